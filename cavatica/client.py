@@ -1,0 +1,527 @@
+"""CavaticaClient: the only code that speaks HTTP to CAVATICA (or to the local sandbox).
+
+One choke point for the auth header, timeouts, retries (read-only calls only), typed errors and
+pages. A client holds one `requests.Session`; create one per web request or per thread
+(sessions are not meant to be shared between threads).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+from urllib3.exceptions import ConnectTimeoutError
+
+from .errors import (
+    ApiError,
+    Forbidden,
+    NotFound,
+    OutcomeUnknown,
+    PlatformUnreachable,
+    RateLimited,
+    ServerError,
+    Unauthorized,
+)
+
+log = logging.getLogger("cavatica")
+
+USER_AGENT = f"cavatica-launcher/0.1.0 (python-requests/{requests.__version__})"
+MAX_LIMIT = 100  # the platform's page size cap
+BULK_CHUNK = 100  # the bulk endpoints take at most 100 ids a call
+CONNECT_TIMEOUT = 10.0  # seconds; a connect should never take the whole read timeout
+RETRY_STATUSES = frozenset({502, 503, 504})
+# POSTs that only read: safe to retry, and a lost answer changes nothing on the platform.
+READ_ONLY_POSTS = frozenset({"/bulk/files/get"})
+
+_NO_BODY = object()
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list. `total` comes from the `X-Total-Matching-Query` header."""
+
+    items: list[dict]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+
+def split_app_id(app_id: str) -> tuple[str, int | None]:
+    """`owner/project/app/3` -> (`owner/project/app`, 3); an id without revision -> (id, None)."""
+    app_id = app_id.strip().strip("/")
+    parts = app_id.split("/")
+    last = parts[-1]
+    if len(parts) == 4 and last.isascii() and last.isdigit():
+        return "/".join(parts[:3]), int(last)
+    return app_id, None
+
+
+def _path_segment(value: Any) -> str:
+    # Ids such as `owner/project` keep their slashes; anything else in them is escaped.
+    return "/".join(quote(part, safe="") for part in str(value).split("/"))
+
+
+def _page_params(offset: int, limit: int) -> tuple[int, int]:
+    return max(0, int(offset)), min(MAX_LIMIT, max(1, int(limit)))
+
+
+def _as_list(values: Any) -> list:
+    if values is None:
+        return []
+    if isinstance(values, str | int | float):
+        return [values]
+    return list(values)
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True when the request certainly did not reach the platform (so nothing changed there)."""
+    if isinstance(exc, requests.ConnectTimeout | requests.exceptions.SSLError):
+        return True
+    if isinstance(
+        exc,
+        requests.exceptions.InvalidURL
+        | requests.exceptions.MissingSchema
+        | requests.exceptions.InvalidSchema,
+    ):
+        return True
+    if isinstance(exc, requests.ConnectionError) and exc.args:
+        reason = getattr(exc.args[0], "reason", exc.args[0])
+        # Refused connections and DNS failures are NewConnectionError, a ConnectTimeoutError.
+        return isinstance(reason, ConnectTimeoutError)
+    return False
+
+
+def _retryable_failure(exc: requests.RequestException) -> bool:
+    """Connection failures worth another try on a read-only call. A read timeout is not one:
+    the platform is slow, and asking again would only make the user wait a multiple of it."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return False
+    return isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError)
+
+
+class CavaticaClient:
+    """A small client for the CAVATICA API v2 (`base_url` like `https://cavatica-api.sbgenomics.com/v2`)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        timeout: float | tuple[float, float] = 30.0,
+        app_cache: Any = None,
+        *,
+        retries: int = 2,
+        backoff: float = 0.3,
+    ) -> None:
+        if not base_url:
+            raise ValueError("base_url is required")
+        if not token:
+            raise ValueError("a token is required")
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self._token_fingerprint = hashlib.sha256(
+            b"cavatica-launcher token fingerprint\0" + token.encode()
+        ).hexdigest()[:32]
+        if isinstance(timeout, tuple):
+            self.timeout = (float(timeout[0]), float(timeout[1]))
+        else:
+            self.timeout = (min(CONNECT_TIMEOUT, float(timeout)), float(timeout))
+        self.app_cache = app_cache
+        self.retries = retries
+        self.backoff = backoff
+        # Upstream calls made, keyed like "GET /tasks/{task_id}" (every attempt counts).
+        self.call_counts: Counter[str] = Counter()
+        # The last X-RateLimit-* headers seen: {"limit", "remaining", "reset"} as ints.
+        self.last_rate_limit: dict[str, int] | None = None
+        self.session = requests.Session()
+        self.session.headers.update(
+            {
+                "X-SBG-Auth-Token": token,
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+                "User-Agent": USER_AGENT,
+            }
+        )
+
+    def __repr__(self) -> str:
+        return f"CavaticaClient({self.base_url!r})"
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> CavaticaClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # ---- users, projects -------------------------------------------------------------------
+
+    def me(self) -> dict:
+        return self._json("GET", "/user")
+
+    def rate_limit(self) -> dict:
+        return self._json("GET", "/rate_limit")
+
+    def projects(self, name: str | None = None, offset: int = 0, limit: int = 50) -> Page:
+        params = [("name", name)] if name else []
+        return self._page("/projects", params, offset, limit)
+
+    def project(self, project_id: str) -> dict:
+        return self._json("GET", "/projects/{project_id}", project_id=project_id)
+
+    # ---- apps --------------------------------------------------------------------------------
+
+    def apps(self, project: str, q: str | None = None, offset: int = 0, limit: int = 50) -> Page:
+        params = [("project", project)]
+        if q:
+            params.append(("q", q))
+        # No `fields=_all`: list items would then carry each app's whole CWL.
+        return self._page("/apps", params, offset, limit, all_fields=False)
+
+    def app(self, app_id: str, revision: int | None = None) -> dict:
+        """An app with its `raw` CWL. A given revision never changes, so it is served from
+        `app_cache` when one was passed in (keyed per platform and per token, since visibility
+        is per user)."""
+        app_id, revision_in_id = split_app_id(app_id)
+        if revision is None:
+            revision = revision_in_id
+        elif revision_in_id is not None and int(revision) != revision_in_id:
+            raise ValueError("the app id already names a different revision")
+        if revision is None:
+            return self._json("GET", "/apps/{app_id}", app_id=app_id)
+        revision = int(revision)
+        if revision < 0:
+            raise ValueError("an app revision is a number >= 0")
+        key = self._app_cache_key(app_id, revision)
+        if self.app_cache is not None:
+            cached = self.app_cache.get(key)
+            if cached is not None:
+                return copy.deepcopy(cached)
+        app = self._json("GET", "/apps/{app_id}/{revision}", app_id=app_id, revision=revision)
+        if self.app_cache is not None and isinstance(app, dict):
+            self._cache_put(key, copy.deepcopy(app))
+        return app
+
+    def _app_cache_key(self, app_id: str, revision: int) -> str:
+        # A string key works for a dict as well as for cachelib caches.
+        return f"cavatica-app|{self.base_url}|{self._token_fingerprint}|{app_id}|{revision}"
+
+    def _cache_put(self, key: str, value: dict) -> None:
+        setter = getattr(self.app_cache, "set", None)
+        if callable(setter):
+            setter(key, value)
+        else:
+            self.app_cache[key] = value
+
+    # ---- files -------------------------------------------------------------------------------
+
+    def files(
+        self,
+        project: str | None = None,
+        parent: str | None = None,
+        names: Iterable[str] = (),
+        metadata: Mapping[str, Any] | None = None,
+        tags: Iterable[str] = (),
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Page:
+        """One level of a project (`project`) or of a folder (`parent`): give exactly one.
+        Several values for one filter mean OR; different filters mean AND."""
+        if (project is None) == (parent is None):
+            raise ValueError("give exactly one of project or parent")
+        params: list[tuple[str, Any]] = [("project", project) if project else ("parent", parent)]
+        params += [("name", name) for name in _as_list(names)]
+        for key, values in (metadata or {}).items():
+            key = key.removeprefix("metadata.")
+            params += [(f"metadata.{key}", value) for value in _as_list(values)]
+        params += [("tag", tag) for tag in _as_list(tags)]
+        return self._page("/files", params, offset, limit)
+
+    def file(self, file_id: str) -> dict:
+        return self._json("GET", "/files/{file_id}", file_id=file_id)
+
+    def files_by_id(self, ids: Iterable[str]) -> dict[str, dict]:
+        """{id: file} for the ids the platform knows and this user can see; others are skipped."""
+        found, _failed = self.files_by_id_with_errors(ids)
+        return found
+
+    def files_by_id_with_errors(
+        self, ids: Iterable[str]
+    ) -> tuple[dict[str, dict], dict[str, ApiError]]:
+        """Like `files_by_id`, plus {id: error} for the ids the platform could not return."""
+        wanted = list(dict.fromkeys(i for i in ids if i))  # unique, in order
+        found: dict[str, dict] = {}
+        failed: dict[str, ApiError] = {}
+        for start in range(0, len(wanted), BULK_CHUNK):
+            chunk = wanted[start : start + BULK_CHUNK]
+            data = self._json("POST", "/bulk/files/get", body={"file_ids": chunk})
+            items = data.get("items", []) if isinstance(data, dict) else []
+            for position, item in enumerate(items):
+                resource = item.get("resource") if isinstance(item, dict) else None
+                if isinstance(resource, dict) and resource.get("id"):
+                    found[resource["id"]] = resource
+                elif position < len(chunk) and len(items) == len(chunk):
+                    # Error items carry no id; the reply keeps the order of the request.
+                    error = item.get("error") if isinstance(item, dict) else None
+                    failed[chunk[position]] = self._error_from_body(error, None)
+            for file_id in chunk:
+                if file_id not in found and file_id not in failed:
+                    failed[file_id] = NotFound("The platform did not return this file.")
+        return found, failed
+
+    # ---- tasks -------------------------------------------------------------------------------
+
+    def create_task(self, body: dict) -> dict:
+        """POST /tasks: makes a DRAFT (never sent with `action=run`). Never retried: after
+        `OutcomeUnknown`, look for the draft with `find_draft_by_marker` before trying again."""
+        task = self._json("POST", "/tasks", body=body)
+        if not isinstance(task, dict):
+            raise OutcomeUnknown("The platform's answer to creating the task could not be read.")
+        return task
+
+    def tasks(
+        self,
+        project: str | None = None,
+        status: str | None = None,
+        parent: str | None = None,
+        order_by: str | None = None,
+        order: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Page:
+        params = [
+            (name, value)
+            for name, value in (
+                ("project", project),
+                ("status", status),
+                ("parent", parent),
+                ("order_by", order_by),
+                ("order", order),
+            )
+            if value
+        ]
+        return self._page("/tasks", params, offset, limit)
+
+    def task(self, task_id: str) -> dict:
+        return self._json("GET", "/tasks/{task_id}", task_id=task_id)
+
+    def run_task(self, task_id: str) -> dict:
+        return self._json("POST", "/tasks/{task_id}/actions/run", task_id=task_id)
+
+    def abort_task(self, task_id: str) -> dict:
+        return self._json("POST", "/tasks/{task_id}/actions/abort", task_id=task_id)
+
+    def delete_task(self, task_id: str) -> None:
+        self._json("DELETE", "/tasks/{task_id}", task_id=task_id)
+
+    def find_draft_by_marker(self, project: str, marker: str, limit: int = 25) -> dict | None:
+        """The newest draft of `project` whose description or name contains `marker`, or None.
+        Used after `OutcomeUnknown` on create: did the draft get made after all?"""
+        if not marker:
+            raise ValueError("a marker is required")
+        page = self.tasks(
+            project=project, status="DRAFT", order_by="created_time", order="desc", limit=limit
+        )
+        for task in page.items:
+            if marker in (task.get("description") or "") or marker in (task.get("name") or ""):
+                return task
+        return None
+
+    # ---- plumbing ----------------------------------------------------------------------------
+
+    def _page(
+        self, route: str, params: list, offset: int, limit: int, all_fields: bool = True
+    ) -> Page:
+        offset, limit = _page_params(offset, limit)
+        params = [*params, ("offset", offset), ("limit", limit)]
+        if all_fields:
+            # List items otherwise carry only a default subset (no metadata on files, for one).
+            params.append(("fields", "_all"))
+        data, headers = self._request("GET", route, params=params)
+        items = data.get("items", []) if isinstance(data, dict) else []
+        try:
+            total = int(headers["X-Total-Matching-Query"])
+        except (KeyError, ValueError):
+            total = offset + len(items)  # no count given: assume this page is the last
+        return Page(items=items, total=total, offset=offset, limit=limit)
+
+    def _json(self, method: str, route: str, body: Any = _NO_BODY, **path_args: Any) -> Any:
+        return self._request(method, route, body=body, **path_args)[0]
+
+    def _request(
+        self,
+        method: str,
+        route: str,
+        params: list | None = None,
+        body: Any = _NO_BODY,
+        **path_args: Any,
+    ) -> tuple[Any, Mapping[str, str]]:
+        """Send one call; returns (parsed JSON or None, response headers) or raises an ApiError."""
+        path = route.format(**{name: _path_segment(v) for name, v in path_args.items()})
+        url = self.base_url + path
+        read_only = method == "GET" or (method == "POST" and route in READ_ONLY_POSTS)
+        attempts = 1 + (max(0, self.retries) if read_only else 0)
+        kwargs: dict[str, Any] = {"params": params, "timeout": self.timeout}
+        if body is not _NO_BODY:
+            kwargs["json"] = body
+        for attempt in range(1, attempts + 1):
+            more_tries_left = attempt < attempts
+            self.call_counts[f"{method} {route}"] += 1
+            started = time.monotonic()
+            try:
+                response = self.session.request(method, url, **kwargs)
+            except requests.RequestException as exc:
+                if read_only and more_tries_left and _retryable_failure(exc):
+                    log.info("%s %s failed (%s); trying again", method, path, type(exc).__name__)
+                    self._pause(attempt)
+                    continue
+                raise self._transport_error(exc, read_only) from exc
+            log.debug(
+                "%s %s -> %s in %.0f ms",
+                method,
+                path,
+                response.status_code,
+                (time.monotonic() - started) * 1000,
+            )
+            self._note_rate_limit(response)
+            if read_only and more_tries_left and response.status_code in RETRY_STATUSES:
+                log.info("%s %s -> %s; trying again", method, path, response.status_code)
+                response.close()
+                self._pause(attempt)
+                continue
+            return self._read(response, read_only), response.headers
+        raise AssertionError("unreachable: the last attempt always returns or raises")
+
+    def _pause(self, attempt: int) -> None:
+        if self.backoff > 0:
+            time.sleep(self.backoff * attempt)
+
+    def _read(self, response: requests.Response, read_only: bool) -> Any:
+        if response.status_code >= 400:
+            raise self._error_from_response(response)
+        if response.status_code == 204 or not response.content.strip():
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            if read_only:
+                raise ServerError(
+                    "The platform sent a reply that could not be read.",
+                    status=response.status_code,
+                    request_id=response.headers.get("X-Request-Id"),
+                ) from None
+            raise OutcomeUnknown(
+                "The platform accepted the request but its reply could not be read, so it is "
+                "not known what it did.",
+                status=response.status_code,
+            ) from None
+
+    def _transport_error(self, exc: requests.RequestException, read_only: bool) -> ApiError:
+        host = urlsplit(self.base_url).netloc or self.base_url
+        timed_out = isinstance(exc, requests.ReadTimeout)
+        if _never_sent(exc):
+            return PlatformUnreachable(
+                f"Could not connect to the platform at {host}. Nothing was sent; try again later."
+            )
+        if timed_out:
+            what = f"did not answer within {self.timeout[1]:g} seconds"
+        else:
+            what = "closed the connection before answering"
+        if read_only:
+            return PlatformUnreachable(f"The platform at {host} {what}.")
+        return OutcomeUnknown(
+            f"The request was sent but the platform at {host} {what}, so it is not known "
+            "whether it took effect."
+        )
+
+    def _note_rate_limit(self, response: requests.Response) -> None:
+        values = {}
+        for name in ("limit", "remaining", "reset"):
+            raw = response.headers.get(f"X-RateLimit-{name.title()}")
+            try:
+                values[name] = int(raw)
+            except (TypeError, ValueError):
+                continue
+        if values:
+            self.last_rate_limit = values
+
+    def _error_from_response(self, response: requests.Response) -> ApiError:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        return self._error_from_body(body, response)
+
+    def _error_from_body(self, body: Any, response: requests.Response | None) -> ApiError:
+        body = body if isinstance(body, dict) else {}
+        status = response.status_code if response is not None else _int_or_none(body.get("status"))
+        code = _int_or_none(body.get("code"))
+        message = body.get("message")
+        if not isinstance(message, str) or not message.strip():
+            message = _default_message(status, response.reason if response is not None else None)
+        # Defence in depth: never let the token travel on in a message.
+        message = message.replace(self._token, "[token]")
+        more_info = body.get("more_info") if isinstance(body.get("more_info"), str) else None
+        kwargs = {
+            "status": status,
+            "code": code,
+            "more_info": more_info,
+            "request_id": response.headers.get("X-Request-Id") if response is not None else None,
+        }
+        if status == 429:
+            return RateLimited(message, reset_at=_reset_at(response), **kwargs)
+        error_class = {401: Unauthorized, 403: Forbidden, 404: NotFound}.get(status)
+        if error_class is None:
+            error_class = ServerError if status is not None and status >= 500 else ApiError
+        return error_class(message, **kwargs)
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _default_message(status: int | None, reason: str | None) -> str:
+    plain = {
+        401: "The token was not accepted: it is missing, wrong or has expired.",
+        403: "This account is not allowed to do that.",
+        404: "Not found, or not visible to this account.",
+        429: "Too many requests to the platform; wait before trying again.",
+    }
+    if status in plain:
+        return plain[status]
+    described = f"HTTP {status} {reason or ''}".strip()
+    if status is not None and status >= 500:
+        return f"The platform had a problem ({described})."
+    return f"The platform refused the request ({described})."
+
+
+def _reset_at(response: requests.Response | None) -> int | None:
+    """Epoch seconds when the rate-limit window ends, from X-RateLimit-Reset or Retry-After."""
+    if response is None:
+        return None
+    reset = _int_or_none(response.headers.get("X-RateLimit-Reset"))
+    if reset is not None:
+        return reset // 1000 if reset > 10**11 else reset  # tolerate milliseconds
+    retry_after = _int_or_none(response.headers.get("Retry-After"))
+    if retry_after is not None:
+        return int(time.time()) + retry_after
+    return None
