@@ -1,0 +1,275 @@
+"""The file picker's endpoints: browse a project's files one folder level and one page at a time.
+
+`GET /projects/<owner>/<project>/files` answers with an HTML fragment when `static/picker.js` asks
+(header `X-Requested-With: picker` or `?fragment=1`) and with a whole page otherwise (a browser that
+works without JavaScript and shows ids to copy). Each page costs a constant number of platform
+calls, whatever the size of the project: one list call, plus one bulk call for the breadcrumbs
+inside a folder.
+"""
+
+from dataclasses import dataclass, field, replace
+
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
+
+from cavatica import ApiError, NotFound, Unauthorized
+from views import NotSignedIn, platform, platform_problem
+
+bp = Blueprint("files", __name__)
+
+PAGE_SIZE = 50
+MAX_TRAIL = 20  # folders deeper than this lose their oldest breadcrumbs
+MAX_WALK_UP = 8  # GETs spent finding a folder's ancestors when the link did not carry them
+MAX_NAME_IDS = 500  # ids per names look-up (5 bulk calls)
+# Metadata shown beside each file: the keys people batch and choose by.
+SHOWN_METADATA = (
+    "sample_id",
+    "case_id",
+    "library_id",
+    "platform_unit_id",
+    "file_segment_number",
+    "paired_end",
+    "experimental_strategy",
+)
+KINDS = ("File", "Directory")
+
+
+@dataclass(frozen=True)
+class PickerQuery:
+    """What the picker shows, as carried in the query string of every link it makes."""
+
+    parent: str = ""  # folder id; empty = the project's root
+    trail: tuple[str, ...] = ()  # ancestors of `parent`, from the root down
+    name: str = ""  # exact file name (the platform has no partial match)
+    metadata: tuple[tuple[str, str], ...] = ()  # (key, value) pairs, key without "metadata."
+    offset: int = 0
+    types: tuple[str, ...] = ()  # extensions without the dot, lower case
+    all_types: bool = False
+    kind: str = "File"  # what the input takes: File or Directory
+    multiple: bool = False
+    fragment: bool = False
+
+    @classmethod
+    def from_args(cls, args, headers):
+        pairs = zip(args.getlist("mkey"), args.getlist("mval"), strict=False)
+        metadata = tuple(
+            (key.strip().removeprefix("metadata."), value.strip())
+            for key, value in pairs
+            if key.strip().removeprefix("metadata.") and value.strip()
+        )
+        kind = args.get("kind", "File")
+        return cls(
+            parent=args.get("parent", "").strip(),
+            trail=tuple(_split(args.get("trail", ""), ","))[-MAX_TRAIL:],
+            name=args.get("name", "").strip(),
+            metadata=tuple(dict.fromkeys(metadata)),
+            offset=_offset(args),
+            types=tuple(t.lower().lstrip(".") for t in _split(args.get("types", ""), ",")),
+            all_types=args.get("all_types") == "1",
+            kind=kind if kind in KINDS else "File",
+            multiple=args.get("multiple") == "1",
+            fragment=args.get("fragment") == "1"
+            or headers.get("X-Requested-With") == "picker",
+        )
+
+    def metadata_filter(self):
+        """{key: [values]}: values of one key are OR'ed, different keys AND'ed by the platform."""
+        wanted = {}
+        for key, value in self.metadata:
+            wanted.setdefault(key, []).append(value)
+        return wanted
+
+    def args(self, **changes):
+        """Query-string arguments for a link to this view with some parts changed."""
+        query = replace(self, **changes)
+        args = {
+            "parent": query.parent or None,
+            "trail": ",".join(query.trail) or None,
+            "name": query.name or None,
+            "mkey": [key for key, _ in query.metadata] or None,
+            "mval": [value for _, value in query.metadata] or None,
+            "offset": query.offset or None,
+            "types": ",".join(query.types) or None,
+            "all_types": "1" if query.all_types else None,
+            "kind": query.kind if query.kind != "File" else None,
+            "multiple": "1" if query.multiple else None,
+        }
+        return {key: value for key, value in args.items() if value is not None}
+
+
+@dataclass
+class Listing:
+    """One page of one folder level, ready to draw."""
+
+    folders: list[dict] = field(default_factory=list)
+    files: list[dict] = field(default_factory=list)
+    hidden: int = 0  # files of this page hidden by the type filter (or because folders are wanted)
+    total: int = 0
+    offset: int = 0
+    count: int = 0  # items the platform returned for this page, hidden ones included
+
+
+def _split(text, separator):
+    return [part.strip() for part in text.split(separator) if part.strip()]
+
+
+def _non_negative_int(text):
+    try:
+        return max(0, int(text or 0))
+    except ValueError:
+        return 0
+
+
+def _offset(args):
+    """From `offset`, or from `page` (1-based) when the page-number box was used."""
+    if args.get("page"):
+        return max(0, _non_negative_int(args.get("page")) - 1) * PAGE_SIZE
+    return _non_negative_int(args.get("offset"))
+
+
+def human_size(size):
+    """1536 -> "1.5 KB": sizes in bytes, as the platform gives them, in decimal units."""
+    if not isinstance(size, int | float):
+        return ""
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if size < 1000 or unit == "TB":
+            return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
+        size /= 1000
+    return ""
+
+
+def is_folder(item):
+    return str(item.get("type", "")).lower() == "folder"
+
+
+def matches_types(name, types):
+    lowered = (name or "").lower()
+    return any(lowered.endswith("." + ext) for ext in types)
+
+
+@bp.get("/projects/<owner>/<project>/files")
+def browse(owner, project):
+    project_id = f"{owner}/{project}"
+    query = PickerQuery.from_args(request.args, request.headers)
+    try:
+        client = platform()
+        folder, trail = _folder_and_trail(client, project_id, query)
+        if folder is not None and tuple(f["id"] for f in trail) != query.trail:
+            query = replace(query, trail=tuple(f["id"] for f in trail))
+        listing = _list(client, project_id, query)
+    except (ApiError, NotSignedIn) as error:
+        if not query.fragment:
+            raise  # the app's error pages (and the sign-in redirect) take over
+        return _fragment_error(error)
+    template = "files/_listing.html" if query.fragment else "files/browse.html"
+    return render_template(
+        template,
+        owner=owner,
+        project=project,
+        project_id=project_id,
+        query=query,
+        folder=folder,
+        trail=trail,
+        listing=listing,
+        page_size=PAGE_SIZE,
+        human_size=human_size,
+        shown_metadata=SHOWN_METADATA,
+        link=lambda **changes: url_for(
+            "files.browse", owner=owner, project=project, **query.args(**changes)
+        ),
+    )
+
+
+def _fragment_error(error):
+    """The picker dialog shows the problem in place; the page under it keeps what was typed."""
+    if isinstance(error, NotSignedIn | Unauthorized):
+        message = (
+            "Your CAVATICA sign-in has expired. Close this dialog and submit the form: you will "
+            "be asked to sign in again, and what you entered is kept."
+        )
+        status = 401
+    else:
+        message = platform_problem(error)
+        status = error.status if error.status and error.status >= 400 else 502
+    return render_template("files/_error.html", message=message), status
+
+
+def _list(client, project_id, query):
+    where = {"parent": query.parent} if query.parent else {"project": project_id}
+    page = client.files(
+        **where,
+        names=[query.name] if query.name else (),
+        metadata=query.metadata_filter(),
+        offset=query.offset,
+        limit=PAGE_SIZE,
+    )
+    listing = Listing(total=page.total, offset=query.offset, count=len(page.items))
+    filter_types = bool(query.types) and not query.all_types
+    for item in page.items:
+        if is_folder(item):
+            listing.folders.append(item)
+        elif query.kind == "Directory":
+            listing.hidden += 1  # a Directory input takes folders only
+        elif filter_types and not matches_types(item.get("name"), query.types):
+            listing.hidden += 1
+        else:
+            listing.files.append(item)
+    return listing
+
+
+def _folder_and_trail(client, project_id, query):
+    """The folder being shown (None at the project root) and its ancestors from the root down.
+
+    The links the picker makes carry the ancestors' ids (`trail`), so one bulk call names them
+    all; a link without them (or with a broken chain) costs a few GETs up the parent chain.
+    """
+    if not query.parent:
+        return None, []
+    found = client.files_by_id([*query.trail, query.parent])
+    folder = found.get(query.parent)
+    if folder is None or not is_folder(folder) or folder.get("project") != project_id:
+        raise NotFound("This folder was not found in this project.")
+    trail = [found.get(folder_id) for folder_id in query.trail]
+    if _is_chain(trail + [folder], project_id):
+        return folder, trail
+    return folder, _walk_up(client, project_id, folder)
+
+
+def _is_chain(folders, project_id):
+    if any(f is None or not is_folder(f) or f.get("project") != project_id for f in folders):
+        return False
+    pairs = zip(folders, folders[1:], strict=False)
+    return all(child.get("parent") == up["id"] for up, child in pairs)
+
+
+def _walk_up(client, project_id, folder):
+    root = client.project(project_id).get("root_folder")
+    trail = []
+    current = folder
+    while current.get("parent") and current["parent"] != root and len(trail) < MAX_WALK_UP:
+        current = client.file(current["parent"])
+        if not is_folder(current) or current.get("project") != project_id:
+            break
+        trail.insert(0, current)
+    return trail
+
+
+@bp.get("/projects/<owner>/<project>/files/names")
+def names(owner, project):
+    """{"names": {id: name}} for the ids given (`id`, repeatable): one bulk call per 100 ids.
+    Lets the picker show the names of ids typed or pasted into a field."""
+    ids = list(dict.fromkeys(i.strip() for i in request.args.getlist("id") if i.strip()))
+    if len(ids) > MAX_NAME_IDS:
+        abort(400)
+    try:
+        found = platform().files_by_id(ids) if ids else {}
+    except (ApiError, NotSignedIn) as error:
+        problem = platform_problem(error) if isinstance(error, ApiError) else "Sign in again."
+        return jsonify(error=problem), 401 if not isinstance(error, ApiError) else 502
+    project_id = f"{owner}/{project}"
+    return jsonify(
+        names={
+            file_id: item.get("name", "")
+            for file_id, item in found.items()
+            if item.get("project") == project_id
+        }
+    )
