@@ -1,0 +1,33 @@
+"""python -m sandbox --port 5001 [--host 127.0.0.1] [--apps DIR] [--token TOKEN] [--latency-ms N]"""
+
+import argparse
+import sys
+import time
+
+from . import DEMO_TOKEN, create_sandbox_app, serve_in_thread
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m sandbox",
+                                     description="Local stand-in of the CAVATICA API v2.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5001)
+    parser.add_argument("--apps", metavar="DIR", help="install every *.json in DIR as an app")
+    parser.add_argument("--token", default=DEMO_TOKEN, help="the demo user's token")
+    parser.add_argument("--latency-ms", type=int, default=0, help="added to every request")
+    args = parser.parse_args(argv)
+    app = create_sandbox_app(apps_dir=args.apps, token=args.token, latency_ms=args.latency_ms)
+    handle = serve_in_thread(app, host=args.host, port=args.port)
+    print(f"CAVATICA sandbox serving {handle.api_url}", flush=True)
+    print(f"Demo token (X-SBG-Auth-Token): {args.token}", flush=True)
+    print("Controls: " + handle.url + "/_sandbox/  (Ctrl+C to stop)", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        handle.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,283 @@
+"""The platform's API v2 routes (the subset the project uses), under /v2."""
+
+from flask import Blueprint, g, jsonify, request
+
+from .errors import USERS, ApiError, bad_request, no_access, not_found
+from .http import api_base, bool_arg, json_body, page, state
+
+bp = Blueprint("api", __name__, url_prefix="/v2")
+
+MAX_BULK = 100
+
+
+# ----- serialisers ------------------------------------------------------------------------
+def user_json(user, me=False):
+    out = {k: v for k, v in user.items() if k != "token"}
+    out["href"] = f"{api_base()}/users/{user['username']}"
+    if me:
+        out["tags"] = []
+    return out
+
+
+def project_json(project):
+    out = {k: v for k, v in project.items() if not k.startswith("_")}
+    out["href"] = f"{api_base()}/projects/{project['id']}"
+    return out
+
+
+def app_json(app, revision, with_raw):
+    href = f"{api_base()}/apps/{app['id']}/{revision}"
+    out = {"href": href, "id": f"{app['id']}/{revision}", "project": app["project"],
+           "name": app["name"], "revision": revision}
+    if with_raw:
+        out["raw"] = raw_json(app, revision)
+    return out
+
+
+def raw_json(app, revision):
+    raw = state().store.raw_for(app, revision)
+    raw["id"] = f"{api_base()}/apps/{app['id']}/{revision}/raw/"
+    return raw
+
+
+def file_json(record):
+    out = dict(record)
+    out["href"] = f"{api_base()}/files/{record['id']}"
+    return out
+
+
+def task_json(task):
+    out = state().tasks.view(task)
+    out["href"] = f"{api_base()}/tasks/{task['id']}"
+    return out
+
+
+def _fields():
+    return {f.strip() for f in (request.args.get("fields") or "").split(",") if f.strip()}
+
+
+# ----- root, users, rate limit ------------------------------------------------------------
+@bp.get("/")
+def paths():
+    base = api_base()
+    names = ("rate_limit", "user", "users", "billing", "projects", "files", "tasks", "apps",
+             "action", "upload", "storage")
+    return jsonify({f"{n}_url": f"{base}/{n}" for n in names})
+
+
+@bp.get("/user")
+@bp.get("/user/")
+def me():
+    return jsonify(user_json(state().store.users[g.username], me=True))
+
+
+@bp.get("/users/<username>")
+def user(username):
+    users = state().store.users
+    if username == g.username:
+        return jsonify(user_json(users[username]))
+    if username in users:
+        raise no_access(USERS, "user")
+    raise not_found(USERS, "user")
+
+
+@bp.get("/rate_limit")
+def rate_limit():
+    limit, remaining, reset = g.rate
+    return jsonify({"rate": {"limit": limit, "remaining": remaining, "reset": reset},
+                    "instance_limit": {"limit": 25, "remaining": 25}})
+
+
+# ----- projects ---------------------------------------------------------------------------
+@bp.get("/projects")
+@bp.get("/projects/")
+@bp.get("/projects/<owner>")
+def projects(owner=None):
+    found = state().store.visible_projects(g.username)
+    if owner is not None:
+        found = [p for p in found if p["id"].split("/")[0] == owner]
+    name = request.args.get("name")
+    if name:
+        found = [p for p in found if name.lower() in p["name"].lower()]
+    return page(found, project_json)
+
+
+@bp.get("/projects/<owner>/<name>")
+def project(owner, name):
+    return jsonify(project_json(state().store.project_for(f"{owner}/{name}", g.username)))
+
+
+# ----- apps -------------------------------------------------------------------------------
+@bp.get("/apps")
+def apps():
+    store = state().store
+    visibility = request.args.get("visibility")
+    project_id = request.args.get("project")
+    if visibility is not None and visibility.lower() not in ("public", "private"):
+        raise bad_request("Visibility must be one of PUBLIC, PRIVATE.", 6012)
+    if visibility and visibility.lower() == "public":
+        found = [a for a in store.apps.values() if a["project"] == "admin/sbg-public-data"]
+    else:
+        found = [a for a in store.apps.values()
+                 if a["project"] != "admin/sbg-public-data"
+                 and store.permission(a["project"], g.username) is not None]
+    if project_id:
+        store.project_for(project_id, g.username)
+        found = [a for a in found if a["project"] == project_id]
+    terms = (request.args.get("q") or "").lower().split()
+    if terms:
+        found = [a for a in found if all(t in f"{a['id']} {a['name']}".lower() for t in terms)]
+    fields = _fields()
+    with_raw = bool(fields & {"_all", "raw"}) and "!raw" not in fields
+    return page(found, lambda a: app_json(a, a["latest"], with_raw))
+
+
+@bp.get("/apps/<path:app_ref>")
+def app_detail(app_ref):
+    want_raw = app_ref.rstrip("/").endswith("/raw")
+    if want_raw:
+        app_ref = app_ref.rstrip("/")[: -len("/raw")]
+    app, revision = state().store.app_for(app_ref, g.username)
+    if want_raw:
+        return jsonify(raw_json(app, revision))
+    return jsonify(app_json(app, revision, with_raw="!raw" not in _fields()))
+
+
+# ----- files ------------------------------------------------------------------------------
+def _matches(record, names, tags, metadata, origin_task):
+    if names and record["name"] not in names:
+        return False
+    if tags and not set(tags) & set(record.get("tags") or ()):
+        return False
+    if origin_task and (record.get("origin") or {}).get("task") != origin_task:
+        return False
+    values = record.get("metadata") or {}
+    return all(k in values and str(values[k]) in wanted for k, wanted in metadata.items())
+
+
+@bp.get("/files")
+def files():
+    store = state().store
+    project_id, parent = request.args.get("project"), request.args.get("parent")
+    if project_id and parent:
+        raise bad_request("Use either project or parent, not both.", 5031)
+    if not project_id and not parent:
+        raise bad_request("Exactly one of project or parent is required.")
+    if project_id:
+        if project_id.count("/") != 1 or "" in project_id.split("/"):
+            raise bad_request("Malformed project id, expected ?project=owner/project.", 5005)
+        folder_id = store.project_for(project_id, g.username)["root_folder"]
+    else:
+        folder = store.file_for(parent, g.username)
+        if folder["type"] != "folder":
+            raise bad_request("Parent is not a folder.", 5022)
+        folder_id = folder["id"]
+    seq = store.level(folder_id)
+    names, tags = request.args.getlist("name"), request.args.getlist("tag")
+    metadata = {k[len("metadata."):]: request.args.getlist(k) for k in request.args
+                if k.startswith("metadata.")}
+    origin_task = request.args.get("origin.task")
+    if names or tags or metadata or origin_task:
+        seq = [r for r in seq if _matches(r, names, tags, metadata, origin_task)]
+    return page(seq, file_json)
+
+
+@bp.get("/files/<file_id>")
+def file_detail(file_id):
+    return jsonify(file_json(state().store.file_for(file_id, g.username)))
+
+
+@bp.get("/files/<file_id>/list")
+def folder_list(file_id):
+    store = state().store
+    folder = store.file_for(file_id, g.username)
+    if folder["type"] != "folder":
+        raise bad_request("The requested resource is not a folder.", 5022)
+    return page(store.level(file_id), file_json)
+
+
+@bp.post("/bulk/files/get")
+def bulk_files_get():
+    body = json_body()
+    if not isinstance(body, dict) or not isinstance(body.get("file_ids"), list):
+        raise bad_request("The body must be an object with a 'file_ids' list.")
+    ids = body["file_ids"]
+    if len(ids) > MAX_BULK:
+        raise bad_request(f"At most {MAX_BULK} file ids per request.")
+    store = state().store
+    items = []
+    for file_id in ids:
+        try:
+            if not isinstance(file_id, str) or not file_id:
+                raise bad_request("File id is empty or not a string.", 5004)
+            items.append({"resource": file_json(store.file_for(file_id, g.username))})
+        except ApiError as exc:
+            items.append({"error": exc.body()})
+    return jsonify({"items": items})
+
+
+# ----- tasks ------------------------------------------------------------------------------
+@bp.get("/tasks")
+def tasks():
+    args = request.args
+    found = state().tasks.query(g.username, project=args.get("project"),
+                                status=args.get("status"), parent=args.get("parent"),
+                                order_by=args.get("order_by"), order=args.get("order"))
+    return page(found, lambda view: dict(view, href=f"{api_base()}/tasks/{view['id']}"))
+
+
+def _run_flags():
+    action = request.args.get("action")
+    if action not in (None, "", "run"):
+        raise bad_request(f"Invalid task action '{action}'.", 7009)
+    batch = bool_arg("batch")
+    return action == "run", batch is not False
+
+
+@bp.post("/tasks")
+def create_task():
+    body = json_body()
+    run, batch = _run_flags()
+    task = state().tasks.create(g.username, body, run=run, batch=batch)
+    return jsonify(task_json(task))
+
+
+@bp.get("/tasks/<task_id>")
+def task_detail(task_id):
+    return jsonify(task_json(state().store.task_for(task_id, g.username)))
+
+
+@bp.patch("/tasks/<task_id>")
+def task_patch(task_id):
+    body = json_body()
+    st = state()
+    task = st.store.task_for(task_id, g.username, write=True)
+    return jsonify(task_json(st.tasks.patch(task, body, g.username)))
+
+
+@bp.delete("/tasks/<task_id>")
+def task_delete(task_id):
+    json_body()
+    st = state()
+    st.tasks.delete(st.store.task_for(task_id, g.username, write=True))
+    return "", 204
+
+
+@bp.post("/tasks/<task_id>/actions/<action>")
+def task_action(task_id, action):
+    json_body()  # the SDK sends the JSON text null; anything unreadable is still a 400
+    st = state()
+    if action not in ("run", "abort", "clone"):
+        raise bad_request(f"Invalid task action '{action}'.", 7009)
+    task = st.store.task_for(task_id, g.username, write=True)
+    if action == "run":
+        batch = bool_arg("batch")
+        task = st.tasks.run(task, batch=batch is not False,
+                            interruptible=bool_arg("use_interruptible_instances"))
+    elif action == "abort":
+        task = st.tasks.abort(task)
+    else:
+        run, _ = _run_flags()
+        task = st.tasks.clone(task, g.username, run=run)
+    return jsonify(task_json(task))
+

@@ -1,0 +1,116 @@
+"""A project of 100,000 files that are computed from their index, never stored.
+
+File ids encode their place: "5b16" + folder number (4 hex) + index (16 hex); folder 0 is the
+project root. Folder ids are "5b16ffff" + folder number (16 hex). So looking a file up by id, or
+listing a page at any offset, costs the same few microseconds.
+"""
+
+from datetime import timedelta
+
+from .seed import EPOCH, iso
+
+PREFIX = "5b16"
+FOLDER_TAG = "ffff"
+ROOT_FILES = 100_000
+FOLDER_FILES = 500
+FOLDERS = ("batch-01", "batch-02", "batch-03", "batch-04")
+
+
+def folder_id(number):
+    return f"{PREFIX}{FOLDER_TAG}{number:016x}"
+
+
+def file_id(folder, index):
+    return f"{PREFIX}{folder:04x}{index:016x}"
+
+
+class BigProject:
+    def __init__(self, project_id):
+        self.project = project_id
+        self.root_id = folder_id(0)
+        self.root_name = project_id.split("/")[1]
+
+    def owns(self, any_id):
+        return isinstance(any_id, str) and len(any_id) == 24 and any_id.startswith(PREFIX)
+
+    def get(self, any_id):
+        """The file or folder record for an id of this project, or None."""
+        if not self.owns(any_id):
+            return None
+        try:
+            if any_id[4:8] == FOLDER_TAG:
+                number = int(any_id[8:], 16)
+                return self._folder(number) if 0 <= number <= len(FOLDERS) else None
+            folder, index = int(any_id[4:8], 16), int(any_id[8:], 16)
+        except ValueError:
+            return None
+        size = ROOT_FILES if folder == 0 else FOLDER_FILES
+        if 0 <= folder <= len(FOLDERS) and 0 <= index < size:
+            return self._file(folder, index)
+        return None
+
+    def _folder(self, number):
+        stamp = iso(EPOCH)
+        if number == 0:
+            return {"id": self.root_id, "name": self.root_name, "project": self.project,
+                    "parent": None, "type": "folder", "created_on": stamp, "modified_on": stamp}
+        return {"id": folder_id(number), "name": FOLDERS[number - 1], "project": self.project,
+                "parent": self.root_id, "type": "folder", "created_on": stamp,
+                "modified_on": stamp}
+
+    def _file(self, folder, index):
+        stamp = iso(EPOCH + timedelta(seconds=index))
+        if folder == 0:
+            # Four files per sample: two lanes, paired reads.
+            sample = index // 4
+            lane, read = (index // 2) % 2 + 1, index % 2 + 1
+            name = f"BS_{sample:08d}_L00{lane}_R{read}.fastq.gz"
+            meta = {"sample_id": f"BS_{sample:08d}", "case_id": f"PT_{sample // 2:08d}",
+                    "library_id": f"BS_{sample:08d}-WGS-LIB1",
+                    "platform_unit_id": f"HBIGCOHRT.{lane}", "file_segment_number": "1",
+                    "experimental_strategy": "WGS", "platform": "Illumina",
+                    "paired_end": str(read)}
+            if index % 997 == 13:  # a sprinkling of files that lost their sample id
+                del meta["sample_id"]
+            size, tags = 1_500_000_000 + (index * 7919) % 900_000_000, ["WGS"]
+        else:
+            sample = index // 2
+            ext = "cram" if index % 2 == 0 else "cram.crai"
+            name = f"BS_{folder:02d}{sample:06d}.{ext}"
+            meta = {"sample_id": f"BS_{folder:02d}{sample:06d}", "reference_genome": "GRCh38"}
+            size, tags = 20_000_000_000 + index * 1_000 if ext == "cram" else 1_200_000, []
+        return {"id": file_id(folder, index), "name": name, "size": size,
+                "project": self.project, "parent": folder_id(folder), "type": "file",
+                "created_on": stamp, "modified_on": stamp,
+                "storage": {"type": "PLATFORM", "hosted_on_locations": ["aws:us-east-1"]},
+                "origin": {}, "tags": tags, "metadata": meta}
+
+    def children(self, folder_record_id):
+        """A lazy sequence of the records directly inside a folder, or None if not ours."""
+        record = self.get(folder_record_id)
+        if record is None or record["type"] != "folder":
+            return None
+        number = int(folder_record_id[8:], 16)
+        if number == 0:
+            return LazyLevel([self._folder(n) for n in range(1, len(FOLDERS) + 1)],
+                             ROOT_FILES, lambda i: self._file(0, i))
+        return LazyLevel([], FOLDER_FILES, lambda i: self._file(number, i))
+
+
+class LazyLevel:
+    """Folders first, then `count` files made on demand by make(i)."""
+
+    def __init__(self, folders, count, make):
+        self.folders, self.count, self.make = folders, count, make
+
+    def __len__(self):
+        return len(self.folders) + self.count
+
+    def __getitem__(self, i):
+        if i < len(self.folders):
+            return self.folders[i]
+        return self.make(i - len(self.folders))
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]

@@ -1,0 +1,185 @@
+"""Just enough of a CWL reader to validate task inputs the way the platform does.
+
+Reads the input nodes of an app's raw CWL (sbg:draft-2, v1.0, v1.1, v1.2; inputs as a list or a
+map) into small type trees, and checks a task's input values against them. Unknown named types are
+treated as "Any": the sandbox must never reject an app it cannot fully read.
+"""
+
+from dataclasses import dataclass
+
+PRIMITIVES = {"null", "boolean", "int", "long", "float", "double", "string", "File", "Directory",
+              "Any"}
+
+
+@dataclass(frozen=True)
+class InputNode:
+    id: str
+    type: tuple
+    required: bool
+
+
+def _short(name):
+    """`#main/reads` or `file.cwl#reads` -> `reads`."""
+    return str(name).split("#")[-1].split("/")[-1]
+
+
+def _schema_defs(raw):
+    defs = {}
+    for section in ("requirements", "hints"):
+        reqs = raw.get(section) or []
+        if isinstance(reqs, dict):
+            reqs = [dict(v, **{"class": k}) for k, v in reqs.items() if isinstance(v, dict)]
+        for req in reqs:
+            if isinstance(req, dict) and req.get("class") == "SchemaDefRequirement":
+                for t in req.get("types") or []:
+                    if isinstance(t, dict) and t.get("name"):
+                        defs[_short(t["name"])] = t
+    return defs
+
+
+def parse_type(t, defs, depth=0):
+    """A CWL type expression -> tuple tree: ("prim", name) | ("array", item) | ("enum", symbols)
+    | ("record", {field: type}) | ("union", (types...))."""
+    if depth > 20:
+        return ("prim", "Any")
+    if isinstance(t, str):
+        if t.endswith("?"):
+            return ("union", (("prim", "null"), parse_type(t[:-1], defs, depth + 1)))
+        if t.endswith("[]"):
+            return ("array", parse_type(t[:-2], defs, depth + 1))
+        if t in PRIMITIVES:
+            return ("prim", t)
+        name = _short(t)
+        if name in defs:
+            return parse_type(defs[name], defs, depth + 1)
+        return ("prim", "Any")
+    if isinstance(t, list):
+        return ("union", tuple(parse_type(x, defs, depth + 1) for x in t))
+    if isinstance(t, dict):
+        kind = t.get("type")
+        if kind == "array":
+            return ("array", parse_type(t.get("items", "Any"), defs, depth + 1))
+        if kind == "enum":
+            return ("enum", tuple(_short(s) for s in t.get("symbols") or []))
+        if kind == "record":
+            fields = t.get("fields") or []
+            if isinstance(fields, dict):
+                fields = [dict(v, name=k) if isinstance(v, dict) else {"name": k, "type": v}
+                          for k, v in fields.items()]
+            return ("record", {_short(f.get("name", "")): parse_type(f.get("type", "Any"), defs,
+                                                                      depth + 1)
+                               for f in fields if isinstance(f, dict)})
+        if kind is not None:
+            return parse_type(kind, defs, depth + 1)
+    return ("prim", "Any")
+
+
+def nullable(t):
+    if t == ("prim", "null") or t == ("prim", "Any"):
+        return True
+    return t[0] == "union" and any(nullable(x) for x in t[1])
+
+
+def read_inputs(raw):
+    """The app's input nodes, in document order."""
+    defs = _schema_defs(raw)
+    inputs = raw.get("inputs") or []
+    if isinstance(inputs, dict):
+        inputs = [dict(v, id=k) if isinstance(v, dict) else {"id": k, "type": v}
+                  for k, v in inputs.items()]
+    nodes = []
+    for item in inputs:
+        if not isinstance(item, dict) or "id" not in item:
+            continue
+        t = parse_type(item.get("type", "Any"), defs)
+        nodes.append(InputNode(_short(item["id"]), t, not nullable(t) and "default" not in item))
+    return nodes
+
+
+def is_file_like(t):
+    """The type's non-null branches are all File/Directory or arrays of them."""
+    if t[0] == "union":
+        branches = [x for x in t[1] if x != ("prim", "null")]
+        return bool(branches) and all(is_file_like(x) for x in branches)
+    if t[0] == "array":
+        return is_file_like(t[1])
+    return t in (("prim", "File"), ("prim", "Directory"))
+
+
+def is_single_file(t):
+    """File or File? (not an array): the platform batches over a list given to such an input."""
+    if t[0] == "union":
+        branches = [x for x in t[1] if x != ("prim", "null")]
+        return len(branches) == 1 and is_single_file(branches[0])
+    return t in (("prim", "File"), ("prim", "Directory"))
+
+
+class Mismatch(Exception):
+    """A value does not fit its type. kind: "schema" (wrong shape) or "file" (names no file)."""
+
+    def __init__(self, kind, message):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def check_value(value, t, find_file):
+    """Raise Mismatch unless value fits type t. find_file(id, cls) -> bool (exists in project)."""
+    kind = t[0]
+    if kind == "union":
+        problems = []
+        for branch in t[1]:
+            try:
+                check_value(value, branch, find_file)
+                return
+            except Mismatch as exc:
+                problems.append(exc)
+        file_problems = [p for p in problems if p.kind == "file"]
+        raise file_problems[0] if file_problems else problems[0]
+    if kind == "array":
+        if not isinstance(value, list):
+            raise Mismatch("schema", "Value for this input does not match the expected type.")
+        for item in value:
+            check_value(item, t[1], find_file)
+        return
+    if kind == "enum":
+        if not isinstance(value, str) or value not in t[1]:
+            raise Mismatch("schema", "Value is not one of the allowed symbols: "
+                                     + ", ".join(t[1]) + ".")
+        return
+    if kind == "record":
+        if not isinstance(value, dict):
+            raise Mismatch("schema", "Value for this input does not match the expected type.")
+        for name, field_type in t[1].items():
+            field_value = value.get(name)
+            if field_value is None:
+                if not nullable(field_type):
+                    raise Mismatch("schema", f"Record field '{name}' is required.")
+                continue
+            check_value(field_value, field_type, find_file)
+        return
+    _check_primitive(value, t[1], find_file)
+
+
+def _check_primitive(value, name, find_file):
+    ok = {
+        "Any": lambda v: True,
+        "null": lambda v: v is None,
+        "boolean": lambda v: isinstance(v, bool),
+        "int": lambda v: isinstance(v, int) and not isinstance(v, bool) and -2**31 <= v < 2**31,
+        "long": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "float": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        "double": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        "string": lambda v: isinstance(v, str),
+    }
+    if name in ("File", "Directory"):
+        if not (isinstance(value, dict) and value.get("class") == name
+                and isinstance(value.get("path"), str) and value["path"]):
+            raise Mismatch("schema", f"Value for this input must be a {name} object "
+                                     '{"class": "' + name + '", "path": "<id>"}.')
+        if not find_file(value["path"], name):
+            what = "file" if name == "File" else "folder"
+            raise Mismatch("file", f"The {what} {value['path']} does not exist in the project.")
+        return
+    if not ok[name](value):
+        raise Mismatch("schema", "Value for this input does not match the expected type.")

@@ -1,0 +1,108 @@
+"""Request and response helpers shared by the API and the control endpoints."""
+
+import json
+from urllib.parse import urlencode
+
+from flask import current_app, jsonify, request
+
+from .errors import ApiError, bad_request
+
+MAX_DEPTH = 32
+
+
+def state():
+    return current_app.extensions["sandbox"]
+
+
+def api_base():
+    return request.host_url.rstrip("/") + "/v2"
+
+
+def _depth_ok(value):
+    """Iteratively check nesting depth, so a hostile body cannot blow the stack later."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return True
+
+
+def parse_json(data):
+    """Body bytes -> JSON value; empty body -> None; anything unreadable -> ValueError."""
+    if not data or not data.strip():
+        return None
+    try:
+        value = json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise ValueError("Malformed JSON in the request body.") from exc
+    if not _depth_ok(value):
+        raise ValueError(f"JSON in the request body is nested deeper than {MAX_DEPTH} levels.")
+    return value
+
+
+def json_body():
+    try:
+        return parse_json(request.get_data(cache=True))
+    except ValueError as exc:
+        raise bad_request(str(exc)) from None
+
+
+def int_arg(name, default, minimum, maximum=None):
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise bad_request(f"'{name}' must be an integer.") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        upper = f" and {maximum}" if maximum is not None else ""
+        raise bad_request(f"'{name}' must be between {minimum}{upper}." if upper
+                          else f"'{name}' must be at least {minimum}.")
+    return value
+
+
+def bool_arg(name):
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    if raw.lower() in ("true", "1"):
+        return True
+    if raw.lower() in ("false", "0"):
+        return False
+    raise bad_request(f"'{name}' must be true or false.")
+
+
+def _page_url(offset, limit):
+    pairs = [(k, v) for k, vs in request.args.lists() if k not in ("offset", "limit")
+             for v in vs]
+    pairs += [("offset", offset), ("limit", limit)]
+    return api_base() + request.path[len("/v2"):] + "?" + urlencode(pairs, safe="/")
+
+
+def page(seq, to_json):
+    """One page of a sequence (list or lazy) as {href, items, links} + X-Total-Matching-Query."""
+    offset = int_arg("offset", 0, 0)
+    limit = int_arg("limit", 50, 1, 100)
+    total = len(seq)
+    items = [to_json(seq[i]) for i in range(offset, min(offset + limit, total))]
+    links = []
+    if offset + limit < total:
+        links.append({"href": _page_url(offset + limit, limit), "rel": "next", "method": "GET"})
+    if offset > 0:
+        links.append({"href": _page_url(max(0, offset - limit), limit), "rel": "prev",
+                      "method": "GET"})
+    response = jsonify({"href": _page_url(offset, limit), "items": items, "links": links})
+    response.headers["X-Total-Matching-Query"] = str(total)
+    return response
+
+
+def error_response(exc: ApiError):
+    response = jsonify(exc.body())
+    response.status_code = exc.status
+    return response

@@ -1,0 +1,223 @@
+"""The sandbox Flask app: auth, rate limit, faults, request log and JSON errors around the API."""
+
+import fnmatch
+import logging
+import re
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+from flask import Flask, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.serving import make_server
+
+from . import controls
+from .api import bp as api_bp
+from .errors import GENERIC_CODES, ApiError, error_body
+from .http import error_response, parse_json
+from .seed import DEMO_TOKEN
+from .store import Store, default_apps, load_apps_dir
+from .tasks import Tasks
+
+RATE_WINDOW_SECONDS = 300
+PUBLIC_PATHS = ("/v2/", "/v2")
+
+
+@dataclass
+class Fault:
+    method: str = "*"
+    path: str = "*"
+    status: int | None = None
+    code: int = 0
+    times: int | None = 1
+    latency_ms: int = 0
+    drop_connection: bool = False
+    malformed: bool = False
+
+    def matches(self, method, path):
+        return ((self.times is None or self.times > 0)
+                and fnmatch.fnmatchcase(method, self.method.upper())
+                and fnmatch.fnmatchcase(path, self.path))
+
+
+class SandboxState:
+    """Everything a reset restores, plus the knobs tests turn."""
+
+    def __init__(self, apps, token, latency_ms, rate_limit, fail_share):
+        self.lock = threading.RLock()
+        self.apps, self.token = apps, token
+        self.initial = {"latency_ms": latency_ms, "rate_limit": rate_limit,
+                        "fail_share": fail_share}
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.store = Store(self.apps, self.token, self.initial["fail_share"])
+            self.tasks = Tasks(self.store)
+            controls.seed_tasks(self)
+            self.faults = []
+            self.log = []
+            self.latency_ms = self.initial["latency_ms"]
+            self.rate_limit = self.initial["rate_limit"]
+            self.rate_window = RATE_WINDOW_SECONDS
+            self.buckets = {}
+
+    def take_fault(self, method, path):
+        for fault in self.faults:
+            if fault.matches(method, path):
+                if fault.times is not None:
+                    fault.times -= 1
+                return fault
+        return None
+
+    def spend(self, key, count=True):
+        """(limit, remaining, reset epoch s, allowed) for one request by key."""
+        now = time.time()
+        start, used = self.buckets.get(key, (now, 0))
+        if now >= start + self.rate_window:
+            start, used = now, 0
+        allowed = used < self.rate_limit
+        if allowed and count:
+            used += 1
+        self.buckets[key] = (start, used)
+        return (self.rate_limit, max(0, self.rate_limit - used), int(start + self.rate_window),
+                allowed)
+
+
+def _route_pattern():
+    rule = request.url_rule.rule if request.url_rule is not None else request.path
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"<\1>", rule)
+
+
+def _token():
+    token = request.headers.get("X-SBG-Auth-Token")
+    auth = request.headers.get("Authorization", "")
+    if not token and auth.lower().startswith("bearer "):
+        token = auth[7:].strip()
+    return token
+
+
+def create_sandbox_app(apps_dir=None, token=DEMO_TOKEN, latency_ms=0, rate_limit=1000,
+                       fail_share=0.0):
+    """The sandbox as a Flask app serving /v2/... and the /_sandbox/... controls."""
+    app = Flask("sandbox")
+    app.json.sort_keys = False
+    app.config["MAX_CONTENT_LENGTH"] = 8 * 1024 * 1024
+    apps = load_apps_dir(apps_dir) if apps_dir else default_apps()
+    st = SandboxState(apps, token, latency_ms, rate_limit, fail_share)
+    app.extensions["sandbox"] = st
+    app.register_blueprint(api_bp)
+    app.register_blueprint(controls.bp)
+
+    @app.before_request
+    def before():
+        g.request_id = uuid.uuid4().hex
+        g.fault = None
+        g.rate = None
+        request.get_data(cache=True)
+        if not request.path.startswith("/v2"):
+            st.lock.acquire()
+            g.locked = True
+            return None
+        with st.lock:
+            g.fault = st.take_fault(request.method, request.path)
+            delay = st.latency_ms + (g.fault.latency_ms if g.fault else 0)
+        if delay:
+            time.sleep(delay / 1000)
+        g.username = st.store.tokens.get(_token() or "")
+        key = g.username or f"anonymous:{request.remote_addr}"
+        with st.lock:
+            *g.rate, allowed = st.spend(key, count=request.path != "/v2/rate_limit")
+        fault = g.fault
+        if fault and fault.status and not (fault.drop_connection or fault.malformed):
+            raise ApiError(fault.status, fault.code, "Injected fault (sandbox).")
+        if g.username is None and not (request.method == "GET" and request.path in PUBLIC_PATHS):
+            raise ApiError(401, 401, "Authentication failed: missing or unknown token.")
+        if not allowed:
+            raise ApiError(429, 1000, "Rate limit exceeded! Check response headers.")
+        st.lock.acquire()
+        g.locked = True
+        return None
+
+    @app.teardown_request
+    def release(_exc):
+        if g.pop("locked", False):
+            st.lock.release()
+
+    @app.after_request
+    def after(response):
+        response.headers["X-Request-Id"] = g.get("request_id") or uuid.uuid4().hex
+        if not request.path.startswith("/v2"):
+            return response
+        if g.get("rate"):
+            limit, remaining, reset = g.rate
+            response.headers["X-RateLimit-Limit"] = str(limit)
+            response.headers["X-RateLimit-Remaining"] = str(remaining)
+            response.headers["X-RateLimit-Reset"] = str(reset)
+        try:
+            body = parse_json(request.get_data(cache=True))
+        except ValueError:
+            body = None
+        with st.lock:
+            st.log.append({"method": request.method, "path": request.path,
+                           "query": {k: v for k, v in request.args.lists()}, "json": body,
+                           "status": response.status_code,
+                           "route": f"{request.method} {_route_pattern()}"})
+        fault = g.get("fault")
+        if fault and fault.drop_connection:
+            sock = request.environ.get("werkzeug.socket")
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            response.response = []
+        elif fault and fault.malformed:
+            data = response.get_data()
+            response.set_data(data[: max(1, len(data) // 2)] + b"<!-- truncated")
+        return response
+
+    @app.errorhandler(ApiError)
+    def api_error(exc):
+        return error_response(exc)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        status = exc.code or 500
+        response = jsonify(error_body(status, GENERIC_CODES.get(status, 90000),
+                                      exc.description or exc.name))
+        response.status_code = status
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        app.logger.exception("sandbox: unexpected error")
+        response = jsonify(error_body(500, 90004, "Unexpected server error."))
+        response.status_code = 500
+        return response
+
+    return app
+
+
+class ServerHandle:
+    def __init__(self, server, thread):
+        self._server, self._thread = server, thread
+        host, port = server.server_address[:2]
+        self.url = f"http://{host}:{port}"
+        self.api_url = self.url + "/v2"
+
+    def shutdown(self):
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+        self._server.server_close()
+
+
+def serve_in_thread(app, host="127.0.0.1", port=0):
+    """Serve app with werkzeug's threaded server in a daemon thread; returns a handle."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = make_server(host, port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="sandbox-server", daemon=True)
+    thread.start()
+    return ServerHandle(server, thread)

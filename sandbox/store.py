@@ -1,0 +1,237 @@
+"""The sandbox's in-memory world: users, projects, apps, files and tasks, rebuilt from the seed."""
+
+import json
+import random
+import time
+import uuid
+from pathlib import Path
+
+from . import seed
+from .bigproject import BigProject
+from .errors import APPS, FILES, PROJECTS, TASKS, ApiError, bad_request, no_access, not_found
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEMO_APPS_DIR = PACKAGE_DIR / "demo_apps"
+# CI lays the shared fixtures beside the clone: <repo>/../shared/fixtures/apps/real/
+REAL_APPS_DIR = PACKAGE_DIR.parent.parent / "shared" / "fixtures" / "apps" / "real"
+
+WRITE = ("admin", "write")
+
+
+def load_apps_dir(path):
+    """[(app short name, raw dict)] for every *.json in path, sorted by file name."""
+    apps = []
+    for file in sorted(Path(path).glob("*.json")):
+        raw = json.loads(file.read_text(encoding="utf-8"))
+        if isinstance(raw, dict):
+            apps.append((file.stem.lower().replace("_", "-"), raw))
+    return apps
+
+
+def default_apps():
+    return load_apps_dir(REAL_APPS_DIR if REAL_APPS_DIR.is_dir() else DEMO_APPS_DIR)
+
+
+class Store:
+    def __init__(self, apps, demo_token, fail_share=0.0):
+        self.fail_share = fail_share
+        self.clock_offset = 0.0
+        self.tasks = {}
+        self.task_seq = 0
+        self.rng = random.Random(seed.SEED)
+        self.users = {u["username"]: u for u in seed.users(demo_token)}
+        self.tokens = {u["token"]: u["username"] for u in self.users.values()}
+        self._seed_projects()
+        self.files = {}
+        self.children = {}
+        for root in self.roots.values():
+            self._add_file(root)
+        for record in seed.seed_files(list(self.projects), self.roots_by_project):
+            self._add_file(record)
+        self.apps = {}
+        for name, raw in apps:
+            self.install_app("demo-user/pediatric-wgs", name, raw)
+        demo_apps = load_apps_dir(DEMO_APPS_DIR)
+        for name, raw in demo_apps:
+            self.install_app("demo-user/rnaseq-pilot", name, raw)
+            self.install_app("other-user/shared-reference", name, raw)
+            self.install_app("other-user/private-study", name, raw)
+        by_name = dict(apps)
+        for name in seed.PUBLIC_APPS:
+            if name in by_name:
+                self.install_app(seed.PUBLIC_PROJECT, name, by_name[name])
+        if not any(a["project"] == seed.PUBLIC_PROJECT for a in self.apps.values()):
+            for name, raw in demo_apps:
+                self.install_app(seed.PUBLIC_PROJECT, name, raw)
+
+    # ----- clock -------------------------------------------------------------------------
+    def now(self):
+        return time.time() + self.clock_offset
+
+    # ----- projects ----------------------------------------------------------------------
+    def _seed_projects(self):
+        self.projects, self.roots, self.roots_by_project = {}, {}, {}
+        id_rng = random.Random(seed.SEED + 1)
+        self.big = BigProject(seed.BIG_PROJECT)
+        for n, (pid, name, description, members) in enumerate(seed.PROJECTS):
+            owner = pid.split("/")[0]
+            if pid == seed.BIG_PROJECT:
+                root_id = self.big.root_id
+            else:
+                root_id = f"{id_rng.getrandbits(96):024x}"
+                self.roots[pid] = {"id": root_id, "name": pid.split("/")[1], "project": pid,
+                                   "parent": None, "type": "folder",
+                                   "created_on": seed.iso(seed.EPOCH),
+                                   "modified_on": seed.iso(seed.EPOCH)}
+            self.roots_by_project[pid] = root_id
+            stamp = seed.iso(seed.EPOCH.replace(day=1 + n))
+            self.projects[pid] = {
+                "id": pid, "name": name, "description": description,
+                "billing_group": str(uuid.UUID(int=id_rng.getrandbits(128), version=4)),
+                "type": "v2", "tags": [], "settings": {"locked": False,
+                                                       "use_interruptible_instances": True,
+                                                       "use_memoization": False,
+                                                       "allow_network_access": False},
+                "root_folder": root_id, "created_by": owner, "created_on": stamp,
+                "modified_on": stamp, "category": "PRIVATE", "_members": dict(members),
+            }
+
+    def permission(self, pid, username):
+        project = self.projects.get(pid)
+        if project is None:
+            return None
+        if pid == seed.PUBLIC_PROJECT:
+            return "read"
+        return project["_members"].get(username)
+
+    def visible_projects(self, username):
+        return [p for pid, p in self.projects.items()
+                if username in p["_members"]]
+
+    def project_for(self, pid, username, write=False):
+        """The project, or the platform's error: malformed id 400, unknown 404, no rights 403."""
+        if not isinstance(pid, str) or pid.count("/") != 1 or "" in pid.split("/"):
+            raise bad_request("Malformed project id, expected owner/project.", 3012)
+        project = self.projects.get(pid)
+        perm = self.permission(pid, username)
+        if project is None:
+            raise not_found(PROJECTS, "project")
+        if perm is None or (write and perm not in WRITE):
+            raise no_access(PROJECTS, "project")
+        return project
+
+    # ----- files -------------------------------------------------------------------------
+    def _add_file(self, record):
+        self.files[record["id"]] = record
+        if record.get("parent"):
+            self.children.setdefault(record["parent"], []).append(record["id"])
+
+    def file(self, file_id):
+        if self.big.owns(file_id):
+            return self.big.get(file_id)
+        return self.files.get(file_id)
+
+    def file_for(self, file_id, username):
+        record = self.file(file_id)
+        if record is None:
+            raise not_found(FILES, "file")
+        if self.permission(record["project"], username) is None:
+            raise no_access(FILES, "file")
+        return record
+
+    def level(self, folder_id):
+        """Everything directly inside a folder (a list or a lazy sequence)."""
+        lazy = self.big.children(folder_id)
+        if lazy is not None:
+            return lazy
+        return [self.files[i] for i in self.children.get(folder_id, [])]
+
+    def add_files(self, pid, parent, items):
+        """Control: add files/folders to a project (at its root or in a folder)."""
+        project = self.projects.get(pid)
+        if project is None:
+            raise not_found(PROJECTS, "project")
+        parent = parent or project["root_folder"]
+        folder = self.file(parent)
+        if folder is None or folder["type"] != "folder" or folder["project"] != pid:
+            raise bad_request("parent must be a folder of the project.", 5022)
+        maker = seed.FileMaker(self.rng)
+        for item in items:
+            if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+                raise bad_request("Each file needs a name.")
+            if item.get("type", "file").lower() == "folder":
+                maker.folder(pid, parent, item["name"])
+            else:
+                maker.file(pid, parent, item["name"], int(item.get("size") or 1024),
+                           dict(item.get("metadata") or {}), list(item.get("tags") or []))
+        for record in maker.records:
+            self._add_file(record)
+        return maker.records
+
+    # ----- apps --------------------------------------------------------------------------
+    def install_app(self, pid, name, raw):
+        """Install raw CWL as app pid/name: a new revision if it already exists."""
+        app_id = f"{pid}/{name}"
+        app = self.apps.get(app_id)
+        if app is None:
+            latest = raw.get("sbg:revision")
+            if not isinstance(latest, int) or isinstance(latest, bool) or latest < 0:
+                latest = seed.EXTRA_REVISIONS.get(name, 0)
+            app = {"id": app_id, "project": pid, "name": raw.get("label") or name,
+                   "short_name": name, "revisions": dict.fromkeys(range(latest + 1), raw),
+                   "latest": latest}
+            self.apps[app_id] = app
+        else:
+            app["latest"] += 1
+            app["revisions"][app["latest"]] = raw
+            app["name"] = raw.get("label") or name
+        return app
+
+    def app_for(self, app_ref, username):
+        """(app, revision) for `owner/project/app[/rev]`, or the platform's error."""
+        if not isinstance(app_ref, str) or not app_ref:
+            raise bad_request("App id is empty.", 7015)
+        parts = app_ref.split("/")
+        if len(parts) not in (3, 4) or "" in parts:
+            raise bad_request("Malformed app id, expected owner/project/app_name[/revision].",
+                              6011)
+        revision = None
+        if len(parts) == 4:
+            if not parts[3].isdigit():
+                raise bad_request("App revision must be a number.", 6011)
+            revision = int(parts[3])
+        app = self.apps.get("/".join(parts[:3]))
+        if app is None:
+            raise not_found(APPS, "app")
+        if self.permission(app["project"], username) is None:
+            raise no_access(APPS, "app")
+        if revision is None:
+            revision = app["latest"]
+        if revision not in app["revisions"]:
+            raise ApiError(404, 6002, "Requested app revision does not exist.")
+        return app, revision
+
+    def raw_for(self, app, revision):
+        """The app's CWL at a revision, carrying the platform's sbg: keys."""
+        raw = dict(app["revisions"][revision])
+        project = self.projects[app["project"]]
+        raw.update({"sbg:id": f"{app['id']}/{revision}", "sbg:revision": revision,
+                    "sbg:latestRevision": app["latest"], "sbg:project": app["project"],
+                    "sbg:projectName": project["name"]})
+        raw.setdefault("sbg:createdBy", project["created_by"])
+        raw.setdefault("sbg:validationErrors", [])
+        return raw
+
+    # ----- tasks -------------------------------------------------------------------------
+    def task_for(self, task_id, username, write=False):
+        task = self.tasks.get(task_id)
+        if task is None:
+            try:
+                uuid.UUID(str(task_id))
+            except ValueError:
+                raise bad_request("Task id is not a valid UUID.", 7005) from None
+            raise not_found(TASKS, "task")
+        perm = self.permission(task["project"], username)
+        if perm is None or (write and perm not in WRITE):
+            raise no_access(TASKS, "task")
+        return task

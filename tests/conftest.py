@@ -1,0 +1,77 @@
+"""Shared fixtures: the real app fixtures' location and a running sandbox on a loopback port."""
+
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO_DIR = Path(__file__).resolve().parents[1]
+# CI lays the shared fixtures beside the clone.
+REAL_APPS_DIR = REPO_DIR.parent / "shared" / "fixtures" / "apps" / "real"
+
+
+class SandboxController:
+    """A running sandbox plus its /_sandbox controls, as tests use them."""
+
+    def __init__(self, handle, token):
+        self.handle = handle
+        self.url = handle.url
+        self.api_url = handle.api_url
+        self.token = token
+        self._http = requests.Session()
+
+    def _call(self, method, path, json=None):
+        response = self._http.request(method, f"{self.url}/_sandbox/{path}", json=json,
+                                      timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self):
+        return self._call("POST", "reset")
+
+    def requests(self):
+        """{"requests": [{method, path, query, json, status}], "counts": {"GET /v2/...": n}}"""
+        return self._call("GET", "requests")
+
+    def clear_requests(self):
+        return self._call("DELETE", "requests")
+
+    def fault(self, **rule):
+        """Inject a fault, e.g. fault(method="POST", path="/v2/tasks", status=503, code=0)."""
+        return self._call("POST", "faults", rule)
+
+    def clear_faults(self):
+        return self._call("DELETE", "faults")
+
+    def advance_clock(self, seconds):
+        return self._call("POST", "clock", {"advance_seconds": seconds})
+
+    def set_latency(self, ms):
+        return self._call("POST", "latency", {"latency_ms": ms})
+
+    def set_rate_limit(self, limit, window_seconds=300):
+        return self._call("POST", "rate_limit", {"limit": limit, "window_seconds": window_seconds})
+
+    def add_app(self, project, app_name, raw):
+        return self._call("POST", "apps", {"project": project, "app_name": app_name, "raw": raw})
+
+    def add_files(self, project, files, parent=None):
+        return self._call("POST", "files", {"project": project, "parent": parent, "files": files})
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    from sandbox import DEMO_TOKEN, create_sandbox_app, serve_in_thread
+
+    handle = serve_in_thread(create_sandbox_app(apps_dir=REAL_APPS_DIR))
+    controller = SandboxController(handle, DEMO_TOKEN)
+    yield controller
+    controller._http.close()
+    handle.shutdown()
+
+
+@pytest.fixture
+def sandbox(sandbox_server):
+    """The session's sandbox, reset to its seed before the test."""
+    sandbox_server.reset()
+    return sandbox_server
