@@ -1,0 +1,87 @@
+"""The web app's factory: `create_app()` reads as a table of contents of the app's parts."""
+
+import logging
+import os
+import secrets
+
+from cachelib.file import FileSystemCache
+from flask import Flask
+from flask_session import Session
+from flask_wtf.csrf import CSRFProtect
+
+import settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config=None):
+    """Build the app: defaults, then the environment, then `test_config`; then the parts.
+
+    :param test_config: config keys that win over everything else (tests pass one).
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    configure(app, test_config)
+    connect_platform(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def configure(app, test_config):
+    """Config from settings.DEFAULTS, the environment and `test_config`, in that order."""
+    app.config.from_mapping(settings.DEFAULTS)
+    app.config.update(settings.from_environ())
+    if test_config:
+        app.config.update(test_config)
+    settings.resolve_platform(app.config)
+    # A CSRF token lives as long as the session: a long form must not expire under the user.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        log.warning(
+            "SECRET_KEY is not set: using a random one, so sessions end when the app restarts."
+        )
+
+
+def connect_platform(app):
+    """Use the configured platform, or start the embedded sandbox when none is configured."""
+    if app.config.get("SB_API_ENDPOINT"):
+        return
+    if app.testing:
+        raise RuntimeError("Tests must point SB_API_ENDPOINT at a sandbox.")
+    import sandbox
+
+    server = sandbox.serve_in_thread(sandbox.create_sandbox_app())
+    app.extensions["sandbox_server"] = server
+    app.config["SB_API_ENDPOINT"] = server.api_url
+    app.config["SANDBOX"] = True
+    log.warning("No SB_API_ENDPOINT configured: using the embedded sandbox at %s", server.url)
+
+
+def register_extensions(app):
+    """Server-side sessions on the filesystem, and CSRF protection on every POST."""
+    session_dir = app.config.get("SESSION_FILE_DIR") or os.path.join(app.instance_path, "sessions")
+    os.makedirs(session_dir, exist_ok=True)
+    app.config["SESSION_CACHELIB"] = FileSystemCache(session_dir, threshold=2000, mode=0o600)
+    Session(app)
+    CSRFProtect(app)
+
+
+def register_blueprints(app):
+    """The screens: sign-in, projects and apps, tasks, and the file picker."""
+    import views
+
+    views.init_app(app)
+
+
+def register_error_handlers(app):
+    """Friendly pages for every error; a traceback never reaches the browser."""
+    from views import errors
+
+    errors.init_app(app)
+
+
+def register_template_helpers(app):
+    """Filters the templates use: `doc` renders an app's Markdown docs, sanitised."""

@@ -1,0 +1,172 @@
+"""The whole task form (name, description, inputs, execution and batch settings) and the one
+place that turns it into the body of POST /tasks (or of the PATCH that edits a draft)."""
+
+import datetime
+import re
+import uuid
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import FormField, HiddenField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from forms.inputs import build_inputs_form, inputs_body, inputs_formdata, set_batch_input
+from forms.settings import (
+    BatchForm,
+    ExecutionSettingsForm,
+    batch_body,
+    batch_input_choices,
+    execution_body,
+    fill_batch,
+    fill_execution,
+)
+
+MARKER_LENGTH = 12
+MARKER_TEXT = "Submitted from the draft-task launcher, ref "
+# The marker line at the end of a description, with the blank line that separates it.
+_MARKER_RE = re.compile(r"\s*" + re.escape(MARKER_TEXT) + r"([0-9a-f]{12})\s*\Z")
+# A new submission id is 32 hex digits; when editing, the draft's 12-digit marker stands in.
+_SUBMISSION_ID_RE = re.compile(r"[0-9a-f]{12}([0-9a-f]{20})?")
+
+
+def build_task_form(specs):
+    """A FlaskForm class for one app's inputs (a fresh class per call; `specs` = its InputSpecs)."""
+
+    class TaskForm(FlaskForm):
+        name = StringField(
+            "Task name",
+            validators=[
+                InputRequired(message="Give the task a name."),
+                Length(max=255, message="Keep the name under 256 characters."),
+            ],
+            description="How the task is listed in CAVATICA.",
+        )
+        description = TextAreaField(
+            "Description",
+            description="Optional notes for you and your colleagues. A reference line is added "
+            "at the end so a lost submission can be found again.",
+        )
+        inputs = FormField(build_inputs_form(specs), separator="-")
+        execution = FormField(ExecutionSettingsForm, separator="-")
+        batch = FormField(BatchForm, separator="-")
+        # Made when the empty form is shown; a second POST with the same id makes no second draft.
+        submission_id = HiddenField()
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.batch.form.input.choices = batch_input_choices(specs)
+
+        def validate(self, extra_validators=None):
+            # The batch input may hold several files even when it is a single File input.
+            batch = self.batch.form
+            set_batch_input(self.inputs, batch.input.data if batch.mode.data == "on" else None)
+            return super().validate(extra_validators)
+
+    return TaskForm
+
+
+def new_submission_id():
+    return uuid.uuid4().hex
+
+
+def valid_submission_id(value):
+    """True for an id made by `new_submission_id`, or for a draft's marker (when editing)."""
+    return bool(value) and bool(_SUBMISSION_ID_RE.fullmatch(value))
+
+
+def submission_marker(submission_id):
+    """The short reference written into the draft's description."""
+    return submission_id[:MARKER_LENGTH]
+
+
+def split_marker(description):
+    """(the description without our reference line, the marker or None)."""
+    description = description or ""
+    match = _MARKER_RE.search(description)
+    if not match:
+        return description, None
+    return description[: match.start()], match.group(1)
+
+
+def description_with_marker(description, marker):
+    text, _old = split_marker(description)
+    text = text.strip()
+    line = MARKER_TEXT + marker
+    return f"{text}\n\n{line}" if text else line
+
+
+def default_task_name(app_label, today=None):
+    today = today or datetime.date.today()
+    return f"{app_label} {today.isoformat()}"
+
+
+def task_body(form, specs, project, app_id):
+    """The JSON body of POST /tasks from a validated task form.
+
+    Only keys that are set are sent (an unset setting means the project's default); the app is
+    `app_id` as given, pinned to a revision by the caller. Never asks the platform to run.
+    """
+    execution_settings, spot = execution_body(form.execution.form)
+    batch_input, batch_by = batch_body(form.batch.form)
+    body = {"name": form.name.data.strip(), "project": project, "app": app_id}
+    body["description"] = description_with_marker(
+        form.description.data, submission_marker(form.submission_id.data)
+    )
+    body["inputs"] = inputs_body(form.inputs.form, specs, batch_input=batch_input)
+    if execution_settings:
+        body["execution_settings"] = execution_settings
+    if spot is not None:
+        body["use_interruptible_instances"] = spot
+    if batch_input:
+        body["batch_input"] = batch_input
+        body["batch_by"] = batch_by
+    return body
+
+
+def edit_body(form, specs, draft):
+    """The PATCH body that makes `draft` match the form (project and app do not change).
+
+    A draft that was a batch and no longer is gets null batch settings, so it stops being one.
+    """
+    body = task_body(form, specs, project=None, app_id=None)
+    del body["project"], body["app"]
+    if draft.get("batch_input") and "batch_input" not in body:
+        body["batch_input"] = None
+        body["batch_by"] = None
+    return body
+
+
+def draft_formdata(task, specs):
+    """Form data that shows an existing draft in the task form (for Edit)."""
+    description, marker = split_marker(task.get("description"))
+    data = MultiDict(
+        {
+            "name": task.get("name") or "",
+            "description": description,
+            "submission_id": marker or new_submission_id(),
+        }
+    )
+    data.update(inputs_formdata(specs, task.get("inputs") or {}))
+    data.update(fill_execution(task))
+    data.update(fill_batch(task))
+    return data
+
+
+def error_list(form):
+    """(field id, label, message) for every error of a form, nested forms included, in order."""
+    found = []
+    for field in form:
+        found += _field_errors(field)
+    return found
+
+
+def _field_errors(field):
+    if field.type == "FormField":
+        return error_list(field.form)
+    if field.type == "FieldList":
+        return [error for entry in field.entries for error in _field_errors(entry)]
+    if field.type in ("HiddenField", "CSRFTokenField"):
+        return []
+    messages = field.errors if isinstance(field.errors, list | tuple) else []
+    label = field.label.text
+    return [(field.id, label, message) for message in messages if isinstance(message, str)]

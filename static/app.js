@@ -1,0 +1,62 @@
+// Small progressive enhancements; every page works without this script.
+(function () {
+  "use strict";
+
+  // A form marked data-submit-once is sent once: a second click (or Enter) while the first
+  // submission is on its way does nothing. The server also refuses to make a second draft.
+  function guardDoubleSubmit(form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.submitting === "1") {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.submitting = "1";
+      var submitter = event.submitter;
+      if (submitter && submitter.name) {
+        // Disabled buttons are not sent, so carry the pressed button's value in a hidden field.
+        var carried = document.createElement("input");
+        carried.type = "hidden";
+        carried.name = submitter.name;
+        carried.value = submitter.value;
+        form.appendChild(carried);
+      }
+      var buttons = form.querySelectorAll("button[type=submit]");
+      window.setTimeout(function () {
+        buttons.forEach(function (button) {
+          button.disabled = true;
+          button.setAttribute("aria-busy", "true");
+        });
+        if (submitter) {
+          submitter.dataset.label = submitter.textContent;
+          submitter.textContent = "Sending…";
+        }
+      }, 0);
+    });
+    // Coming back with the browser's Back button shows the page from its cache: re-enable it.
+    window.addEventListener("pageshow", function () {
+      form.dataset.submitting = "";
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        button.disabled = false;
+        button.removeAttribute("aria-busy");
+        if (button.dataset.label) { button.textContent = button.dataset.label; }
+      });
+      form.querySelectorAll("input[type=hidden][name=action]").forEach(function (input) {
+        input.remove();
+      });
+    });
+  }
+
+  // After a failed submit, move focus to the summary of problems so it is read out first.
+  function focusProblems() {
+    var target = document.getElementById("error-summary") || document.getElementById("problem");
+    if (target) {
+      if (!target.hasAttribute("tabindex")) { target.setAttribute("tabindex", "-1"); }
+      target.focus();
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-submit-once]").forEach(guardDoubleSubmit);
+    focusProblems();
+  });
+})();

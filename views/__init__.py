@@ -1,0 +1,182 @@
+"""The screens (blueprints) and what they share: the platform client of the current request,
+who is signed in, and the process-wide cache of app revisions."""
+
+import functools
+import threading
+import time
+from collections import OrderedDict
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, g, redirect, request, session, url_for
+
+from cavatica import CavaticaClient, RateLimited
+from forms.task import error_list
+
+
+class RevisionCache:
+    """A small thread-safe LRU mapping for app revisions (a revision never changes)."""
+
+    def __init__(self, size=128):
+        self.size = size
+        self._items = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, default=None):
+        with self._lock:
+            if key not in self._items:
+                return default
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def set(self, key, value):
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self):
+        with self._lock:
+            return len(self._items)
+
+
+def init_app(app):
+    """Register the blueprints and the shared state they use."""
+    from . import auth, files, projects, tasks
+
+    app.extensions["app_revisions"] = RevisionCache(app.config["APP_CACHE_SIZE"])
+    app.extensions["submissions"] = tasks.SubmissionRegistry()
+    for module in (auth, projects, tasks, files):
+        app.register_blueprint(module.bp)
+    app.context_processor(template_context)
+    app.add_template_global(cavatica_task_url)
+    app.add_template_global(error_list, "form_errors")
+
+
+# ---- who is signed in ------------------------------------------------------------------------
+
+
+def uses_deployment_token():
+    """True when the whole deployment uses one token from the configuration (no sign-in)."""
+    return bool(current_app.config.get("SB_AUTH_TOKEN"))
+
+
+def current_token():
+    """The token for this request: the deployment's, or the signed-in user's; None if neither."""
+    return current_app.config.get("SB_AUTH_TOKEN") or session.get("token")
+
+
+def make_client(token):
+    """A platform client for `token`, sharing the process-wide app-revision cache."""
+    return CavaticaClient(
+        current_app.config["SB_API_ENDPOINT"],
+        token,
+        timeout=current_app.config["SB_TIMEOUT"],
+        app_cache=current_app.extensions["app_revisions"],
+    )
+
+
+def platform():
+    """The platform client of this request (made once per request)."""
+    if "platform" not in g:
+        token = current_token()
+        if not token:
+            raise NotSignedIn()
+        g.platform = make_client(token)
+    return g.platform
+
+
+class NotSignedIn(Exception):
+    """A view needed the platform but nobody is signed in."""
+
+
+def login_required(view):
+    """Send visitors who are not signed in to the sign-in page, then back here."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_token():
+            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def safe_next(target, default_endpoint="projects.index"):
+    """`target` if it is a path on this site, else the default page (no open redirects)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            if not target.startswith("//"):
+                return target
+    return url_for(default_endpoint)
+
+
+def send_to_sign_in(message, next_url):
+    """The user's token was refused: forget it and ask for a new one, then come back."""
+    session.pop("token", None)
+    session.pop("user", None)
+    flash(message, "warning")
+    return redirect(url_for("auth.sign_in", next=next_url))
+
+
+# ---- telling the user what the platform said ------------------------------------------------
+
+
+def platform_problem(error):
+    """A sentence for the user about a client error (never a traceback or a token)."""
+    from cavatica import (
+        Forbidden,
+        NotFound,
+        OutcomeUnknown,
+        PlatformUnreachable,
+        ServerError,
+        Unauthorized,
+    )
+
+    said = f" CAVATICA said: “{error.message}”" if error.status else ""
+    if isinstance(error, Unauthorized):
+        return "CAVATICA did not accept the token (it may have expired)." + said
+    if isinstance(error, Forbidden):
+        return "Your CAVATICA account is not allowed to do this." + said
+    if isinstance(error, NotFound):
+        return "CAVATICA could not find this, or your account cannot see it." + said
+    if isinstance(error, RateLimited):
+        return rate_limit_message(error)
+    if isinstance(error, ServerError):
+        return "CAVATICA had a problem and could not answer. Try again in a minute." + said
+    if isinstance(error, PlatformUnreachable):
+        return f"CAVATICA could not be reached. {error.message} Try again in a minute."
+    if isinstance(error, OutcomeUnknown):
+        return f"It is not known whether CAVATICA did this. {error.message}"
+    return "CAVATICA refused the request." + said
+
+
+def rate_limit_message(error):
+    """'Too many requests' with when to try again, from the platform's reset time."""
+    wait = error.retry_after_seconds
+    if wait is None:
+        return "CAVATICA has had too many requests from this account. Wait a few minutes."
+    at = time.strftime("%H:%M:%S UTC", time.gmtime(error.reset_at))
+    return (
+        "CAVATICA has had too many requests from this account. "
+        f"Try again in {wait} seconds (after {at})."
+    )
+
+
+# ---- template helpers -----------------------------------------------------------------------
+
+
+def template_context():
+    """Values every page can use."""
+    return {
+        "signed_in_user": session.get("user"),
+        "deployment_token": uses_deployment_token(),
+        "using_sandbox": current_app.config.get("SANDBOX", False),
+    }
+
+
+def cavatica_task_url(project, task_id):
+    """The task's page in the platform's web UI."""
+    base = current_app.config["CAVATICA_UI_URL"].rstrip("/")
+    return f"{base}/u/{project}/tasks/{task_id}/"
