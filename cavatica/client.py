@@ -436,19 +436,14 @@ class CavaticaClient:
         host = urlsplit(self.base_url).netloc or self.base_url
         timed_out = isinstance(exc, requests.ReadTimeout)
         if _never_sent(exc):
-            return PlatformUnreachable(
-                f"Could not connect to the platform at {host}. Nothing was sent; try again later."
-            )
+            return PlatformUnreachable(f"Could not connect to {host}; nothing was sent.")
         if timed_out:
             what = f"did not answer within {self.timeout[1]:g} seconds"
         else:
             what = "closed the connection before answering"
         if read_only:
             return PlatformUnreachable(f"The platform at {host} {what}.")
-        return OutcomeUnknown(
-            f"The request was sent but the platform at {host} {what}, so it is not known "
-            "whether it took effect."
-        )
+        return OutcomeUnknown(f"The request was sent, but the platform at {host} {what}.")
 
     def _note_rate_limit(self, response: requests.Response) -> None:
         values = {}
