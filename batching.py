@@ -68,21 +68,21 @@ class BatchPreview:
 
 
 def criteria_keys(criteria: Iterable[str]) -> list[str]:
-    """`["metadata.sample_id"]` -> `["sample_id"]`; anything but a metadata key is refused."""
+    """`["metadata.sample_id"]` -> `["sample_id"]`. A bare key is read as a metadata key too
+    (as the sandbox does); an empty key matches no file, so every file is left out."""
     keys = []
     for criterion in criteria:
-        if not isinstance(criterion, str) or not criterion.startswith(METADATA_PREFIX):
-            raise ValueError(f"A batch criterion is a metadata key such as "
-                             f"metadata.sample_id, not {criterion!r}.")
-        key = criterion.removeprefix(METADATA_PREFIX)
-        if not key:
-            raise ValueError("A batch criterion needs a key after 'metadata.'.")
-        keys.append(key)
+        if not isinstance(criterion, str):
+            raise ValueError(f"A batch criterion is a metadata key, not {criterion!r}.")
+        keys.append(criterion.removeprefix(METADATA_PREFIX))
     return keys
 
 
 def preview(files: Iterable[Mapping[str, Any]], batch_by: Mapping[str, Any]) -> BatchPreview:
-    """Group `files` (file dicts as the platform returns them) the way `batch_by` would."""
+    """Group `files` (file dicts as the platform returns them) the way `batch_by` would.
+
+    Raises ValueError only for a `batch_by` the platform would refuse: a type other than item
+    or criteria, or criteria without any key."""
     files = list(files)
     batch_type = str((batch_by or {}).get("type", "")).lower()
     if batch_type == "item":
@@ -92,7 +92,8 @@ def preview(files: Iterable[Mapping[str, Any]], batch_by: Mapping[str, Any]) -> 
         )
     if batch_type != "criteria":
         raise ValueError("Batch by must be of type 'item' or 'criteria'.")
-    keys = criteria_keys(batch_by.get("criteria") or [])
+    criteria = batch_by.get("criteria") or []
+    keys = criteria_keys([criteria] if isinstance(criteria, str) else criteria)
     if not keys:
         raise ValueError("Batching by criteria needs at least one metadata key.")
 
@@ -128,7 +129,7 @@ def _criteria_values(file: Mapping[str, Any], keys: list[str]) -> tuple[str, ...
     values = []
     for key in keys:
         value = metadata.get(key)
-        if value is None or value == "":
+        if not key or value is None or value == "":
             return None
         values.append(value if isinstance(value, str) else str(value))
     return tuple(values)

@@ -78,14 +78,24 @@ def test_values_are_compared_exactly_and_near_duplicates_are_pointed_out():
     assert '"S1", "s1", "S1 "' in result.warnings[0] and "sample_id" in result.warnings[0]
 
 
+def test_bare_key_is_a_metadata_key_and_an_empty_key_leaves_every_file_out():
+    files = [bam("a", sample_id="S1"), bam("b", sample_id="S2")]
+    bare = preview(files, {"type": "criteria", "criteria": ["sample_id"]})
+    assert [(g.value, g.fields) for g in bare.groups] == [("S1", {"sample_id": "S1"}),
+                                                          ("S2", {"sample_id": "S2"})]
+    single = preview(files, {"type": "criteria", "criteria": "metadata.sample_id"})
+    assert [g.value for g in single.groups] == ["S1", "S2"]
+    empty = preview(files, {"type": "criteria", "criteria": ["metadata."]})
+    assert empty.groups == [] and empty.left_out == files
+
+
 def test_no_files_make_no_children():
     assert preview([], SAMPLE) == BatchPreview(groups=[], left_out=[], warnings=[])
 
 
 @pytest.mark.parametrize("batch_by", [
     {}, {"type": "sample"}, {"type": "criteria"}, {"type": "criteria", "criteria": []},
-    {"type": "criteria", "criteria": ["sample_id"]},
-    {"type": "criteria", "criteria": ["metadata."]},
+    {"type": "criteria", "criteria": [3]},
 ])
 def test_unusable_batch_by_is_refused_with_a_message(batch_by):
     with pytest.raises(ValueError) as caught:
