@@ -1,5 +1,6 @@
 """Transport failures on real loopback sockets, told apart as urllib3 really reports them."""
 
+import logging
 import socket
 import threading
 
@@ -75,12 +76,18 @@ def test_nothing_listening_is_unreachable_for_post_and_get():
     assert client.call_counts == {"POST /tasks": 1, "GET /user": 3}
 
 
-def test_post_closed_after_sending_is_outcome_unknown_and_sent_once(dropping_server):
-    client = CavaticaClient(dropping_server.url, "tok", timeout=2, backoff=0)
-    with pytest.raises(OutcomeUnknown):
+def test_post_closed_after_sending_is_outcome_unknown_and_sent_once(dropping_server, caplog):
+    caplog.set_level(logging.DEBUG)  # urllib3's own debug lines included
+    token = "tok-secret-9a8b7c6d"
+    client = CavaticaClient(dropping_server.url, token, timeout=2, backoff=0)
+    with pytest.raises(OutcomeUnknown) as caught:
         client.create_task({"name": "t"})
     assert len(dropping_server.requests) == 1
     assert dropping_server.requests[0].startswith(b"POST /v2/tasks ")
+    assert token.encode() in dropping_server.requests[0]  # the header did go out...
+    logged = [record.getMessage() for record in caplog.records]
+    assert logged and not any(token in line for line in logged)  # ...but was never logged
+    assert token not in str(caught.value) and token not in str(caught.value.__cause__)
 
 
 def test_get_closed_after_sending_is_retried_then_unreachable(dropping_server):
