@@ -2,13 +2,13 @@
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
-from wtforms.validators import InputRequired
+from wtforms.validators import DataRequired
 
 
 class SignInForm(FlaskForm):
     token = PasswordField(
         "CAVATICA authentication token",
-        validators=[InputRequired(message="Paste your CAVATICA authentication token.")],
+        validators=[DataRequired(message="Paste your CAVATICA authentication token.")],
         description="Find it in CAVATICA under Developer › Authentication token. It is kept on "
         "this server for your session only and never shown again.",
         render_kw={"autocomplete": "off", "spellcheck": "false"},

@@ -1,0 +1,49 @@
+"""Small helpers the web tests share: page text, seed look-ups, the sandbox's request log."""
+
+import re
+
+PROJECT = "demo-user/pediatric-wgs"
+
+
+def text_of(response):
+    """The page's visible text, whitespace collapsed (tags dropped)."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def find_file(api, name, project=PROJECT, parent=None):
+    """The file called `name` at the project root (or in folder `parent`)."""
+    page = api.files(project=None if parent else project, parent=parent, names=[name])
+    assert page.items, f"no file {name} in the sandbox seed"
+    return page.items[0]
+
+
+def upstream_counts(sandbox):
+    return sandbox.requests()["counts"]
+
+
+def task_posts(sandbox):
+    """The bodies of every POST /v2/tasks the sandbox received, in order."""
+    return [
+        entry["json"]
+        for entry in sandbox.requests()["requests"]
+        if entry["method"] == "POST" and entry["path"] == "/v2/tasks"
+    ]
+
+
+def folder_files(api, *path, project=PROJECT):
+    """{name: file} of the folder at `path` (folder names from the project root)."""
+    parent = None
+    for name in path:
+        page = api.files(project=None if parent else project, parent=parent, names=[name])
+        assert page.items, f"no folder {name} in the sandbox seed"
+        parent = page.items[0]["id"]
+    page = api.files(project=None if parent else project, parent=parent, limit=100)
+    return {item["name"]: item for item in page.items}
+
+
+def a_bam(api):
+    """One aligned BAM of the pediatric WGS project."""
+    files = folder_files(api, "alignments")
+    return next(f for name, f in sorted(files.items()) if name.endswith(".bam"))
