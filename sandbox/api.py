@@ -12,16 +12,16 @@ MAX_BULK = 100
 
 # ----- serialisers ------------------------------------------------------------------------
 def user_json(user, me=False):
-    out = {k: v for k, v in user.items() if k != "token"}
-    out["href"] = f"{api_base()}/users/{user['username']}"
+    out = {"href": f"{api_base()}/users/{user['username']}"}
+    out.update((k, v) for k, v in user.items() if k != "token")
     if me:
         out["tags"] = []
     return out
 
 
 def project_json(project):
-    out = {k: v for k, v in project.items() if not k.startswith("_")}
-    out["href"] = f"{api_base()}/projects/{project['id']}"
+    out = {"href": f"{api_base()}/projects/{project['id']}"}
+    out.update((k, v) for k, v in project.items() if not k.startswith("_"))
     return out
 
 
@@ -41,15 +41,15 @@ def raw_json(app, revision):
 
 
 def file_json(record):
-    out = dict(record)
-    out["href"] = f"{api_base()}/files/{record['id']}"
-    return out
+    return {"href": f"{api_base()}/files/{record['id']}", **record}
 
 
 def task_json(task):
-    out = state().tasks.view(task)
-    out["href"] = f"{api_base()}/tasks/{task['id']}"
-    return out
+    return with_href(state().tasks.view(task))
+
+
+def with_href(view):
+    return {"href": f"{api_base()}/tasks/{view['id']}", **view}
 
 
 def _fields():
@@ -223,7 +223,7 @@ def tasks():
     found = state().tasks.query(g.username, project=args.get("project"),
                                 status=args.get("status"), parent=args.get("parent"),
                                 order_by=args.get("order_by"), order=args.get("order"))
-    return page(found, lambda view: dict(view, href=f"{api_base()}/tasks/{view['id']}"))
+    return page(found, with_href)
 
 
 def _run_flags():

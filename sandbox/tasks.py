@@ -28,6 +28,7 @@ BODY_TYPES = {"name": str, "description": str, "project": str, "app": str, "inpu
               "execution_settings": dict, "use_interruptible_instances": bool,
               "batch_input": str, "batch_by": dict, "output_location": dict}
 GOLDEN = 0.6180339887498949
+MAX_CHILDREN = 1000
 
 
 def iso(ts):
@@ -216,6 +217,11 @@ class Tasks:
                 task["batch_input"], task["batch_by"] = batch_input, copy.deepcopy(batch_by)
         task["errors"] = self.validate_inputs(nodes, task["inputs"], task["project"],
                                               task.get("batch_input"))
+        if task["batch"] and not task["errors"] and len(self._groups(task)) > MAX_CHILDREN:
+            task["errors"].append({"type": "error/task_validation/batch",
+                                   "message": f"A batch may create at most {MAX_CHILDREN} "
+                                              "child tasks.",
+                                   "input_id": task["batch_input"]})
 
     def patch(self, task, body, username):
         body = check_body(body)

@@ -63,7 +63,7 @@ class SandboxController:
 def sandbox_server():
     from sandbox import DEMO_TOKEN, create_sandbox_app, serve_in_thread
 
-    handle = serve_in_thread(create_sandbox_app(apps_dir=REAL_APPS_DIR))
+    handle = serve_in_thread(create_sandbox_app())  # installs every app in REAL_APPS_DIR
     controller = SandboxController(handle, DEMO_TOKEN)
     yield controller
     controller._http.close()

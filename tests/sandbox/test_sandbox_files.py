@@ -1,0 +1,188 @@
+"""Files: listing one level, filters, paging, details, folders, bulk get, the 100k project."""
+
+from sandbox_helpers import assert_error
+
+WGS = "demo-user/pediatric-wgs"
+BIG = "demo-user/big-cohort"
+
+
+def test_project_listing_is_one_level_with_folders(api, sandbox):
+    items = api.files(WGS)
+    folders = {i["name"] for i in items if i["type"] == "folder"}
+    assert folders == {"alignments", "references", "variants", "fastq"}
+    root = api.get(f"/projects/{WGS}").json()["root_folder"]
+    assert all(i["parent"] == root and i["project"] == WGS for i in items)
+    names = {i["name"] for i in items}
+    assert not any(n.endswith(".bam") for n in names)  # those live in alignments/
+    fastq = next(i for i in items if i["name"].endswith("_R1.fastq.gz"))
+    assert fastq["href"] == f"{sandbox.api_url}/files/{fastq['id']}"
+    assert len(fastq["id"]) == 24 and int(fastq["id"], 16) >= 0
+    assert isinstance(fastq["size"], int) and fastq["created_on"].endswith("Z")
+    assert fastq["storage"]["type"] == "PLATFORM"
+
+
+def test_seed_has_realistic_paired_reads_and_companion_files(api):
+    names = {i["name"] for i in api.files(WGS)}
+    r1 = {n for n in names if n.endswith("_R1.fastq.gz") and n.startswith("BS_")}
+    assert len(r1) == 12
+    assert all(n.replace("_R1.", "_R2.") in names for n in r1)
+    alignments = {i["name"] for i in api.files(parent=api.file_named(WGS, "alignments")["id"])}
+    bams = {n for n in alignments if n.endswith(".bam")}
+    assert len(bams) == 6 and all(f"{b}.bai" in alignments for b in bams)
+    cram = api.folder_path(WGS, "alignments", "cram")
+    crams = {i["name"] for i in api.files(parent=cram["id"])}
+    assert any(n.endswith(".cram") for n in crams) and any(n.endswith(".crai") for n in crams)
+    grch38 = api.folder_path(WGS, "references", "GRCh38")
+    refs = {i["name"] for i in api.files(parent=grch38["id"])}
+    assert {"Homo_sapiens_assembly38.fasta", "Homo_sapiens_assembly38.fasta.fai",
+            "Homo_sapiens_assembly38.dict"} <= refs
+    assert any(n.endswith(".vcf.gz") for n in refs) and any(n.endswith(".tbi") for n in refs)
+    assert any(n.endswith(".bed") for n in refs)
+    deep = api.folder_path(WGS, "fastq", "archive", "2023-run")  # three levels down
+    assert api.files(parent=deep["id"])
+
+
+def test_metadata_is_rich_and_sometimes_missing_or_inconsistent(api):
+    fastqs = [i for i in api.files(WGS) if i["name"].endswith(".fastq.gz")]
+    keys = {"sample_id", "case_id", "library_id", "platform_unit_id", "file_segment_number",
+            "experimental_strategy", "platform", "paired_end"}
+    complete = [f for f in fastqs if keys <= set(f["metadata"])]
+    assert len(complete) >= 20
+    assert any("sample_id" not in f["metadata"] for f in fastqs)
+    assert {f["metadata"].get("platform") for f in fastqs} >= {"Illumina", "ILLUMINA"}
+    assert any(f["metadata"] == {} for f in fastqs)
+
+
+def test_exactly_one_of_project_or_parent(api):
+    root = api.get(f"/projects/{WGS}").json()["root_folder"]
+    assert_error(api.get("/files", params={"project": WGS, "parent": root}), 400, 5031)
+    assert_error(api.get("/files"), 400, 90000)
+    assert_error(api.get("/files", params={"project": "no-slash"}), 400, 5005)
+    assert_error(api.get("/files", params={"project": "demo-user/nope"}), 404, 3002)
+    assert_error(api.get("/files", params={"project": "other-user/private-study"}), 403, 3001)
+    a_file = api.files(WGS)[0]
+    assert a_file["type"] == "file"
+    assert_error(api.get("/files", params={"parent": a_file["id"]}), 400, 5022)
+    assert_error(api.get("/files", params={"parent": "0" * 24}), 404, 5002)
+
+
+def test_name_metadata_and_tag_filters(api):
+    fastqs = [i for i in api.files(WGS) if i["name"].endswith(".fastq.gz")
+              and "sample_id" in i["metadata"]]
+    s1, s2 = sorted({f["metadata"]["sample_id"] for f in fastqs})[:2]
+    one = api.files(WGS, **{"metadata.sample_id": s1})
+    assert one and all(f["metadata"]["sample_id"] == s1 for f in one)
+    # OR within one key
+    both = api.files(WGS, **{"metadata.sample_id": [s1, s2]})
+    assert {f["metadata"]["sample_id"] for f in both} == {s1, s2}
+    # AND across keys
+    r1 = api.files(WGS, **{"metadata.sample_id": [s1, s2], "metadata.paired_end": "1"})
+    assert r1 and len(r1) < len(both)
+    assert all(f["metadata"]["paired_end"] == "1" for f in r1)
+    names = [one[0]["name"], one[1]["name"]]
+    assert {f["name"] for f in api.files(WGS, name=names)} == set(names)
+    assert api.files(WGS, name="no-such-file.txt") == []
+    manifests = api.files(WGS, tag="manifest")
+    assert [f["name"] for f in manifests] == ["samplesheet.csv"]
+    either = api.files(WGS, tag=["manifest", "raw-reads"])
+    assert len(either) == len([i for i in api.files(WGS) if i["name"].endswith(".fastq.gz")
+                               and i["tags"]]) + 1
+
+
+def test_paging_limits_and_links(api, sandbox):
+    page = api.get("/files", params={"project": WGS, "offset": 5, "limit": 10})
+    body = page.json()
+    total = int(page.headers["X-Total-Matching-Query"])
+    assert len(body["items"]) == 10 and total > 15
+    assert body["href"] == f"{sandbox.api_url}/files?project={WGS}&offset=5&limit=10"
+    links = {link["rel"]: link["href"] for link in body["links"]}
+    assert links["next"].endswith("offset=15&limit=10")
+    assert links["prev"].endswith("offset=0&limit=10")
+    everything = api.files(WGS)
+    assert [i["id"] for i in body["items"]] == [i["id"] for i in everything[5:15]]
+    last = api.get("/files", params={"project": WGS, "offset": total - 1}).json()
+    assert len(last["items"]) == 1 and [lk["rel"] for lk in last["links"]] == ["prev"]
+    for bad in ({"limit": 0}, {"limit": 101}, {"offset": -1}, {"limit": "ten"}):
+        assert_error(api.get("/files", params={"project": WGS, **bad}), 400, 90000)
+    assert len(api.get("/files", params={"project": WGS}).json()["items"]) == min(50, total)
+
+
+def test_file_and_folder_details_and_folder_list(api, sandbox):
+    folder = api.file_named(WGS, "alignments")
+    detail = api.get(f"/files/{folder['id']}").json()
+    assert detail["type"] == "folder" and detail["name"] == "alignments"
+    listing = api.get(f"/files/{folder['id']}/list", params={"limit": 3})
+    assert listing.status_code == 200
+    assert len(listing.json()["items"]) == 3
+    assert int(listing.headers["X-Total-Matching-Query"]) == 13  # 6 BAM + 6 BAI + cram/
+    a_file = listing.json()["items"][0]
+    assert api.get(a_file["href"]).json() == a_file
+    assert_error(api.get(f"/files/{a_file['id']}/list"), 400, 5022)
+    assert_error(api.get("/files/ffffffffffffffffffffffff"), 404, 5002)
+
+
+def test_files_of_other_users(api, other_api):
+    private = other_api.files("other-user/private-study")[0]
+    assert_error(api.get(f"/files/{private['id']}"), 403, 5001)
+    shared = other_api.files("other-user/shared-reference")
+    assert shared and api.files("other-user/shared-reference") == shared
+
+
+def test_bulk_get_returns_resources_and_per_item_errors(api, other_api):
+    ids = [i["id"] for i in api.files(WGS)[:3]]
+    private = other_api.files("other-user/private-study")[0]["id"]
+    response = api.post("/bulk/files/get",
+                        json={"file_ids": [*ids, "0" * 24, private, 7]})
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert [i["resource"]["id"] for i in items[:3]] == ids
+    assert items[3]["error"]["code"] == 5002 and items[3]["error"]["status"] == 404
+    assert items[4]["error"]["code"] == 5001 and items[4]["error"]["status"] == 403
+    assert items[5]["error"]["status"] == 400
+    too_many = api.post("/bulk/files/get", json={"file_ids": ids * 34})
+    assert_error(too_many, 400, 90000)
+    assert_error(api.post("/bulk/files/get", json={"ids": ids}), 400, 90000)
+
+
+def test_big_project_pages_deep_into_100k_files(api):
+    # (what a page costs at either end is measured by bench/sandbox_bench.py, not asserted)
+    first = api.get("/files", params={"project": BIG, "limit": 100})
+    assert int(first.headers["X-Total-Matching-Query"]) == 100_004  # 4 folders + 100,000 files
+    assert [i["type"] for i in first.json()["items"][:5]] == ["folder"] * 4 + ["file"]
+    deep = api.get("/files", params={"project": BIG, "offset": 99_900, "limit": 100})
+    items = deep.json()["items"]
+    assert len(items) == 100 and len({i["id"] for i in items}) == 100
+    # items 99,900..99,999 are files 99,896..99,995 (after the 4 folders), four per sample
+    assert items[-1]["name"] == "BS_00024998_L002_R2.fastq.gz"
+    assert api.get(f"/files/{items[-1]['id']}").json() == items[-1]
+    tail = api.get("/files", params={"project": BIG, "offset": 100_000, "limit": 100}).json()
+    assert len(tail["items"]) == 4 and [lk["rel"] for lk in tail["links"]] == ["prev"]
+
+
+def test_big_project_folders_and_filters(api):
+    folder = api.file_named(BIG, "batch-02")
+    inside = api.get("/files", params={"parent": folder["id"], "offset": 450, "limit": 100})
+    assert inside.headers["X-Total-Matching-Query"] == "500"
+    assert len(inside.json()["items"]) == 50
+    sample = api.files(BIG, **{"metadata.sample_id": "BS_00012345"})
+    assert sorted(f["name"] for f in sample) == [
+        "BS_00012345_L001_R1.fastq.gz", "BS_00012345_L001_R2.fastq.gz",
+        "BS_00012345_L002_R1.fastq.gz", "BS_00012345_L002_R2.fastq.gz"]
+
+
+def test_reset_rebuilds_the_same_seed(api, sandbox):
+    before = [(i["id"], i["name"]) for i in api.files(WGS)]
+    sandbox.add_files(WGS, [{"name": "extra.txt"}])
+    assert len(api.files(WGS)) == len(before) + 1
+    sandbox.reset()
+    assert [(i["id"], i["name"]) for i in api.files(WGS)] == before
+
+
+def test_control_adds_files_and_folders(api, sandbox):
+    folder = api.file_named(WGS, "variants")
+    added = sandbox.add_files(WGS, parent=folder["id"], files=[
+        {"name": "new.vcf.gz", "metadata": {"sample_id": "S9"}, "tags": ["new"]},
+        {"name": "sub", "type": "folder"}])
+    assert [i["type"] for i in added["items"]] == ["file", "folder"]
+    found = api.files(parent=folder["id"], **{"metadata.sample_id": "S9"})
+    assert [f["name"] for f in found] == ["new.vcf.gz"] and found[0]["tags"] == ["new"]
