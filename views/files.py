@@ -21,15 +21,7 @@ MAX_TRAIL = 20  # folders deeper than this lose their oldest breadcrumbs
 MAX_WALK_UP = 8  # GETs spent finding a folder's ancestors when the link did not carry them
 MAX_NAME_IDS = 500  # ids per names look-up (5 bulk calls)
 # Metadata shown beside each file: the keys people batch and choose by.
-SHOWN_METADATA = (
-    "sample_id",
-    "case_id",
-    "library_id",
-    "platform_unit_id",
-    "file_segment_number",
-    "paired_end",
-    "experimental_strategy",
-)
+SHOWN_METADATA = ("sample_id", "case_id", "platform_unit_id", "paired_end")
 KINDS = ("File", "Directory")
 
 
@@ -152,9 +144,9 @@ def browse(owner, project):
     query = PickerQuery.from_args(request.args, request.headers)
     try:
         client = platform()
-        folder, trail = _folder_and_trail(client, project_id, query)
-        if folder is not None and tuple(f["id"] for f in trail) != query.trail:
-            query = replace(query, trail=tuple(f["id"] for f in trail))
+        folder, ancestors, root = _folder_and_trail(client, project_id, query)
+        if folder is not None:
+            query = replace(query, trail=tuple(f["id"] for f in [{"id": root}, *ancestors]))
         listing = _list(client, project_id, query)
     except (ApiError, NotSignedIn) as error:
         if not query.fragment:
@@ -168,8 +160,9 @@ def browse(owner, project):
         project_id=project_id,
         query=query,
         folder=folder,
-        trail=trail,
+        ancestors=ancestors,
         listing=listing,
+        child_trail=_child_trail(query, listing),
         page_size=PAGE_SIZE,
         human_size=human_size,
         shown_metadata=SHOWN_METADATA,
@@ -177,6 +170,15 @@ def browse(owner, project):
             "files.browse", owner=owner, project=project, **query.args(**changes)
         ),
     )
+
+
+def _child_trail(query, listing):
+    """The `trail` of links to the folders listed: this folder's trail plus this folder; at the
+    top, the root folder (the parent of everything listed there)."""
+    if query.parent:
+        return (*query.trail, query.parent)
+    root = next((item.get("parent") for item in listing.folders if item.get("parent")), None)
+    return (root,) if root else ()
 
 
 def _fragment_error(error):
@@ -217,24 +219,27 @@ def _list(client, project_id, query):
 
 
 def _folder_and_trail(client, project_id, query):
-    """The folder being shown (None at the project root) and its ancestors from the root down.
+    """The folder being shown (None at the project root), its ancestors below the root (from the
+    top down), and the root folder's id (None when not known).
 
-    The links the picker makes carry the ancestors' ids (`trail`), so one bulk call names them
-    all; a link without them (or with a broken chain) costs a few GETs up the parent chain.
+    The links the picker makes carry the ids of the root and the ancestors (`trail`), so one bulk
+    call names them all; a link without them (or with a broken chain) costs a few GETs up the
+    parent chain.
     """
     if not query.parent:
-        return None, []
+        return None, [], None
     found = client.files_by_id([*query.trail, query.parent])
     folder = found.get(query.parent)
     if folder is None or not is_folder(folder) or folder.get("project") != project_id:
-        raise NotFound("This folder was not found in this project.")
-    trail = [found.get(folder_id) for folder_id in query.trail]
-    if _is_chain(trail + [folder], project_id):
-        return folder, trail
-    return folder, _walk_up(client, project_id, folder)
+        raise NotFound("This folder was not found in this project.", status=404)
+    chain = [found.get(folder_id) for folder_id in query.trail] + [folder]
+    if len(chain) > 1 and _is_chain(chain, project_id) and not chain[0].get("parent"):
+        return folder, chain[1:-1], chain[0]["id"]
+    return (folder, *_walk_up(client, project_id, folder))
 
 
 def _is_chain(folders, project_id):
+    """Each folder is in the project and is the parent of the next one."""
     if any(f is None or not is_folder(f) or f.get("project") != project_id for f in folders):
         return False
     pairs = zip(folders, folders[1:], strict=False)
@@ -242,15 +247,16 @@ def _is_chain(folders, project_id):
 
 
 def _walk_up(client, project_id, folder):
+    """(ancestors below the root, root id), with one GET per level (at most MAX_WALK_UP)."""
     root = client.project(project_id).get("root_folder")
-    trail = []
+    ancestors = []
     current = folder
-    while current.get("parent") and current["parent"] != root and len(trail) < MAX_WALK_UP:
+    while current.get("parent") and current["parent"] != root and len(ancestors) < MAX_WALK_UP:
         current = client.file(current["parent"])
         if not is_folder(current) or current.get("project") != project_id:
             break
-        trail.insert(0, current)
-    return trail
+        ancestors.insert(0, current)
+    return ancestors, root
 
 
 @bp.get("/projects/<owner>/<project>/files/names")

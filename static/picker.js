@@ -1,0 +1,438 @@
+/* File picker: turns every input[data-picker] (a text field of file or folder ids) into a field
+   with a "Choose files…" button. The button opens a modal dialog that browses the project one
+   folder level and one page at a time (HTML fragments from views/files.py). The selection lives
+   here, so it survives paging, folder changes and filters; "Done" writes the ids (space separated)
+   back into the field. Without JavaScript the field still takes ids typed or pasted. */
+(function () {
+  "use strict";
+
+  var ID_SEPARATORS = /[\s,]+/;
+  var names = new Map(); // file id -> name, for every id this page has seen
+  var scriptSrc = document.currentScript ? document.currentScript.src : "";
+
+  // ---- small helpers ----------------------------------------------------------------------------
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "text") node.textContent = attrs[key];
+      else if (key === "className") node.className = attrs[key];
+      else node.setAttribute(key, attrs[key]);
+    });
+    (children || []).forEach(function (child) {
+      node.append(child);
+    });
+    return node;
+  }
+
+  function hidden(text) {
+    return el("span", { className: "visually-hidden", text: text });
+  }
+
+  function idsOf(input) {
+    return input.value.split(ID_SEPARATORS).filter(Boolean);
+  }
+
+  function inputLabel(input) {
+    var label = input.id && document.querySelector('label[for="' + CSS.escape(input.id) + '"]');
+    var text = label ? label.textContent.replace(/\s+/g, " ").replace(/\(required\)/, "").trim() : "";
+    return text || input.name;
+  }
+
+  function takesFolders(input) {
+    return input.dataset.picker === "Directory";
+  }
+
+  // The batch input takes several files even when the app's input takes one.
+  function takesSeveral(input) {
+    if (input.dataset.pickerMultiple === "1") return true;
+    var mode = document.querySelector('input[name="batch-mode"]:checked');
+    var batchInput = document.querySelector('[name="batch-input"]');
+    return Boolean(
+      mode && mode.value === "on" && batchInput && input.name === "inputs-" + batchInput.value
+    );
+  }
+
+  function pickerUrl(input) {
+    if (input.dataset.pickerUrl) return input.dataset.pickerUrl;
+    var holder = input.closest("[data-picker-url]");
+    if (holder) return holder.dataset.pickerUrl;
+    var meta = document.querySelector('meta[name="picker-url"]');
+    if (meta) return meta.content;
+    var match = location.pathname.match(/^\/projects\/([^/]+)\/([^/]+)\//);
+    return match ? "/projects/" + match[1] + "/" + match[2] + "/files" : null;
+  }
+
+  function loadStyles() {
+    if (!scriptSrc || document.querySelector("link[data-picker-css]")) return;
+    document.head.append(
+      el("link", {
+        rel: "stylesheet",
+        href: scriptSrc.replace(/picker\.js(\?.*)?$/, "picker.css"),
+        "data-picker-css": "",
+      })
+    );
+  }
+
+  // Names of ids the server rendered: data-picker-names='{"id": "name"}' on any element, or
+  // elements carrying data-file-id and data-file-name.
+  function collectRenderedNames() {
+    document.querySelectorAll("[data-picker-names]").forEach(function (node) {
+      try {
+        var known = JSON.parse(node.dataset.pickerNames);
+        Object.keys(known).forEach(function (id) {
+          names.set(id, String(known[id]));
+        });
+      } catch (error) {
+        // Not JSON: nothing to learn from it.
+      }
+    });
+    document.querySelectorAll("[data-file-id][data-file-name]").forEach(function (node) {
+      names.set(node.dataset.fileId, node.dataset.fileName);
+    });
+  }
+
+  // One request (one bulk call upstream) for every id whose name this page does not know yet.
+  function fetchNames(url, ids) {
+    var unknown = ids.filter(function (id) {
+      return !names.has(id);
+    });
+    if (!url || !unknown.length) return Promise.resolve();
+    var query = new URLSearchParams();
+    unknown.slice(0, 500).forEach(function (id) {
+      query.append("id", id);
+    });
+    return fetch(url + "/names?" + query, {
+      headers: { "X-Requested-With": "picker", Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then(function (response) {
+        return response.ok ? response.json() : { names: {} };
+      })
+      .then(function (data) {
+        Object.keys(data.names || {}).forEach(function (id) {
+          names.set(id, data.names[id]);
+        });
+      })
+      .catch(function () {
+        // The names are a convenience; the ids stay in the field either way.
+      });
+  }
+
+  // ---- the list of chosen files under each field -------------------------------------------------
+
+  function renderChosen(input) {
+    var box = input.pickerChosen;
+    var ids = idsOf(input);
+    var what = takesFolders(input) ? "folder" : "file";
+    box.replaceChildren();
+    if (!ids.length) {
+      box.append(el("p", { className: "picker-chosen-empty", text: "No " + what + " chosen." }));
+      return;
+    }
+    box.append(
+      el("p", {
+        className: "picker-chosen-title",
+        text: ids.length === 1 ? "Selected " + what + ":" : "Selected " + what + "s (" + ids.length + "):",
+      })
+    );
+    var list = el("ul", { className: "picker-chosen-list" });
+    ids.forEach(function (id) {
+      var name = names.get(id);
+      var item = el("li", {}, [
+        name ? el("span", { className: "picker-chosen-name", text: name }) : el("code", { text: id }),
+      ]);
+      if (!name) item.append(" ", el("span", { className: "picker-unknown", text: "(name not known)" }));
+      var remove = el("button", { type: "button", className: "link-button picker-remove" }, [
+        "Remove",
+        hidden(" " + (name || id)),
+      ]);
+      remove.addEventListener("click", function () {
+        writeIds(input, idsOf(input).filter(function (other) { return other !== id; }));
+        input.pickerButton.focus();
+      });
+      item.append(" ", remove);
+      list.append(item);
+    });
+    box.append(list);
+  }
+
+  function writeIds(input, ids) {
+    input.value = ids.join(" ");
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    renderChosen(input);
+  }
+
+  function enhance(input) {
+    if (input.pickerButton) return;
+    var label = inputLabel(input);
+    var several = takesSeveral(input);
+    var noun = takesFolders(input) ? (several ? "folders" : "folder") : several ? "files" : "file";
+    var button = el("button", { type: "button", className: "picker-button", "aria-haspopup": "dialog" }, [
+      "Choose " + noun,
+      hidden(" for " + label),
+      "…",
+    ]);
+    var chosen = el("div", {
+      className: "picker-chosen",
+      id: (input.id || input.name) + "-chosen",
+      "aria-live": "polite",
+    });
+    input.pickerButton = button;
+    input.pickerChosen = chosen;
+    var describedBy = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    describedBy.push(chosen.id);
+    input.setAttribute("aria-describedby", describedBy.join(" "));
+    input.after(el("div", { className: "picker-controls" }, [button]), chosen);
+    button.addEventListener("click", function () {
+      picker.open(input);
+    });
+    var typing;
+    input.addEventListener("input", function (event) {
+      if (!event.isTrusted) return;
+      clearTimeout(typing);
+      typing = setTimeout(function () {
+        fetchNames(pickerUrl(input), idsOf(input)).then(function () {
+          renderChosen(input);
+        });
+      }, 400);
+    });
+    renderChosen(input);
+  }
+
+  // ---- the dialog ---------------------------------------------------------------------------------
+
+  var picker = {
+    dialog: null,
+    input: null,
+    selection: new Map(), // id -> name, in the order chosen
+    several: false,
+
+    build: function () {
+      var dialog = el("dialog", { className: "picker-dialog", "aria-labelledby": "picker-title" });
+      this.title = el("h2", { id: "picker-title" });
+      this.rules = el("p", { className: "help", id: "picker-rules" });
+      this.body = el("div", { className: "picker-body" });
+      this.live = el("p", { className: "visually-hidden", role: "status", "aria-live": "polite" });
+      this.basketTitle = el("h3", { id: "picker-basket-title" });
+      this.basketList = el("ul", { className: "picker-basket-list" });
+      this.pageAll = el("button", { type: "button", className: "picker-page-all" }, [
+        "Choose every file on this page",
+      ]);
+      var done = el("button", { type: "button", className: "primary", "data-picker-done": "" }, ["Done"]);
+      var cancel = el("button", { type: "button", "data-picker-cancel": "" }, ["Cancel"]);
+      dialog.append(
+        el("div", { className: "picker-head" }, [this.title, this.rules]),
+        this.body,
+        this.live,
+        el("section", { className: "picker-basket", "aria-labelledby": "picker-basket-title" }, [
+          this.basketTitle,
+          this.basketList,
+        ]),
+        el("div", { className: "picker-actions" }, [done, cancel, this.pageAll])
+      );
+      document.body.append(dialog); // outside every form: the fragment has forms of its own
+
+      done.addEventListener("click", this.done.bind(this));
+      cancel.addEventListener("click", function () {
+        dialog.close();
+      });
+      this.pageAll.addEventListener("click", this.chooseWholePage.bind(this));
+      dialog.addEventListener("close", this.closed.bind(this));
+      this.body.addEventListener("click", this.navigateByLink.bind(this));
+      this.body.addEventListener("submit", this.navigateByForm.bind(this));
+      this.body.addEventListener("change", this.choiceChanged.bind(this));
+      this.dialog = dialog;
+    },
+
+    open: function (input) {
+      if (!this.dialog) this.build();
+      var url = pickerUrl(input);
+      if (!url) return;
+      this.input = input;
+      this.several = takesSeveral(input);
+      this.selection = new Map();
+      var self = this;
+      idsOf(input).forEach(function (id) {
+        self.selection.set(id, names.get(id) || id);
+      });
+      var folders = takesFolders(input);
+      var noun = folders ? (this.several ? "folders" : "a folder") : this.several ? "files" : "a file";
+      this.title.textContent = "Choose " + noun + " for " + inputLabel(input);
+      var types = (input.dataset.pickerFileTypes || "").split(",").map(function (t) {
+        return t.trim().replace(/^\./, "").toLowerCase();
+      }).filter(Boolean);
+      var rules = this.several ? "You can choose several; your choice is kept while you browse." :
+        "Choosing one replaces the previous choice.";
+      if (types.length && !folders) {
+        rules = "This input takes ." + types.join(", .") + " files. " + rules;
+      }
+      this.rules.textContent = rules;
+      this.pageAll.hidden = !this.several;
+      var query = new URLSearchParams();
+      if (types.length && !folders) query.set("types", types.join(","));
+      if (folders) query.set("kind", "Directory");
+      if (this.several) query.set("multiple", "1");
+      this.renderBasket();
+      this.dialog.showModal();
+      this.load(url + (query.toString() ? "?" + query : ""), false);
+    },
+
+    load: function (url, moveFocus) {
+      var self = this;
+      this.body.setAttribute("aria-busy", "true");
+      this.live.textContent = "Loading…";
+      return fetch(url, { headers: { "X-Requested-With": "picker" }, credentials: "same-origin" })
+        .then(function (response) {
+          var html = response.headers.get("Content-Type") || "";
+          if (!/text\/html/.test(html) || response.redirected) {
+            throw new Error("Your sign-in may have expired. Close this dialog and submit the form.");
+          }
+          return response.text();
+        })
+        .then(function (html) {
+          var template = document.createElement("template");
+          template.innerHTML = html;
+          if (!template.content.querySelector("[data-picker-listing]")) {
+            throw new Error("The file list could not be loaded. Close this dialog and try again.");
+          }
+          self.body.replaceChildren(template.content);
+        })
+        .catch(function (error) {
+          var message = error instanceof TypeError ?
+            "The file list could not be loaded (no connection to this site)." : error.message;
+          self.body.replaceChildren(
+            el("div", { className: "picker-listing picker-problem" }, [
+              el("h2", { className: "picker-where", tabindex: "-1", "data-picker-focus": "", text: "Files could not be listed" }),
+              el("p", { className: "error", role: "alert", text: message }),
+            ])
+          );
+        })
+        .then(function () {
+          self.body.removeAttribute("aria-busy");
+          self.syncChoices();
+          var summary = self.body.querySelector("[data-picker-summary]");
+          var where = self.body.querySelector("[data-picker-focus]");
+          self.live.textContent = [where && where.textContent, summary && summary.textContent]
+            .filter(Boolean).join(". ").replace(/\s+/g, " ").trim();
+          if (moveFocus && where) where.focus();
+          else if (!moveFocus) {
+            var first = self.body.querySelector("input:not([type=hidden]), a[href], button");
+            if (first) first.focus();
+          }
+        });
+    },
+
+    navigateByLink: function (event) {
+      var link = event.target.closest("a[data-picker-nav]");
+      if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey ||
+          event.shiftKey || event.altKey) {
+        return;
+      }
+      event.preventDefault();
+      this.load(link.getAttribute("href"), true);
+    },
+
+    navigateByForm: function (event) {
+      var form = event.target.closest("form[data-picker-nav]");
+      if (!form) return;
+      event.preventDefault();
+      var query = new URLSearchParams(new FormData(form));
+      this.load(form.getAttribute("action") + "?" + query, true);
+    },
+
+    choiceChanged: function (event) {
+      var box = event.target;
+      if (!box.matches("[data-picker-choice]")) return;
+      names.set(box.value, box.dataset.name);
+      if (!this.several) this.selection.clear();
+      if (box.checked) this.selection.set(box.value, box.dataset.name);
+      else this.selection.delete(box.value);
+      this.renderBasket();
+    },
+
+    chooseWholePage: function () {
+      var self = this;
+      this.body.querySelectorAll("[data-picker-choice]").forEach(function (box) {
+        names.set(box.value, box.dataset.name);
+        self.selection.set(box.value, box.dataset.name);
+      });
+      this.syncChoices();
+      this.renderBasket();
+    },
+
+    syncChoices: function () {
+      var self = this;
+      this.body.querySelectorAll("[data-picker-choice]").forEach(function (box) {
+        box.checked = self.selection.has(box.value);
+      });
+    },
+
+    renderBasket: function () {
+      var self = this;
+      var count = this.selection.size;
+      this.basketTitle.textContent = count ? "Chosen (" + count + ")" : "Nothing chosen yet";
+      this.basketList.replaceChildren();
+      this.selection.forEach(function (name, id) {
+        var shown = names.get(id) || name;
+        var remove = el("button", { type: "button", className: "link-button" }, [
+          "Remove",
+          hidden(" " + shown),
+        ]);
+        remove.addEventListener("click", function () {
+          self.selection.delete(id);
+          self.syncChoices();
+          self.renderBasket();
+          self.live.textContent = shown + " removed. " + self.basketTitle.textContent + ".";
+          (self.basketList.querySelector("button") || self.dialog.querySelector("[data-picker-done]")).focus();
+        });
+        self.basketList.append(el("li", {}, [el("span", { text: shown }), " ", remove]));
+      });
+    },
+
+    done: function () {
+      var input = this.input;
+      this.selection.forEach(function (name, id) {
+        if (name && name !== id) names.set(id, name);
+      });
+      writeIds(input, Array.from(this.selection.keys()));
+      this.dialog.close();
+    },
+
+    closed: function () {
+      if (this.input) this.input.pickerButton.focus();
+      this.body.replaceChildren();
+    },
+  };
+
+  // ---- start ------------------------------------------------------------------------------------
+
+  function start() {
+    var inputs = Array.from(document.querySelectorAll("input[data-picker], textarea[data-picker]"));
+    if (!inputs.length) return;
+    loadStyles();
+    collectRenderedNames();
+    inputs.forEach(enhance);
+    var all = [];
+    inputs.forEach(function (input) {
+      all = all.concat(idsOf(input));
+    });
+    fetchNames(pickerUrl(inputs[0]), all).then(function () {
+      inputs.forEach(renderChosen);
+    });
+    // The batch input takes several files: its button says so.
+    document.addEventListener("change", function (event) {
+      if (event.target.matches('[name="batch-mode"], [name="batch-input"]')) {
+        inputs.forEach(function (input) {
+          var several = takesSeveral(input);
+          var noun = takesFolders(input) ? (several ? "folders" : "folder") : several ? "files" : "file";
+          input.pickerButton.firstChild.textContent = "Choose " + noun;
+        });
+      }
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
