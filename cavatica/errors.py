@@ -14,6 +14,8 @@ import time
 class ApiError(Exception):
     """The platform said no, or could not be asked. Base of every client error."""
 
+    default_status: int | None = None  # the HTTP status this kind of error stands for
+
     def __init__(
         self,
         message: str,
@@ -25,7 +27,7 @@ class ApiError(Exception):
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.status = status
+        self.status = status if status is not None else self.default_status
         self.code = code
         self.more_info = more_info
         self.request_id = request_id
@@ -47,17 +49,25 @@ class ApiError(Exception):
 class Unauthorized(ApiError):
     """401: the token is missing, wrong or expired."""
 
+    default_status = 401
+
 
 class Forbidden(ApiError):
     """403: the token is fine but this user may not do that."""
+
+    default_status = 403
 
 
 class NotFound(ApiError):
     """404: no such project, app, file or task (or it is not visible to this user)."""
 
+    default_status = 404
+
 
 class RateLimited(ApiError):
     """429: too many requests; nothing is accepted until `reset_at` (epoch seconds)."""
+
+    default_status = 429
 
     def __init__(self, message: str, *, reset_at: int | None = None, **kwargs) -> None:
         super().__init__(message, **kwargs)

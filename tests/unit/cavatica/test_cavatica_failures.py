@@ -240,3 +240,11 @@ def test_token_never_in_repr_messages_or_logs(rsps, caplog):
     assert len(caplog.records) > 0  # the client does log its calls
     assert all(TOKEN not in text for text in seen)
     assert "[token] has expired" in seen[2]
+
+
+def test_errors_made_by_the_app_itself_carry_their_status():
+    assert (Unauthorized("x").status, Forbidden("x").status, NotFound("x").status) == (
+        401, 403, 404)
+    assert RateLimited("x").status == 429
+    assert ApiError("x").status is None and PlatformUnreachable("x").status is None
+    assert str(NotFound("This folder was not found.")) == "404: This folder was not found."
