@@ -354,7 +354,7 @@ class CavaticaClient:
             # List items otherwise carry only a default subset (no metadata on files, for one).
             params.append(("fields", "_all"))
         data, headers = self._request("GET", route, params=params)
-        items = data.get("items", []) if isinstance(data, dict) else []
+        items = (data.get("items") or []) if isinstance(data, dict) else []
         try:
             total = int(headers["X-Total-Matching-Query"])
         except (KeyError, ValueError):
