@@ -1,0 +1,115 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against the app and the sandbox.
+
+One live app and one browser for the whole session; a fresh browser context (cookies, storage) per
+test, so every test starts signed out. The `sandbox` fixture (tests/conftest.py) resets the upstream
+before each test.
+"""
+
+import os
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect, sync_playwright
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Short, so the timeout test waits seconds, not the default half a minute.
+SB_TIMEOUT = 2.0
+# Long enough for a slow CI machine, short enough that a missing element fails fast.
+ACTION_TIMEOUT_MS = 10_000
+
+
+def pytest_collection_modifyitems(items):
+    here = os.path.dirname(__file__)
+    for item in items:
+        if str(item.fspath).startswith(here):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def live_app(sandbox_server, tmp_path_factory):
+    """The web app, configured for the sandbox, served on a free loopback port."""
+    from app import create_app
+    from sandbox import serve_in_thread
+
+    app = create_app(
+        {
+            "SB_API_ENDPOINT": sandbox_server.api_url,
+            # Every user signs in through the page; no deployment-wide token.
+            "SB_AUTH_TOKEN": None,
+            "SECRET_KEY": "e2e-secret",
+            "SB_TIMEOUT": SB_TIMEOUT,
+            "SESSION_FILE_DIR": str(tmp_path_factory.mktemp("sessions")),
+        }
+    )
+    server = serve_in_thread(app)
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}. Install Debian's package `chromium` "
+            "(apt-get install chromium) or point the CHROMIUM variable at a Chromium binary."
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_app, sandbox) -> Page:
+    """A fresh, signed-out tab; fails the test if the page throws a JavaScript error."""
+    context = browser.new_context(base_url=live_app.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    page = context.new_page()
+    js_errors = []
+    page.on("pageerror", lambda error: js_errors.append(str(error)))
+    yield page
+    context.close()
+    assert not js_errors, f"JavaScript errors on the page: {js_errors}"
+
+
+def sign_in_as(page: Page, token: str) -> None:
+    """Sign in the way a user does: type the token into the sign-in form and submit it."""
+    if "/sign-in" not in page.url:
+        page.goto("/sign-in")
+    page.get_by_label("CAVATICA authentication token").fill(token)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def check_accessible(page: Page) -> None:
+    """axe-core finds no violation on the page as it is now (the full report on failure)."""
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+@pytest.fixture
+def sign_in():
+    """sign_in(page, token): the sign-in form, filled in and sent as a user does."""
+    return sign_in_as
+
+
+@pytest.fixture
+def axe():
+    """axe(page): fail with axe-core's report when the page has any accessibility violation."""
+    return check_accessible
+
+
+@pytest.fixture
+def signed_in(page, sandbox) -> Page:
+    """A tab signed in as the sandbox's demo user, on the projects page."""
+    page.goto("/")
+    sign_in_as(page, sandbox.token)
+    return page
