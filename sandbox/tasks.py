@@ -172,7 +172,7 @@ class Tasks:
         store.task_seq += 1
         now = store.now()
         task = {
-            "id": str(uuid.UUID(int=store.rng.getrandbits(128), version=4)),
+            "id": str(uuid.uuid4()),
             "name": body.get("name") or f"{app['name']} run - {iso(now)[:16].replace('T', ' ')}",
             "description": body.get("description"), "status": "DRAFT",
             "project": project["id"], "app": f"{app['id']}/{revision}", "type": "v2",
@@ -298,7 +298,7 @@ class Tasks:
         child["inputs"][parent["batch_input"]] = (files[0] if is_single_file(node.type)
                                                   and len(files) == 1 else files)
         child.update({
-            "id": str(uuid.UUID(int=store.rng.getrandbits(128), version=4)),
+            "id": str(uuid.uuid4()),
             "name": f"{parent['name']} - {label}", "batch": False, "parent": parent["id"],
             "batch_group": {"value": label, "fields": fields}, "_seq": store.task_seq,
             "_children": [], "created_time": iso(parent["_run_at"]),

@@ -1,0 +1,118 @@
+"""The /_sandbox controls: request log, faults, latency, clock and reset."""
+
+import time
+
+import pytest
+import requests
+from sandbox_helpers import assert_error
+
+RNA = "demo-user/rnaseq-pilot"
+DRAFT = {"name": "control test", "project": RNA, "app": f"{RNA}/fastq-qc",
+         "inputs": {"reads": []}}
+
+
+def test_request_log_records_calls_and_counts_by_route(api, sandbox):
+    api.get("/user")
+    api.get("/apps/demo-user/pediatric-wgs/cavatica-bcf-call")
+    api.get("/apps/demo-user/pediatric-wgs/cavatica-bcf-call/3")
+    api.get("/files", params={"project": RNA, "metadata.sample_id": ["A", "B"]})
+    api.post("/tasks", json=DRAFT)
+    sandbox.advance_clock(1)  # control calls are never logged
+    log = sandbox.requests()
+    assert [(r["method"], r["path"], r["status"]) for r in log["requests"]] == [
+        ("GET", "/v2/user", 200),
+        ("GET", "/v2/apps/demo-user/pediatric-wgs/cavatica-bcf-call", 200),
+        ("GET", "/v2/apps/demo-user/pediatric-wgs/cavatica-bcf-call/3", 200),
+        ("GET", "/v2/files", 200),
+        ("POST", "/v2/tasks", 200)]
+    assert log["requests"][3]["query"] == {"project": [RNA], "metadata.sample_id": ["A", "B"]}
+    assert log["requests"][4]["json"] == DRAFT
+    assert log["counts"] == {"GET /v2/user": 1, "GET /v2/apps/<app_ref>": 2, "GET /v2/files": 1,
+                             "POST /v2/tasks": 1}
+    sandbox.clear_requests()
+    assert sandbox.requests() == {"requests": [], "counts": {}}
+
+
+def test_fault_answers_a_chosen_status_n_times_for_matching_requests(api, sandbox):
+    sandbox.fault(method="GET", path="/v2/files*", status=503, code=5000, times=2)
+    assert_error(api.get("/files", params={"project": RNA}), 503, 5000)
+    assert api.get("/user").status_code == 200  # does not match
+    assert_error(api.get("/files", params={"project": RNA}), 503, 5000)
+    assert api.get("/files", params={"project": RNA}).status_code == 200
+    assert [r["status"] for r in sandbox.requests()["requests"]] == [503, 200, 503, 200]
+
+
+def test_a_faulted_post_is_not_acted_on(api, sandbox):
+    sandbox.fault(method="POST", path="/v2/tasks", status=500, code=0)
+    assert_error(api.post("/tasks", json=DRAFT), 500, 0)
+    assert api.get("/tasks", params={"project": RNA, "status": "DRAFT"}).json()["items"] == []
+
+
+def test_clear_faults(api, sandbox):
+    sandbox.fault(path="/v2/user", status=502, times=5)
+    sandbox.clear_faults()
+    assert api.get("/user").status_code == 200
+
+
+def test_dropped_connection_after_the_task_was_created(api, sandbox):
+    sandbox.fault(method="POST", path="/v2/tasks", drop_connection=True)
+    with pytest.raises(requests.ConnectionError):
+        api.post("/tasks", json=DRAFT)
+    drafts = api.get("/tasks", params={"project": RNA, "status": "DRAFT"}).json()["items"]
+    assert [t["name"] for t in drafts] == ["control test"]  # acted on, then dropped
+    assert api.post("/tasks", json=DRAFT).status_code == 200  # only once
+
+
+def test_malformed_body_fault(api, sandbox):
+    sandbox.fault(method="GET", path="/v2/user", malformed=True)
+    response = api.get("/user")
+    assert response.status_code == 200
+    with pytest.raises(ValueError):
+        response.json()
+    assert api.get("/user").json()["username"] == "demo-user"
+
+
+def test_latency_for_every_request_and_for_matching_ones(api, sandbox):
+    sandbox.set_latency(300)
+    started = time.perf_counter()
+    api.get("/user")
+    assert time.perf_counter() - started >= 0.3
+    sandbox.set_latency(0)
+    sandbox.fault(path="/v2/projects*", latency_ms=300, times=1)
+    started = time.perf_counter()
+    assert api.get("/projects").status_code == 200  # slow, but answered
+    assert time.perf_counter() - started >= 0.3
+
+
+def test_reset_clears_faults_log_clock_and_tasks(api, sandbox):
+    task = api.post("/tasks", json=DRAFT, params={"action": "run"}).json()
+    assert task["status"] == "QUEUED"
+    sandbox.advance_clock(3600)
+    sandbox.fault(path="/v2/user", status=500, times=None)  # every time
+    sandbox.set_latency(50)
+    sandbox.reset()
+    assert api.get("/user").status_code == 200
+    assert_error(api.get(f"/tasks/{task['id']}"), 404, 7002)
+    rerun = api.post("/tasks", json=DRAFT, params={"action": "run"}).json()
+    assert rerun["status"] == "QUEUED"  # the clock is back
+    assert len(sandbox.requests()["requests"]) == 3
+
+
+@pytest.mark.parametrize("path, body", [
+    ("faults", {"status": "boom"}),
+    ("faults", {"unknown": 1}),
+    ("faults", ["not", "an", "object"]),
+    ("latency", {"latency_ms": -1}),
+    ("clock", {"advance_seconds": "soon"}),
+    ("rate_limit", {"limit": -5}),
+    ("fail_share", {"fail_share": 2}),
+    ("apps", {"project": "demo-user/scratch", "app_name": "x", "raw": []}),
+    ("apps", {"project": "nope/nope", "app_name": "x", "raw": {}}),
+    ("files", {"project": RNA, "files": {"name": "x"}}),
+    ("files", {"project": RNA, "files": [{"name": 3}]}),
+    ("files", {"project": "nope/nope", "files": []}),
+])
+def test_bad_control_bodies_are_json_400s(sandbox, path, body):
+    response = requests.post(f"{sandbox.url}/_sandbox/{path}", json=body, timeout=10)
+    assert response.status_code in (400, 404), response.text
+    assert set(response.json()) == {"status", "code", "message", "more_info"}
