@@ -321,6 +321,11 @@ class CavaticaClient:
     def task(self, task_id: str) -> dict:
         return self._json("GET", "/tasks/{task_id}", task_id=task_id)
 
+    def update_task(self, task_id: str, changes: dict) -> dict:
+        """PATCH /tasks/{id}: the platform lets inputs and settings change only while DRAFT (7026).
+        A PATCH sets the same values twice without harm, but it is still not retried."""
+        return self._json("PATCH", "/tasks/{task_id}", body=changes, task_id=task_id)
+
     def run_task(self, task_id: str) -> dict:
         return self._json("POST", "/tasks/{task_id}/actions/run", task_id=task_id)
 

@@ -267,3 +267,10 @@ def test_call_counts_by_route(rsps, client):
     client.task("b")
     client.me()
     assert client.call_counts == {"GET /tasks/{task_id}": 2, "GET /user": 1}
+
+
+def test_update_task_patches_only_the_changes_once(rsps, client):
+    rsps.patch(BASE + "/tasks/u-1", json={"id": "u-1", "name": "renamed"})
+    assert client.update_task("u-1", {"name": "renamed"}) == {"id": "u-1", "name": "renamed"}
+    assert len(rsps.calls) == 1
+    assert json.loads(rsps.calls[0].request.body) == {"name": "renamed"}
