@@ -27,6 +27,7 @@ from appspec import parse_app
 from cavatica import ApiError, NotFound, OutcomeUnknown, RateLimited, Unauthorized, split_app_id
 from forms.auth import ActionForm
 from forms.inputs import file_ids
+from forms.settings import batch_body
 from forms.task import (
     build_task_form,
     default_task_name,
@@ -188,17 +189,14 @@ def show_form(page, error=None):
     if error is not None:
         page.problem = platform_problem(error)
     form = page.form
-    files = {}
     try:
         ids = file_ids(form.inputs.form, page.specs)
-        if ids:
-            files = platform().files_by_id(ids)  # one bulk call for every id on the page
-            page.missing_files = [i for i in ids if i not in files]
+        files = platform().files_by_id(ids) if ids else {}  # one bulk call for every id shown
+        page.missing_files = [i for i in ids if i not in files]
         page.file_names = {file_id: f.get("name", file_id) for file_id, f in files.items()}
         if not form.errors and page.body is None:
             page.body = body_of(page)
-        if page.body and page.body.get("batch_input"):
-            page.preview, page.preview_missing = batch_preview(page.body, files)
+        page.preview, page.preview_missing = batch_preview_of(form, files)
     except Unauthorized:
         return keep_form_and_sign_in()
     except ApiError as other:
@@ -214,12 +212,29 @@ def body_of(page):
     return task_body(page.form, page.specs, page.project_id, page.pinned_app_id)
 
 
-def batch_preview(body, files):
-    """Which child tasks the batch will make, from the chosen files' metadata."""
-    ids = [item.get("path") for item in as_list(body["inputs"].get(body["batch_input"]))
+def batch_preview_of(form, files):
+    """The batch preview of the form as it stands, even when other fields still need work."""
+    batch = form.batch.form
+    if batch.mode.data != "on" or batch.errors or not batch.input.data:
+        return None, []
+    field = form.inputs.form.get(batch.input.data)
+    if field is None or field.errors:
+        return None, []
+    batch_input, batch_by = batch_body(batch)
+    return batch_preview({"inputs": {batch_input: field.data}, "batch_input": batch_input,
+                          "batch_by": batch_by}, files)
+
+
+def batch_preview(task, files):
+    """Which child tasks a batch will make, from the chosen files' metadata."""
+    ids = [item.get("path") for item in as_list(task["inputs"].get(task["batch_input"]))
            if isinstance(item, dict) and item.get("path")]
     chosen = [files[i] for i in ids if i in files]
-    return batching.preview(chosen, body["batch_by"]), [i for i in ids if i not in files]
+    try:
+        preview = batching.preview(chosen, task["batch_by"])
+    except ValueError:
+        return None, []  # criteria the preview cannot read; the platform will judge them
+    return preview, [i for i in ids if i not in files]
 
 
 def as_list(value):

@@ -47,3 +47,31 @@ def a_bam(api):
     """One aligned BAM of the pediatric WGS project."""
     files = folder_files(api, "alignments")
     return next(f for name, f in sorted(files.items()) if name.endswith(".bam"))
+
+
+def app_specs(api, app_name, revision=None, project=PROJECT):
+    """The input specs of an app as the sandbox serves it."""
+    from appspec import parse_app
+
+    app = api.app(f"{project}/{app_name}", revision)
+    return parse_app(app["raw"]).inputs
+
+
+def task_form(specs, inputs, name="My task", submission_id="0123456789abcdef0123456789abcdef",
+              action="create", **fields):
+    """POST data of the task form: `inputs` as the platform's inputs object, other fields by
+    their HTML names (e.g. `**{"execution-instance_type": "c5.large"}`)."""
+    from forms.inputs import inputs_formdata
+
+    data = inputs_formdata(specs, inputs)
+    data.add("name", name)
+    data.add("submission_id", submission_id)
+    data.add("action", action)
+    data.setdefault("batch-mode", "off")
+    for key, value in fields.items():
+        data[key] = value
+    return data
+
+
+def file_ref(item):
+    return {"class": "File", "path": item["id"]}

@@ -1,0 +1,111 @@
+"""The draft page and what can be done from it: run (confirmed), delete (confirmed), edit."""
+
+from web_helpers import PROJECT, a_bam, file_ref, folder_files, text_of
+
+APP = f"{PROJECT}/sbg-bamtools-index-draft2/27"
+
+
+def make_draft(api, **body):
+    return api.create_task({"name": "A draft", "project": PROJECT, "app": APP, **body})
+
+
+def test_the_draft_page_shows_errors_next_to_their_inputs(signed_in, api):
+    draft = make_draft(api, inputs={})  # the required BAM is missing
+    assert draft["errors"]
+    response = signed_in.get(f"/projects/{PROJECT}/tasks/{draft['id']}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    text = text_of(response)
+    assert "What CAVATICA found" in text
+    row = html.split("<code>input_bam_file</code>", 1)[1].split("</tr>", 1)[0]
+    assert "Error:" in row
+    assert draft["errors"][0]["message"] in row
+
+
+def test_the_draft_page_shows_file_names_with_one_bulk_call(signed_in, api, sandbox):
+    bams = [f for n, f in sorted(folder_files(api, "alignments").items()) if n.endswith(".bam")]
+    draft = make_draft(
+        api,
+        inputs={"input_bam_file": [file_ref(b) for b in bams]},
+        batch_input="input_bam_file",
+        batch_by={"type": "ITEM"},
+    )
+    sandbox.clear_requests()
+    text = text_of(signed_in.get(f"/projects/{PROJECT}/tasks/{draft['id']}"))
+    for bam in bams:
+        assert bam["name"] in text
+    assert "Batch input input_bam_file" in text
+    assert sandbox.requests()["counts"]["POST /v2/bulk/files/get"] == 1
+
+
+def test_run_is_confirmed_then_starts_the_batch(signed_in, api, sandbox):
+    bams = [f for n, f in sorted(folder_files(api, "alignments").items()) if n.endswith(".bam")]
+    draft = make_draft(
+        api,
+        inputs={"input_bam_file": [file_ref(b) for b in bams]},
+        batch_input="input_bam_file",
+        batch_by={"type": "CRITERIA", "criteria": ["metadata.sample_id"]},
+    )
+    url = f"/projects/{PROJECT}/tasks/{draft['id']}"
+    confirm = text_of(signed_in.get(url + "/run"))
+    assert f"{len(bams)} child tasks" in confirm
+    assert "costs money" in confirm
+    assert api.task(draft["id"])["status"] == "DRAFT"  # looking costs nothing
+
+    response = signed_in.post(url + "/run")
+    assert response.location == url
+    assert api.task(draft["id"])["status"] != "DRAFT"
+    sandbox.advance_clock(3600)
+    page = text_of(signed_in.get(url))
+    assert "Child tasks" in page
+    children = api.tasks(parent=draft["id"]).items
+    assert len(children) == len(bams)
+    for child in children:
+        assert child["batch_group"]["value"] in page
+
+
+def test_run_is_refused_for_a_task_that_started(signed_in, api):
+    draft = make_draft(api, inputs={"input_bam_file": file_ref(a_bam(api))})
+    api.run_task(draft["id"])
+    response = signed_in.get(f"/projects/{PROJECT}/tasks/{draft['id']}/run")
+    assert response.status_code == 302
+    assert "Only a draft can be run" in text_of(signed_in.get(response.location))
+
+
+def test_delete_is_confirmed_then_removes_the_draft(signed_in, api):
+    draft = make_draft(api, inputs={})
+    url = f"/projects/{PROJECT}/tasks/{draft['id']}"
+    assert "This cannot be undone" in text_of(signed_in.get(url + "/delete"))
+    response = signed_in.post(url + "/delete")
+    assert response.location == f"/projects/{PROJECT}"
+    assert "The draft was deleted." in text_of(signed_in.get(response.location))
+    assert signed_in.get(url).status_code == 404
+
+
+def test_edit_shows_the_form_filled_from_the_draft(signed_in, api):
+    bam = a_bam(api)
+    draft = make_draft(
+        api,
+        name="Edit me",
+        description="notes\n\nSubmitted from the draft-task launcher, ref 0123456789ab",
+        inputs={"input_bam_file": file_ref(bam), "bti_format": True},
+        execution_settings={"instance_type": "r5.xlarge", "max_parallel_instances": 3},
+        use_interruptible_instances=True,
+    )
+    response = signed_in.get(f"/projects/{PROJECT}/tasks/{draft['id']}/edit")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'value="Edit me"' in html
+    assert bam["id"] in html
+    assert bam["name"] in text_of(response)
+    assert 'value="r5.xlarge" selected' in html or '<option selected value="r5.xlarge">' in html
+    assert 'value="3"' in html
+    # Our reference line is kept out of the description box (it is added back on save).
+    assert "ref 0123456789ab" not in html.split('name="description"', 1)[1].split("</textarea>")[0]
+    assert 'value="0123456789ab"' in html
+
+
+def test_the_draft_page_of_a_task_that_does_not_exist_is_a_404(signed_in):
+    response = signed_in.get(f"/projects/{PROJECT}/tasks/00000000-0000-4000-8000-000000000000")
+    assert response.status_code == 404
+    assert "Traceback" not in response.get_data(as_text=True)

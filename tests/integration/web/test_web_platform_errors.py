@@ -1,0 +1,138 @@
+"""When the platform says no while the user submits: a clear message, and nothing typed is lost."""
+
+import pytest
+from web_helpers import PROJECT, a_bam, app_specs, file_ref, task_form, task_posts, text_of
+
+BAMTOOLS = f"/projects/{PROJECT}/apps/sbg-bamtools-index-draft2/new?revision=27"
+
+
+@pytest.fixture
+def filled_form(signed_in, api):
+    """The bamtools form as a user filled it (the form page was opened once)."""
+    signed_in.get(BAMTOOLS)
+    specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
+    bam = a_bam(api)
+    data = task_form(specs, {"input_bam_file": file_ref(bam)}, name="Keep me",
+                     description="typed with care", **{"execution-instance_type": "m5.large"})
+    return data, bam
+
+
+def assert_kept(response, bam):
+    html = response.get_data(as_text=True)
+    assert 'value="Keep me"' in html
+    assert "typed with care" in html
+    assert bam["id"] in html
+    assert '<option selected value="m5.large">' in html or 'value="m5.large" selected' in html
+
+
+def drafts(api):
+    return api.tasks(project=PROJECT, status="DRAFT").total
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "status_shown", "message"),
+    [
+        (403, 3001, 403, "Your CAVATICA account is not allowed to do this."),
+        (404, 3002, 404, "CAVATICA could not find this"),
+        (500, 90004, 502, "CAVATICA had a problem and could not answer."),
+        (503, 7000, 502, "CAVATICA had a problem and could not answer."),
+    ],
+)
+def test_a_refusal_keeps_the_form(signed_in, api, sandbox, filled_form, status, code,
+                                  status_shown, message):
+    data, bam = filled_form
+    before = drafts(api)
+    sandbox.fault(method="POST", path="/v2/tasks", status=status, code=code, times=1)
+    response = signed_in.post(BAMTOOLS, data=data)
+    assert response.status_code == status_shown
+    assert 'role="alert"' in response.get_data(as_text=True)
+    assert message in text_of(response)
+    assert_kept(response, bam)
+    assert drafts(api) == before
+    # Submitting again (the same form) now works, and makes one draft.
+    again = signed_in.post(BAMTOOLS, data=data)
+    assert again.status_code == 302
+    assert drafts(api) == before + 1
+
+
+def test_rate_limited_says_when_to_try_again(signed_in, api, sandbox, filled_form):
+    data, bam = filled_form
+    sandbox.fault(method="POST", path="/v2/tasks", status=429, code=1000, times=1)
+    response = signed_in.post(BAMTOOLS, data=data)
+    assert response.status_code == 429
+    text = text_of(response)
+    assert "too many requests" in text
+    assert "Try again in" in text and "seconds" in text
+    assert_kept(response, bam)
+
+
+def test_a_lost_answer_finds_the_draft_that_was_made(signed_in, api, sandbox, filled_form):
+    data, _bam = filled_form
+    # The platform makes the draft, then the connection drops before the answer.
+    sandbox.fault(method="POST", path="/v2/tasks", drop_connection=True, times=1)
+    response = signed_in.post(BAMTOOLS, data=data)
+    assert response.status_code == 302
+    assert len(task_posts(sandbox)) == 1
+    page = signed_in.get(response.location)
+    assert "the draft was created: here it is" in text_of(page)
+    assert "Keep me" in text_of(page)
+    # A second press of the button goes to the same draft; nothing new is made.
+    again = signed_in.post(BAMTOOLS, data=data)
+    assert again.location == response.location
+    assert len(task_posts(sandbox)) == 1
+
+
+def test_a_timeout_with_no_draft_made_offers_to_try_again(make_app, api, sandbox):
+    client = make_app(SB_TIMEOUT=1.0).test_client()
+    client.post("/sign-in", data={"token": sandbox.token})
+    client.get(BAMTOOLS)
+    specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
+    bam = a_bam(api)
+    data = task_form(specs, {"input_bam_file": file_ref(bam)}, name="Keep me",
+                     description="typed with care", **{"execution-instance_type": "m5.large"})
+    before = drafts(api)
+    # The answer is slower than the app waits, and the platform then fails without a draft.
+    sandbox.fault(method="POST", path="/v2/tasks", latency_ms=1600, status=503, times=1)
+    response = client.post(BAMTOOLS, data=data)
+    text = text_of(response)
+    assert "We could not tell whether the draft was created" in text
+    assert "nothing was found, so you can submit again" in text
+    assert_kept(response, bam)
+    assert drafts(api) == before
+    again = client.post(BAMTOOLS, data=data)
+    assert again.status_code == 302
+    assert drafts(api) == before + 1
+
+
+def test_an_expired_token_comes_back_to_the_form_with_everything(signed_in, api, sandbox,
+                                                                 filled_form):
+    data, bam = filled_form
+    sandbox.fault(method="POST", path="/v2/tasks", status=401, code=401, times=1)
+    response = signed_in.post(BAMTOOLS, data=data)
+    assert response.status_code == 302
+    assert response.location.startswith("/sign-in?next=")
+    sign_in_page = text_of(signed_in.get(response.location))
+    assert "brought back to your form" in sign_in_page
+    # Signing in again leads back to the form, filled in as it was.
+    back = signed_in.post("/sign-in", data={"token": sandbox.token, "next": BAMTOOLS})
+    assert back.location == BAMTOOLS
+    form = signed_in.get(BAMTOOLS)
+    assert "everything you entered is back" in text_of(form)
+    assert_kept(form, bam)
+    # Only once: opening the form again later starts fresh.
+    assert 'value="Keep me"' not in signed_in.get(BAMTOOLS).get_data(as_text=True)
+
+
+def test_an_unexpected_error_is_a_friendly_page(signed_in, sandbox):
+    sandbox.fault(method="GET", path="/v2/projects/*", malformed=True, times=1)
+    response = signed_in.get(f"/projects/{PROJECT}")
+    assert response.status_code == 502
+    html = response.get_data(as_text=True)
+    assert "Traceback" not in html
+    assert "CAVATICA" in text_of(response)
+
+
+def test_an_unknown_page_is_a_friendly_404(signed_in):
+    response = signed_in.get("/no/such/page")
+    assert response.status_code == 404
+    assert "There is no page at this address" in text_of(response)
