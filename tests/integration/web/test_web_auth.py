@@ -134,3 +134,19 @@ def test_the_token_never_leaves_the_server(signed_in, sandbox, caplog):
     # The cookie carries a random session id, not the session's content.
     cookies = [c for c in signed_in._cookies.values()]
     assert all(sandbox.token not in cookie.value for cookie in cookies)
+
+
+def test_the_sandbox_demo_user_signs_in_without_seeing_the_token(make_app, sandbox):
+    client = make_app(SANDBOX=True).test_client()
+    page = client.get("/sign-in?next=/projects/demo-user/scratch")
+    html = page.get_data(as_text=True)
+    assert "Sign in as the sandbox demo user" in html
+    assert sandbox.token not in html
+    response = client.post("/sign-in/demo", data={"next": "/projects/demo-user/scratch"})
+    assert response.location == "/projects/demo-user/scratch"
+    assert "Signed in as Demo User" in text_of(client.get("/projects"))
+
+
+def test_the_demo_sign_in_exists_only_on_the_sandbox(client):
+    assert "sandbox demo user" not in client.get("/sign-in").get_data(as_text=True)
+    assert client.post("/sign-in/demo").status_code == 404

@@ -109,3 +109,51 @@ def test_the_draft_page_of_a_task_that_does_not_exist_is_a_404(signed_in):
     response = signed_in.get(f"/projects/{PROJECT}/tasks/00000000-0000-4000-8000-000000000000")
     assert response.status_code == 404
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_saving_an_edit_patches_the_draft(signed_in, api, sandbox):
+    bam, other = [f for n, f in sorted(folder_files(api, "alignments").items())
+                  if n.endswith(".bam")][:2]
+    draft = make_draft(
+        api,
+        name="Before",
+        description="Submitted from the draft-task launcher, ref 0123456789ab",
+        inputs={"input_bam_file": file_ref(bam)},
+    )
+    url = f"/projects/{PROJECT}/tasks/{draft['id']}"
+    edit = signed_in.get(url + "/edit")
+    assert edit.status_code == 200
+    data = {
+        "name": "After",
+        "description": "now with notes",
+        "submission_id": "0123456789ab",
+        "inputs-input_bam_file": other["id"],
+        "execution-instance_type": "c5.xlarge",
+        "batch-mode": "off",
+        "action": "create",
+    }
+    sandbox.clear_requests()
+    response = signed_in.post(url + "/edit", data=data)
+    assert response.status_code == 302, text_of(response)
+    assert response.location == url
+    [patch] = [r for r in sandbox.requests()["requests"] if r["method"] == "PATCH"]
+    assert patch["json"] == {
+        "name": "After",
+        "description": "now with notes\n\nSubmitted from the draft-task launcher, ref 0123456789ab",
+        "inputs": {"input_bam_file": file_ref(other)},
+        "execution_settings": {"instance_type": "c5.xlarge"},
+    }
+    saved = api.task(draft["id"])
+    assert saved["name"] == "After"
+    assert saved["inputs"]["input_bam_file"]["path"] == other["id"]
+    page = text_of(signed_in.get(url))
+    assert "The draft was saved." in page
+    assert other["name"] in page
+
+
+def test_a_started_task_cannot_be_edited(signed_in, api):
+    draft = make_draft(api, inputs={"input_bam_file": file_ref(a_bam(api))})
+    api.run_task(draft["id"])
+    response = signed_in.get(f"/projects/{PROJECT}/tasks/{draft['id']}/edit")
+    assert response.status_code == 302
+    assert "Only a draft can be edited" in text_of(signed_in.get(response.location))
