@@ -107,6 +107,8 @@ def add_fault():
     fault = Fault(**{k: v for k, v in body.items() if v is not None or k == "times"})
     if fault.status is not None and not 100 <= fault.status <= 599:
         raise bad_request("'status' must be an HTTP status code.")
+    if fault.latency_ms < 0 or (fault.times is not None and fault.times < 1):
+        raise bad_request("'latency_ms' must be >= 0 and 'times' >= 1 (or null for always).")
     state().faults.append(fault)
     return jsonify({"faults": [_fault_json(f) for f in state().faults]})
 

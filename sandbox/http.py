@@ -32,12 +32,16 @@ def _depth_ok(value):
     return True
 
 
+def _reject_constant(name):
+    raise ValueError(f"{name} is not valid JSON.")
+
+
 def parse_json(data):
     """Body bytes -> JSON value; empty body -> None; anything unreadable -> ValueError."""
     if not data or not data.strip():
         return None
     try:
-        value = json.loads(data)
+        value = json.loads(data, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
         raise ValueError("Malformed JSON in the request body.") from exc
     if not _depth_ok(value):

@@ -116,7 +116,12 @@ def create_sandbox_app(apps_dir=None, token=DEMO_TOKEN, latency_ms=0, rate_limit
         g.request_id = uuid.uuid4().hex
         g.fault = None
         g.rate = None
-        request.get_data(cache=True)
+        g.body = None
+        data = request.get_data(cache=True)  # 413 past MAX_CONTENT_LENGTH (a JSON error)
+        try:
+            g.body = parse_json(data)
+        except ValueError:
+            pass
         if not request.path.startswith("/v2"):
             st.lock.acquire()
             g.locked = True
@@ -156,13 +161,10 @@ def create_sandbox_app(apps_dir=None, token=DEMO_TOKEN, latency_ms=0, rate_limit
             response.headers["X-RateLimit-Limit"] = str(limit)
             response.headers["X-RateLimit-Remaining"] = str(remaining)
             response.headers["X-RateLimit-Reset"] = str(reset)
-        try:
-            body = parse_json(request.get_data(cache=True))
-        except ValueError:
-            body = None
         with st.lock:
             st.log.append({"method": request.method, "path": request.path,
-                           "query": {k: v for k, v in request.args.lists()}, "json": body,
+                           "query": {k: v for k, v in request.args.lists()},
+                           "json": g.get("body"),
                            "status": response.status_code,
                            "route": f"{request.method} {_route_pattern()}"})
         fault = g.get("fault")

@@ -151,19 +151,34 @@ class Store:
         project = self.projects.get(pid)
         if project is None:
             raise not_found(PROJECTS, "project")
+        if pid == self.big.project:
+            raise bad_request("The big project is generated from indexes; files cannot be added.")
         parent = parent or project["root_folder"]
         folder = self.file(parent)
         if folder is None or folder["type"] != "folder" or folder["project"] != pid:
             raise bad_request("parent must be a folder of the project.", 5022)
         maker = seed.FileMaker(self.rng)
         for item in items:
-            if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-                raise bad_request("Each file needs a name.")
-            if item.get("type", "file").lower() == "folder":
+            if not isinstance(item, dict) or not isinstance(item.get("name"), str) \
+                    or not item["name"].strip() or "/" in item["name"]:
+                raise bad_request("Each file needs a name (without '/').")
+            size = item.get("size", 1024)
+            if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size < 2**63:
+                raise bad_request("'size' must be a whole number of bytes.")
+            metadata, tags = item.get("metadata") or {}, item.get("tags") or []
+            if not isinstance(metadata, dict) or not all(
+                    isinstance(v, str | int | float | bool) or v is None
+                    for v in metadata.values()):
+                raise bad_request("'metadata' must map keys to plain values.")
+            if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+                raise bad_request("'tags' must be a list of strings.")
+            kind = item.get("type", "file")
+            if not isinstance(kind, str) or kind.lower() not in ("file", "folder"):
+                raise bad_request("'type' must be file or folder.", 5012)
+            if kind.lower() == "folder":
                 maker.folder(pid, parent, item["name"])
             else:
-                maker.file(pid, parent, item["name"], int(item.get("size") or 1024),
-                           dict(item.get("metadata") or {}), list(item.get("tags") or []))
+                maker.file(pid, parent, item["name"], size, metadata, tags)
         for record in maker.records:
             self._add_file(record)
         return maker.records

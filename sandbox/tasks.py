@@ -101,6 +101,11 @@ def check_batch(batch_input, batch_by, nodes):
                           "of the app.", 7018)
 
 
+def _step_count(raw):
+    steps = raw.get("steps")
+    return max(1, len(steps)) if isinstance(steps, list | dict) else 1
+
+
 def _error(kind, message, input_id):
     return {"type": f"error/task_validation/input/{kind}", "message": message,
             "input_id": input_id}
@@ -183,7 +188,7 @@ class Tasks:
             "output_location": {"main_location": f"/Projects/{project['id']}/"},
             "price": {"currency": "USD", "amount": 0.0}, "errors": [], "warnings": [],
             "_seq": store.task_seq, "_run_at": None, "_abort_at": None, "_children": [],
-            "_steps": max(1, len(store.raw_for(app, revision).get("steps") or [])),
+            "_steps": _step_count(store.raw_for(app, revision)),
         }
         self._apply(task, body, username)
         store.tasks[task["id"]] = task
