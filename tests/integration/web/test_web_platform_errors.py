@@ -136,3 +136,25 @@ def test_an_unknown_page_is_a_friendly_404(signed_in):
     response = signed_in.get("/no/such/page")
     assert response.status_code == 404
     assert "There is no page at this address" in text_of(response)
+
+
+def test_rate_limited_page_says_when_to_retry(signed_in, sandbox):
+    sandbox.fault(method="GET", path="/v2/projects", status=429, code=1000, times=1)
+    response = signed_in.get("/projects")
+    assert response.status_code == 429
+    assert "Try again in" in text_of(response)
+    assert int(response.headers["Retry-After"]) >= 0
+
+
+def test_an_unreachable_platform_is_explained(make_app):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    client = make_app(
+        SB_API_ENDPOINT=f"http://127.0.0.1:{closed_port}/v2", SB_AUTH_TOKEN="any-token"
+    ).test_client()
+    response = client.get("/projects")
+    assert response.status_code == 502
+    assert "CAVATICA could not be reached" in text_of(response)
