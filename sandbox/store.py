@@ -11,9 +11,10 @@ from .bigproject import BigProject
 from .errors import APPS, FILES, PROJECTS, TASKS, ApiError, bad_request, no_access, not_found
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
 DEMO_APPS_DIR = PACKAGE_DIR / "demo_apps"
 # CI lays the shared fixtures beside the clone: <repo>/../shared/fixtures/apps/real/
-REAL_APPS_DIR = PACKAGE_DIR.parent.parent / "shared" / "fixtures" / "apps" / "real"
+REAL_APPS_DIR = REPO_DIR.parent / "shared" / "fixtures" / "apps" / "real"
 
 WRITE = ("admin", "write")
 

@@ -154,3 +154,22 @@ def test_apps_dir_installs_every_json_in_it(tmp_path):
         client.session.close()
     finally:
         handle.shutdown()
+
+
+def test_without_the_shared_fixtures_the_demo_apps_are_installed(monkeypatch, tmp_path):
+    import sandbox.store
+
+    monkeypatch.setattr(sandbox.store, "REAL_APPS_DIR", tmp_path / "missing")
+    handle = serve_in_thread(create_sandbox_app())
+    try:
+        from sandbox_helpers import ApiClient
+
+        from sandbox import DEMO_TOKEN
+
+        client = ApiClient(handle.api_url, DEMO_TOKEN)
+        items = client.get("/apps", params={"project": "demo-user/pediatric-wgs"}).json()["items"]
+        assert sorted(a["id"] for a in items) == ["demo-user/pediatric-wgs/bwa-mem-align/0",
+                                                  "demo-user/pediatric-wgs/fastq-qc/0"]
+        client.session.close()
+    finally:
+        handle.shutdown()

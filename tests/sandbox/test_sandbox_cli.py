@@ -1,0 +1,58 @@
+"""`python -m sandbox` runs standalone and prints the URL and the demo token."""
+
+import json
+import re
+import subprocess
+import sys
+import time
+
+import requests
+
+from sandbox import DEMO_TOKEN
+from sandbox.store import REPO_DIR
+
+
+def start(*args):
+    process = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", "0", *args],
+                               cwd=REPO_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    lines = [process.stdout.readline() for _ in range(3)]
+    return process, lines
+
+
+def stop(process):
+    process.terminate()
+    process.wait(timeout=10)
+    process.stdout.close()
+    process.stderr.close()
+
+
+def test_standalone_server_prints_url_and_token_and_serves(tmp_path):
+    process, lines = start()
+    try:
+        api_url = re.search(r"(http://127\.0\.0\.1:\d+/v2)", lines[0]).group(1)
+        assert DEMO_TOKEN in lines[1]
+        me = requests.get(f"{api_url}/user", headers={"X-SBG-Auth-Token": DEMO_TOKEN}, timeout=10)
+        assert me.json()["username"] == "demo-user"
+    finally:
+        stop(process)
+
+
+def test_options_token_apps_and_latency(tmp_path):
+    (tmp_path / "hello.json").write_text(json.dumps(
+        {"cwlVersion": "v1.0", "class": "CommandLineTool", "inputs": [], "outputs": []}))
+    process, lines = start("--token", "my-own-token", "--apps", str(tmp_path),
+                           "--latency-ms", "200", "--host", "127.0.0.1")
+    try:
+        api_url = re.search(r"(http://127\.0\.0\.1:\d+/v2)", lines[0]).group(1)
+        assert "my-own-token" in lines[1]
+        headers = {"X-SBG-Auth-Token": "my-own-token"}
+        started = time.perf_counter()
+        apps = requests.get(f"{api_url}/apps", params={"project": "demo-user/pediatric-wgs"},
+                            headers=headers, timeout=10)
+        assert time.perf_counter() - started >= 0.2
+        assert [a["id"] for a in apps.json()["items"]] == ["demo-user/pediatric-wgs/hello/0"]
+        assert requests.get(f"{api_url}/user", headers={"X-SBG-Auth-Token": DEMO_TOKEN},
+                            timeout=10).status_code == 401
+    finally:
+        stop(process)
