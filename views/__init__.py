@@ -96,10 +96,20 @@ def login_required(view):
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         if not current_token():
+            if request.method == "POST":
+                keep_posted_form()
             return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def keep_posted_form():
+    """Keep what was posted to this page, so the form comes back filled after signing in."""
+    session["pending_form"] = {
+        "path": request.path,
+        "form": [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"],
+    }
 
 
 def safe_next(target, default_endpoint="projects.index"):

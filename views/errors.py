@@ -6,13 +6,20 @@ platform said; a refused user token sends the user to sign in again and back.
 
 import logging
 
-from flask import render_template, request
+from flask import flash, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from cavatica import ApiError, Forbidden, NotFound, RateLimited, Unauthorized
 
-from . import NotSignedIn, platform_problem, safe_next, send_to_sign_in, uses_deployment_token
+from . import (
+    NotSignedIn,
+    keep_posted_form,
+    platform_problem,
+    safe_next,
+    send_to_sign_in,
+    uses_deployment_token,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +45,16 @@ def _referrer_path():
     return referrer[len(host) :] if referrer.startswith(host + "/") else None
 
 
+# Form pages whose typed content is kept when their CSRF token no longer matches (the session
+# ended while the form was open); the form then comes back filled, to be checked and sent again.
+KEEP_ON_CSRF_FAILURE = {"tasks.new", "tasks.edit"}
+
+
 def csrf_error(error):
+    if request.method == "POST" and request.endpoint in KEEP_ON_CSRF_FAILURE:
+        keep_posted_form()
+        flash("Your session had ended, so nothing was sent. What you entered is kept.", "warning")
+        return redirect(request.full_path.rstrip("?"))
     message = (
         "This form could not be accepted: it was open for too long or came from another site. "
         "Go back, reload the page and try again."

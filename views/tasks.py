@@ -39,7 +39,14 @@ from forms.task import (
     valid_submission_id,
 )
 
-from . import login_required, platform, platform_problem, send_to_sign_in, uses_deployment_token
+from . import (
+    keep_posted_form,
+    login_required,
+    platform,
+    platform_problem,
+    send_to_sign_in,
+    uses_deployment_token,
+)
 
 bp = Blueprint("tasks", __name__)
 
@@ -314,10 +321,7 @@ def keep_form_and_sign_in():
     """The user's token was refused mid-form: keep what they typed, sign in, come back to it."""
     if uses_deployment_token():
         raise_refused_deployment_token()
-    session["pending_form"] = {
-        "path": request.path,
-        "form": [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"],
-    }
+    keep_posted_form()
     return send_to_sign_in(
         "CAVATICA did not accept your token (it may have expired). Sign in again and you will "
         "be brought back to your form with everything you entered.",

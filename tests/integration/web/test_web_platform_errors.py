@@ -158,3 +158,31 @@ def test_an_unreachable_platform_is_explained(make_app):
     response = client.get("/projects")
     assert response.status_code == 502
     assert "CAVATICA could not be reached" in text_of(response)
+
+
+def test_a_session_that_ended_keeps_the_form(make_app, api, sandbox):
+    # CSRF is on, as in production: the session (and its CSRF token) ends while the form is open.
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    html = client.get("/sign-in").get_data(as_text=True)
+    csrf = html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    client.post("/sign-in", data={"token": sandbox.token, "csrf_token": csrf})
+    form_page = client.get(BAMTOOLS).get_data(as_text=True)
+    csrf = form_page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    client.delete_cookie("launcher_session")  # the server forgot the session
+    specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
+    bam = a_bam(api)
+    data = task_form(specs, {"input_bam_file": file_ref(bam)}, name="Keep me",
+                     description="typed with care", **{"execution-instance_type": "m5.large"})
+    data["csrf_token"] = csrf
+    response = client.post(BAMTOOLS, data=data)
+    assert task_posts(sandbox) == []
+    # Back to the form, then to sign in (the token went with the session), then the form, filled.
+    assert response.location == BAMTOOLS
+    to_sign_in = client.get(BAMTOOLS)
+    assert to_sign_in.location.startswith("/sign-in")
+    html = client.get(to_sign_in.location).get_data(as_text=True)
+    csrf = html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    back = client.post("/sign-in", data={"token": sandbox.token, "next": BAMTOOLS,
+                                         "csrf_token": csrf})
+    assert back.location == BAMTOOLS
+    assert_kept(client.get(BAMTOOLS), bam)
