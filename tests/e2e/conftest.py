@@ -8,6 +8,7 @@ before each test.
 import os
 
 import pytest
+import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect, sync_playwright
 
@@ -24,6 +25,7 @@ CHROMIUM_ARGS = [
 SB_TIMEOUT = 2.0
 # Long enough for a slow CI machine, short enough that a missing element fails fast.
 ACTION_TIMEOUT_MS = 10_000
+expect.set_options(timeout=ACTION_TIMEOUT_MS)
 
 
 def pytest_collection_modifyitems(items):
@@ -113,3 +115,43 @@ def signed_in(page, sandbox) -> Page:
     page.goto("/")
     sign_in_as(page, sandbox.token)
     return page
+
+
+class Upstream:
+    """What the sandbox holds, read through its API as the demo user (not through the app)."""
+
+    def __init__(self, sandbox):
+        self.sandbox = sandbox
+        self.http = requests.Session()
+        self.http.headers["X-SBG-Auth-Token"] = sandbox.token
+
+    def get(self, path, **params):
+        response = self.http.get(f"{self.sandbox.api_url}{path}", params=params, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def listing(self, *, project=None, parent=None):
+        where = {"project": project} if project else {"parent": parent}
+        return self.get("/files", limit=100, **where)["items"]
+
+    def folder(self, project, *path):
+        """The items of the folder at `path` (folder names from the project's root)."""
+        items = self.listing(project=project)
+        for name in path:
+            folder = next(i for i in items if i["name"] == name and i["type"] == "folder")
+            items = self.listing(parent=folder["id"])
+        return items
+
+    def app_revision(self, project, app_name):
+        return self.get(f"/apps/{project}/{app_name}")["revision"]
+
+    def drafts_named(self, project, name):
+        tasks = self.get("/tasks", project=project, status="DRAFT", limit=100)["items"]
+        return [task for task in tasks if task.get("name") == name]
+
+
+@pytest.fixture
+def upstream(sandbox):
+    client = Upstream(sandbox)
+    yield client
+    client.http.close()

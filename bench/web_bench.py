@@ -1,0 +1,203 @@
+"""Web app: upstream calls per page and page latency as a multiple of the upstream round trip.
+
+The app runs in process (Flask's test client, so no browser or HTTP server of its own is timed);
+the sandbox runs on loopback and delays every API request by LATENCY_MS. A page that makes n
+upstream calls one after the other cannot be faster than n round trips, so its median wall time
+divided by the injected latency should sit just above its number of calls; far above it means the
+app itself is slow, and a count that grows with the data (files, pages) would show here too.
+"""
+
+import re
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+REPO_DIR = Path(__file__).resolve().parents[1]
+REAL_APPS_DIR = REPO_DIR.parent / "shared" / "fixtures" / "apps" / "real"
+LATENCY_MS = 50
+REQUESTS = 15  # timed requests per page (after one untimed request that also counts the calls)
+PROJECT = "demo-user/pediatric-wgs"
+BIG = "demo-user/big-cohort"
+BIG_APP = "sbg-gatk-haplotypecaller"  # 132 inputs
+BATCH_APP = "sbg-wes-bwa-gatk4-cwl1"
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Sandbox:
+    """The sandbox's /_sandbox controls, over HTTP."""
+
+    def __init__(self, handle, token):
+        self.url, self.api_url = handle.url, handle.api_url
+        self.http = requests.Session()
+        self.api = requests.Session()
+        self.api.headers["X-SBG-Auth-Token"] = token
+
+    def control(self, method, path, json=None):
+        response = self.http.request(method, f"{self.url}/_sandbox/{path}", json=json, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def calls(self):
+        return len(self.control("GET", "requests")["requests"])
+
+    def get(self, path, **params):
+        response = self.api.get(f"{self.api_url}{path}", params=params, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+
+def csrf_token(html):
+    return CSRF_RE.search(html).group(1)
+
+
+class Flow:
+    """One thing a user does: `prepare()` (untimed, fresh each time) then `act()` (timed)."""
+
+    def __init__(self, name, act, prepare=None, expect=200):
+        self.name, self.act, self.prepare, self.expect = name, act, prepare, expect
+
+
+def measure(flow, sandbox, requests_count):
+    """(upstream calls of one run, median ms, p90 ms)."""
+    def once():
+        state = flow.prepare() if flow.prepare else None
+        sandbox.control("DELETE", "requests")
+        started = time.perf_counter()
+        response = flow.act(state)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == flow.expect, (flow.name, response.status_code)
+        return elapsed, sandbox.calls()
+
+    _, calls = once()  # warm-up: also the call count
+    times = sorted(once()[0] for _ in range(requests_count))
+    return calls, statistics.median(times), times[max(0, int(len(times) * 0.9) - 1)]
+
+
+def run(report):
+    from app import create_app
+    from sandbox import DEMO_TOKEN, create_sandbox_app, serve_in_thread
+
+    handle = serve_in_thread(create_sandbox_app(apps_dir=REAL_APPS_DIR))
+    sandbox = Sandbox(handle, DEMO_TOKEN)
+    sessions = tempfile.TemporaryDirectory()
+    try:
+        app = create_app({"SB_API_ENDPOINT": handle.api_url, "SB_AUTH_TOKEN": None,
+                          "SECRET_KEY": "bench", "SESSION_FILE_DIR": sessions.name})
+        client = app.test_client()
+        flows = build_flows(app, client, sandbox, DEMO_TOKEN)
+        rows = []
+        for latency in (0, LATENCY_MS):
+            sandbox.control("POST", "latency", {"latency_ms": latency})
+            for flow in flows:
+                calls, median, p90 = measure(flow, sandbox, REQUESTS)
+                rows.append((flow.name, latency, calls, median, p90))
+    finally:
+        sandbox.control("POST", "reset")
+        handle.shutdown()
+        sessions.cleanup()
+
+    report.section("Web app: upstream calls and latency per page")
+    report.text(
+        f"Each page requested {REQUESTS} times through Flask's test client (after one untimed "
+        f"request), against the sandbox on loopback, first with no injected latency (the app's "
+        f"own cost), then with {LATENCY_MS} ms added to every API request. *Calls* are the "
+        "API requests the sandbox logged for one request of the page; *ratio* is the median at "
+        f"{LATENCY_MS} ms divided by {LATENCY_MS} ms: a page whose calls go one after the other "
+        "cannot go below its number of calls."
+    )
+    own = {name: median for name, latency, _, median, _ in rows if latency == 0}
+    table = []
+    for name, latency, calls, median, p90 in rows:
+        if latency == 0:
+            continue
+        table.append([name, calls, f"{own[name]:.1f}", f"{median:.1f}", f"{p90:.1f}",
+                      f"{median / LATENCY_MS:.2f}"])
+    report.table(["page", "calls", "median ms, 0 ms upstream",
+                  f"median ms, {LATENCY_MS} ms upstream", f"p90 ms, {LATENCY_MS} ms upstream",
+                  "ratio"], table)
+
+
+def build_flows(app, client, sandbox, token):
+    from views import RevisionCache
+
+    big_revision = sandbox.get(f"/apps/{PROJECT}/{BIG_APP}")["revision"]
+    batch_revision = sandbox.get(f"/apps/{PROJECT}/{BATCH_APP}")["revision"]
+    big_form = f"/projects/{PROJECT}/apps/{BIG_APP}/new?revision={big_revision}"
+    batch_form = f"/projects/{PROJECT}/apps/{BATCH_APP}/new?revision={batch_revision}"
+    root = sandbox.get("/files", project=PROJECT, limit=100)["items"]
+    fastqs = [f["id"] for f in root if f["name"].endswith(".fastq.gz") and f.get("metadata")]
+    references = {}
+    for folder in ("references",):
+        top = next(i for i in root if i["name"] == folder)
+        grch38 = sandbox.get("/files", parent=top["id"])["items"][0]
+        references = {f["name"]: f["id"]
+                      for f in sandbox.get("/files", parent=grch38["id"], limit=100)["items"]}
+    ref = references["Homo_sapiens_assembly38.fasta"]
+    vcf = references["Homo_sapiens_assembly38.dbsnp138.vcf.gz"]
+    bed = references["exome_calling_regions.v1.1.hg38.bed"]
+
+    def sign_in_page():
+        client.post("/sign-out", data={"csrf_token": csrf_token(client.get("/sign-in").text)})
+        return csrf_token(client.get("/sign-in").text)
+
+    def sign_in(csrf):
+        return client.post("/sign-in", data={"csrf_token": csrf, "token": token})
+
+    def batch_form_data(action):
+        html = client.get(batch_form).text
+        return {
+            "csrf_token": csrf_token(html),
+            "submission_id": uuid.uuid4().hex,
+            "name": "bench batch",
+            "description": "",
+            "inputs-fastq": " ".join(fastqs),
+            "inputs-indels_1000g_phase1": vcf,
+            "inputs-database": bed,
+            "inputs-reference": ref,
+            "inputs-mills": vcf,
+            "inputs-dbsnp": vcf,
+            "inputs-intervals_file": bed,
+            "execution-instance_type": "c5.2xlarge",
+            "batch-mode": "on",
+            "batch-input": "fastq",
+            "batch-by": "sample",
+            "action": action,
+        }
+
+    def post_form(data):
+        return client.post(batch_form, data=data)
+
+    def new_draft():
+        response = post_form(batch_form_data("create"))
+        draft_url = response.headers["Location"]
+        client.get(draft_url)  # the page right after creation, shown from the session
+        return draft_url
+
+    def cold_app_cache():
+        app.extensions["app_revisions"] = RevisionCache(app.config["APP_CACHE_SIZE"])
+
+    def picker(offset):
+        return lambda _: client.get(f"/projects/{BIG}/files?fragment=1&offset={offset}")
+
+    # Signed in once for every page but the sign-in itself.
+    sign_in(sign_in_page())
+    return [
+        Flow("sign in (POST token)", sign_in, prepare=sign_in_page, expect=302),
+        Flow("projects", lambda _: client.get("/projects")),
+        Flow("project (apps and recent tasks)", lambda _: client.get(f"/projects/{PROJECT}")),
+        Flow(f"new task, {BIG_APP} (132 inputs), app not cached",
+             lambda _: client.get(big_form), prepare=cold_app_cache),
+        Flow(f"new task, {BIG_APP} (132 inputs), app cached", lambda _: client.get(big_form)),
+        Flow("picker, 100,000-file project, offset 0", picker(0)),
+        Flow("picker, 100,000-file project, offset 99,900", picker(99_900)),
+        Flow(f"batch preview, {len(fastqs)} FASTQs by sample", post_form,
+             prepare=lambda: batch_form_data("preview")),
+        Flow("submit (create the draft)", post_form,
+             prepare=lambda: batch_form_data("create"), expect=302),
+        Flow("draft page (read back from the platform)", lambda url: client.get(url),
+             prepare=new_draft),
+    ]

@@ -1,0 +1,356 @@
+"""The whole job as a user does it in Chromium: sign in, find the project, open an app, choose files
+with the picker, set execution settings, batch by sample and preview the groups, create the draft,
+read it, run it, see the child tasks. Then the body the sandbox received is compared with what
+the user chose, and the upstream calls are counted."""
+
+import re
+import uuid
+
+from playwright.sync_api import Page, expect
+
+PROJECT = "demo-user/pediatric-wgs"
+PROJECT_NAME = "Pediatric WGS Cohort"
+WES_APP = "sbg-wes-bwa-gatk4-cwl1"
+WES_LABEL = "Whole Exome Sequencing - BWA + GATK 4.0 (with Metrics)"
+BAMTOOLS_APP = "sbg-bamtools-index-draft2"
+MARKER_LINE = re.compile(r"Submitted from the draft-task launcher, ref [0-9a-f]{12}")
+# Past the sandbox's queue (30 s) and run (300 s) times: every child task has ended.
+AFTER_THE_RUN = 400
+
+
+def by_name(items):
+    return {item["name"]: item for item in items}
+
+
+def file_ref(item):
+    return {"class": "File", "path": item["id"]}
+
+
+def sent_task_bodies(sandbox):
+    return [r["json"] for r in sandbox.requests()["requests"]
+            if r["method"] == "POST" and r["path"] == "/v2/tasks"]
+
+
+def settled(page: Page) -> None:
+    """Wait until the page and its scripts' requests (e.g. file names) are done."""
+    page.wait_for_load_state("networkidle")
+
+
+def calls(sandbox, method, pattern):
+    """How many logged upstream requests match `method` and the path regex `pattern`."""
+    return sum(1 for r in sandbox.requests()["requests"]
+               if r["method"] == method and re.fullmatch(pattern, r["path"]))
+
+
+# ---- the user's steps ---------------------------------------------------------------------
+
+
+def open_app_form(page: Page, app_name: str) -> None:
+    """From the projects page: search the project by name, open it, start a task with the app."""
+    page.get_by_label("Project name").fill(PROJECT_NAME)
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("table")).to_contain_text(PROJECT)
+    page.get_by_role("link", name=PROJECT_NAME).click()
+    expect(page.get_by_role("heading", name=PROJECT_NAME, level=1)).to_be_visible()
+    page.get_by_label("Search apps").fill(app_name)
+    page.get_by_role("search", name="Apps").get_by_role("button", name="Search").click()
+    row = page.get_by_role("row").filter(has_text=f"{PROJECT}/{app_name}")
+    expect(row).to_have_count(1)
+    row.get_by_role("link", name=re.compile("^New task")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("New task")
+
+
+def picker_dialog(page: Page, input_label: str):
+    page.get_by_role("button", name=re.compile(r"^Choose (files?|folders?) for "
+                                               + re.escape(input_label))).click()
+    dialog = page.get_by_role("dialog", name=re.compile(re.escape(input_label)))
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("[data-picker-summary]")).to_be_visible()
+    return dialog
+
+
+def open_folder(dialog, name: str) -> None:
+    dialog.get_by_role("link", name=f"Folder {name}/").click()
+    expect(dialog.get_by_role("heading", name=f"Folder {name}")).to_be_visible()
+
+
+def pick_one(page: Page, input_label: str, folders, name: str, show_all_types=False) -> None:
+    """Choose a single file for an input: browse into its folder, tick it, Done."""
+    dialog = picker_dialog(page, input_label)
+    for folder in folders:
+        open_folder(dialog, folder)
+    if show_all_types:
+        expect(dialog.get_by_role("radio", name=name, exact=True)).to_have_count(0)
+        dialog.get_by_role("link", name="Show all file types").click()
+        expect(dialog).to_contain_text("Showing every file type.")
+    dialog.get_by_role("radio", name=name, exact=True).check()
+    dialog.get_by_role("button", name="Done").click()
+    expect(dialog).to_be_hidden()
+
+
+def chosen_names(page: Page, field_name: str) -> list[str]:
+    box = page.locator(f"#{field_name}-chosen")
+    return [name.strip() for name in box.locator(".picker-chosen-name").all_inner_texts()]
+
+
+# ---- the tests ------------------------------------------------------------------------------
+
+
+def test_batch_by_sample_from_sign_in_to_child_tasks(page: Page, sandbox, upstream):
+    # The project holds more files than one picker page: the last two come on page 2.
+    filler = [{"name": f"qc_metrics_{n:02d}.csv"} for n in range(23)]
+    late = [{"name": f"BS_LATEPAGE_HLATE0001_L001_R{read}.fastq.gz",
+             "metadata": {"sample_id": "BS_LATEPAGE", "paired_end": str(read)}}
+            for read in (1, 2)]
+    sandbox.add_files(PROJECT, filler + late)
+    grch38 = by_name(upstream.folder(PROJECT, "references", "GRCh38"))
+    sandbox.add_files(PROJECT, [{"name": "snpEff_v4_3_GRCh38.86.zip"}],
+                      parent=grch38["Homo_sapiens_assembly38.fasta"]["parent"])
+    grch38 = by_name(upstream.folder(PROJECT, "references", "GRCh38"))
+    root = upstream.listing(project=PROJECT)
+    fastqs = [f for f in root if f["name"].endswith(".fastq.gz") and f["metadata"]]
+    first_sample, last_sample = fastqs[:4], fastqs[20:24]
+    assert "sample_id" not in last_sample[-1]["metadata"]  # the seed's file without a sample id
+    late_files = [f for f in root if f["name"].startswith("BS_LATEPAGE")]
+    archived = upstream.folder(PROJECT, "fastq", "archive", "2023-run")
+    sample_a = first_sample[0]["metadata"]["sample_id"]
+    sample_f = last_sample[0]["metadata"]["sample_id"]
+    assert {f["metadata"]["sample_id"] for f in archived} == {sample_a}
+
+    # Sign in with the token, typed into the sign-in form.
+    page.goto("/")
+    expect(page).to_have_url(re.compile("/sign-in"))
+    page.get_by_label("CAVATICA authentication token").fill(sandbox.token)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("navigation", name="Account")).to_contain_text("Signed in as Demo User")
+
+    open_app_form(page, WES_APP)
+    settled(page)
+    page.get_by_label("Task name").fill("WES by sample")
+    page.get_by_label("Description").fill("Exomes of two patients, one child task per sample.")
+
+    # FASTQ: four files of the first sample and four of the last on page 1, two on page 2, and
+    # two more of the first sample inside fastq/archive/2023-run. One dialog, one selection.
+    dialog = picker_dialog(page, "FASTQ")
+    expect(dialog).to_contain_text("Items 1–50 of 55.")
+    for item in first_sample + last_sample:
+        dialog.get_by_role("checkbox", name=item["name"], exact=True).check()
+    dialog.get_by_role("link", name="Next page").click()
+    expect(dialog).to_contain_text("Items 51–55 of 55.")
+    for item in late_files:
+        dialog.get_by_role("checkbox", name=item["name"], exact=True).check()
+    dialog.get_by_role("link", name="Previous page").click()
+    expect(dialog).to_contain_text("Items 1–50 of 55.")
+    # The selection survived paging: page 1's boxes are still ticked.
+    expect(dialog.get_by_role("checkbox", name=first_sample[0]["name"], exact=True)).to_be_checked()
+    for folder in ("fastq", "archive", "2023-run"):
+        open_folder(dialog, folder)
+    expect(dialog.get_by_role("navigation", name="Folder path")).to_contain_text("archive")
+    for item in archived:
+        dialog.get_by_role("checkbox", name=item["name"], exact=True).check()
+    expect(dialog).to_contain_text("Chosen (12)")
+    dialog.get_by_role("button", name="Done").click()
+    expect(dialog).to_be_hidden()
+    fastq_chosen = first_sample + last_sample + late_files + archived
+    assert chosen_names(page, "inputs-fastq") == [f["name"] for f in fastq_chosen]
+
+    # The reference files, each inside references/GRCh38.
+    singles = {
+        "Reference or TAR with BWA reference indices": "Homo_sapiens_assembly38.fasta",
+        "Mills": "Mills_and_1000G_gold_standard.indels.hg38.vcf.gz",
+        "1000g phase1 indels": "1000G_phase1.snps.high_confidence.hg38.vcf.gz",
+        "SnpEff Database": "snpEff_v4_3_GRCh38.86.zip",
+        "Target BED": "exome_calling_regions.v1.1.hg38.bed",
+    }
+    for label, name in singles.items():
+        pick_one(page, label, ("references", "GRCh38"), name)
+    # dbsnp takes .vcf or .bed; the .vcf.gz is hidden until "Show all file types".
+    pick_one(page, "dbsnp", ("references", "GRCh38"), "Homo_sapiens_assembly38.dbsnp138.vcf.gz",
+             show_all_types=True)
+    assert chosen_names(page, "inputs-dbsnp") == ["Homo_sapiens_assembly38.dbsnp138.vcf.gz"]
+
+    # Execution settings.
+    page.get_by_label("Instance type").select_option("c5.2xlarge")
+    page.get_by_label("Maximum parallel instances").fill("2")
+    page.get_by_label("Memoization").select_option("on")
+    page.get_by_label("Spot instances").select_option("off")
+    page.get_by_label("Elastic disk").select_option("on")
+
+    # Batch by sample, then the preview before anything is created.
+    page.get_by_label("Batch: one child task per file or per group of files").check()
+    page.get_by_label("Batch input").select_option("fastq")
+    page.get_by_label(re.compile("^Sample: one child task per sample_id")).check()
+    page.get_by_role("button", name="Preview batch").click()
+    preview = page.locator("#batch-preview")
+    expect(preview).to_contain_text("This batch will make 3 child tasks")
+    expect(preview).to_contain_text("1 file is left out for missing metadata")
+    groups = preview.get_by_role("table")
+    expect(groups.get_by_role("row")).to_have_count(4)  # a header and three groups
+    expected_groups = [
+        (sample_a, first_sample + archived),
+        (sample_f, last_sample[:3]),
+        ("BS_LATEPAGE", late_files),
+    ]
+    for number, (sample, files) in enumerate(expected_groups, start=1):
+        row = groups.get_by_role("row").nth(number)
+        expect(row.get_by_role("rowheader")).to_have_text(f"sample_id: {sample}")
+        expect(row.get_by_role("listitem")).to_have_text([f["name"] for f in files])
+    expect(preview.locator(".batch-left-out")).to_contain_text(last_sample[3]["name"])
+    # Nothing was created by the preview, and every choice is still there.
+    assert sent_task_bodies(sandbox) == []
+    assert chosen_names(page, "inputs-fastq") == [f["name"] for f in fastq_chosen]
+    expect(page.get_by_label("Maximum parallel instances")).to_have_value("2")
+
+    # Create the draft.
+    page.get_by_role("button", name="Create draft").click()
+    expect(page.get_by_role("heading", name="WES by sample", level=1)).to_be_visible()
+    expect(page.get_by_role("status").first).to_contain_text("The draft task was created")
+
+    # What the sandbox received is exactly what was chosen.
+    revision = upstream.app_revision(PROJECT, WES_APP)
+    [body] = sent_task_bodies(sandbox)
+    description = body.pop("description")
+    assert description.startswith("Exomes of two patients, one child task per sample.\n\n")
+    assert MARKER_LINE.fullmatch(description.splitlines()[-1])
+    assert body == {
+        "name": "WES by sample",
+        "project": PROJECT,
+        "app": f"{PROJECT}/{WES_APP}/{revision}",
+        "inputs": {
+            "fastq": [file_ref(f) for f in fastq_chosen],
+            "indels_1000g_phase1": file_ref(
+                grch38["1000G_phase1.snps.high_confidence.hg38.vcf.gz"]),
+            "database": file_ref(grch38["snpEff_v4_3_GRCh38.86.zip"]),
+            "reference": file_ref(grch38["Homo_sapiens_assembly38.fasta"]),
+            "mills": file_ref(grch38["Mills_and_1000G_gold_standard.indels.hg38.vcf.gz"]),
+            "dbsnp": file_ref(grch38["Homo_sapiens_assembly38.dbsnp138.vcf.gz"]),
+            "intervals_file": file_ref(grch38["exome_calling_regions.v1.1.hg38.bed"]),
+        },
+        "execution_settings": {
+            "instance_type": "c5.2xlarge",
+            "max_parallel_instances": 2,
+            "use_memoization": True,
+            "use_elastic_disk": True,
+        },
+        "use_interruptible_instances": False,
+        "batch_input": "fastq",
+        "batch_by": {"type": "CRITERIA", "criteria": ["metadata.sample_id"]},
+    }
+
+    # The draft page shows the task as it came back, with its batch details and file names.
+    summary = page.get_by_role("region", name="Summary")
+    expect(summary).to_contain_text("DRAFT")
+    expect(summary).to_contain_text(f"{PROJECT}/{WES_APP}, revision {revision}")
+    expect(summary.get_by_role("link", name="Open this task in CAVATICA")).to_have_attribute(
+        "href", re.compile(rf"^https://cavatica\.sbgenomics\.com/u/{PROJECT}/tasks/[0-9a-f-]+/$"))
+    batch = page.get_by_role("region", name="Batch")
+    expect(batch).to_contain_text("fastq")
+    expect(batch).to_contain_text("metadata.sample_id")
+    inputs = page.get_by_role("region", name="Inputs")
+    for item in fastq_chosen:
+        expect(inputs).to_contain_text(item["name"])
+    expect(page.get_by_role("region", name="Execution settings")).to_contain_text("c5.2xlarge")
+    page.get_by_text("The JSON body that was sent").click()
+    expect(page.locator(".json-body pre")).to_contain_text('"batch_input": "fastq"')
+
+    # Run it, after a confirmation that says what starts and that it costs money.
+    page.get_by_role("link", name="Run…").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Run “WES by sample”?")
+    expect(page.get_by_role("main")).to_contain_text("3 child tasks")
+    expect(page.get_by_role("main")).to_contain_text("It costs money")
+    page.get_by_role("button", name="Yes, run it").click()
+    expect(page.get_by_role("status").first).to_contain_text("The task was started")
+    children = page.get_by_role("region", name="Child tasks")
+    expect(children.get_by_role("row")).to_have_count(4)
+
+    # Later: every child has run; each shows its sample and its status.
+    sandbox.advance_clock(AFTER_THE_RUN)
+    page.reload()
+    children = page.get_by_role("region", name="Child tasks")
+    rows = children.get_by_role("row")
+    expect(rows).to_have_count(4)
+    for number, (sample, _) in enumerate(expected_groups, start=1):
+        expect(rows.nth(number)).to_contain_text(sample)
+        expect(rows.nth(number)).to_contain_text(f"sample_id = {sample}")
+        expect(rows.nth(number)).to_contain_text("COMPLETED")
+    execution = page.get_by_role("region", name="Execution status")
+    expect(execution).to_contain_text(re.compile(r"completed\s*3"))
+
+    # No page asked for files one at a time: names always came from the bulk endpoint.
+    assert calls(sandbox, "GET", r"/v2/files/[0-9a-f]{24}") == 0
+    assert calls(sandbox, "POST", r"/v2/tasks") == 1
+
+
+def test_single_task_body_is_exactly_what_was_chosen(signed_in: Page, sandbox, upstream):
+    page = signed_in
+    bams = by_name(upstream.folder(PROJECT, "alignments"))
+    bam = next(item for name, item in bams.items() if name.endswith(".bam"))
+    revision = upstream.app_revision(PROJECT, BAMTOOLS_APP)
+
+    open_app_form(page, BAMTOOLS_APP)
+    page.get_by_label("Task name").fill("Index one BAM")
+    pick_one(page, "Input BAM file", ("alignments",), bam["name"])
+    page.get_by_label("Instance type").select_option("custom")
+    page.get_by_label("Custom instance type").fill("c5.4xlarge;ebs-gp2;1024")
+    page.get_by_label("Spot instances").select_option("on")
+    page.get_by_role("button", name="Create draft").click()
+    expect(page.get_by_role("heading", name="Index one BAM", level=1)).to_be_visible()
+
+    [body] = sent_task_bodies(sandbox)
+    assert MARKER_LINE.fullmatch(body.pop("description"))
+    # Settings left alone are not sent, so the project's defaults apply; no batch keys.
+    assert body == {
+        "name": "Index one BAM",
+        "project": PROJECT,
+        "app": f"{PROJECT}/{BAMTOOLS_APP}/{revision}",
+        "inputs": {"input_bam_file": file_ref(bam)},
+        "execution_settings": {"instance_type": "c5.4xlarge;ebs-gp2;1024"},
+        "use_interruptible_instances": True,
+    }
+    expect(page.get_by_role("region", name="Batch")).to_contain_text("Not a batch task.")
+    expect(page.get_by_role("region", name="Inputs")).to_contain_text(bam["name"])
+
+
+def test_pages_make_no_call_per_file_and_an_app_revision_is_fetched_once(
+    signed_in: Page, sandbox, upstream
+):
+    page = signed_in
+    # A fresh app, so no earlier test has its revision in the app's cache.
+    app_name = f"count-{uuid.uuid4().hex[:8]}"
+    raw = upstream.get(f"/apps/{PROJECT}/{WES_APP}")["raw"]
+    sandbox.add_app(PROJECT, app_name, raw)
+    fastqs = [f for f in upstream.listing(project=PROJECT) if f["name"].endswith(".fastq.gz")]
+    revision = upstream.app_revision(PROJECT, app_name)
+    form_url = f"/projects/{PROJECT}/apps/{app_name}/new?revision={revision}"
+    app_path = rf"/v2/apps/{re.escape(PROJECT)}/{app_name}(/{revision})?"
+
+    sandbox.clear_requests()
+    page.goto(form_url)
+    settled(page)
+    assert calls(sandbox, "GET", app_path) == 1
+    page.goto(form_url)
+    settled(page)
+    assert calls(sandbox, "GET", app_path) == 1  # the second time it came from the cache
+
+    # Twenty files typed into the batch input: one bulk look-up per page, never one per file.
+    page.get_by_label("FASTQ", exact=True).fill(" ".join(f["id"] for f in fastqs[:20]))
+    page.get_by_label("Batch: one child task per file or per group of files").check()
+    page.get_by_label("Batch input").select_option("fastq")
+    page.get_by_label(re.compile("^Sample: one child task per sample_id")).check()
+    sandbox.clear_requests()
+    page.get_by_role("button", name="Preview batch").click()
+    expect(page.locator("#batch-preview")).to_contain_text("This batch will make 5 child tasks")
+    settled(page)
+    assert calls(sandbox, "GET", r"/v2/files/[0-9a-f]{24}") == 0
+    assert 1 <= calls(sandbox, "POST", r"/v2/bulk/files/get") <= 2  # the page, and its script
+    assert calls(sandbox, "GET", app_path) == 0
+
+    page.get_by_role("button", name="Create draft").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(".+"))
+    sandbox.clear_requests()
+    page.reload()  # the draft page, read from the platform this time
+    expect(page.get_by_role("region", name="Inputs")).to_contain_text(fastqs[0]["name"])
+    assert calls(sandbox, "GET", r"/v2/files/[0-9a-f]{24}") == 0
+    assert calls(sandbox, "POST", r"/v2/bulk/files/get") == 1
+    assert calls(sandbox, "GET", r"/v2/tasks/[0-9a-f-]+") == 1
+    assert calls(sandbox, "GET", app_path) == 0
