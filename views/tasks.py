@@ -169,10 +169,7 @@ def new(owner, project, app_name):
     form = form_class(formdata=restored) if restored is not None else form_class()
     page = TaskPage(owner, project, app, specs, form, "new")
     if restored is not None:
-        page.notice = (
-            "You are signed in again and everything you entered is back. "
-            "Check it, then create the draft."
-        )
+        page.notice = "Everything you entered is back. Check it, then create the draft."
         return show_form(page)
     if request.method == "GET":
         form.name.data = default_task_name(page.label)
@@ -520,7 +517,7 @@ def edit(owner, project, task_id):
     page = TaskPage(owner, project, app, specs, form, "edit", task=task)
     if request.method == "GET" or restored is not None:
         if restored is not None:
-            page.notice = "You are signed in again and your changes are back. Check, then save."
+            page.notice = "Your changes are back. Check them, then save the draft."
         return show_form(page)
     try:
         if form.validate() and request.form.get("action") != "preview":

@@ -117,7 +117,7 @@ def test_an_expired_token_comes_back_to_the_form_with_everything(signed_in, api,
     back = signed_in.post("/sign-in", data={"token": sandbox.token, "next": BAMTOOLS})
     assert back.location == BAMTOOLS
     form = signed_in.get(BAMTOOLS)
-    assert "everything you entered is back" in text_of(form)
+    assert "Everything you entered is back" in text_of(form)
     assert_kept(form, bam)
     # Only once: opening the form again later starts fresh.
     assert 'value="Keep me"' not in signed_in.get(BAMTOOLS).get_data(as_text=True)
