@@ -157,3 +157,11 @@ def test_a_started_task_cannot_be_edited(signed_in, api):
     response = signed_in.get(f"/projects/{PROJECT}/tasks/{draft['id']}/edit")
     assert response.status_code == 302
     assert "Only a draft can be edited" in text_of(signed_in.get(response.location))
+
+
+def test_the_draft_page_says_which_settings_are_left_to_the_project(signed_in, api):
+    draft = make_draft(api, inputs={}, execution_settings={"instance_type": "c5.large"})
+    html = signed_in.get(f"/projects/{PROJECT}/tasks/{draft['id']}").get_data(as_text=True)
+    settings = html.split('id="settings-title"', 1)[1].split("</section>", 1)[0]
+    assert "c5.large" in settings
+    assert "Maximum parallel instances</dt><dd>project default" in settings
