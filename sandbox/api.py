@@ -144,15 +144,18 @@ def app_detail(app_ref):
 
 
 # ----- files ------------------------------------------------------------------------------
-def _matches(record, names, tags, metadata, origin_task):
-    if names and record["name"] not in names:
-        return False
-    if tags and not set(tags) & set(record.get("tags") or ()):
-        return False
-    if origin_task and (record.get("origin") or {}).get("task") != origin_task:
-        return False
-    values = record.get("metadata") or {}
-    return all(k in values and str(values[k]) in wanted for k, wanted in metadata.items())
+def _file_filter(names, tags, metadata, origin_task):
+    """test(name, tags, metadata, origin) for the documented rules: OR within a key, AND across."""
+    def test(name, file_tags, values, origin):
+        if names and name not in names:
+            return False
+        if tags and not set(tags) & set(file_tags or ()):
+            return False
+        if origin_task and (origin or {}).get("task") != origin_task:
+            return False
+        values = values or {}
+        return all(k in values and str(values[k]) in wanted for k, wanted in metadata.items())
+    return test
 
 
 @bp.get("/files")
@@ -178,7 +181,12 @@ def files():
                 if k.startswith("metadata.")}
     origin_task = request.args.get("origin.task")
     if names or tags or metadata or origin_task:
-        seq = [r for r in seq if _matches(r, names, tags, metadata, origin_task)]
+        test = _file_filter(names, tags, metadata, origin_task)
+        if hasattr(seq, "select"):  # the big project: filter without building every record
+            seq = seq.select(test)
+        else:
+            seq = [r for r in seq if test(r["name"], r.get("tags"), r.get("metadata"),
+                                          r.get("origin"))]
     return page(seq, file_json)
 
 

@@ -58,8 +58,8 @@ class BigProject:
                 "parent": self.root_id, "type": "folder", "created_on": stamp,
                 "modified_on": stamp}
 
-    def _file(self, folder, index):
-        stamp = iso(EPOCH + timedelta(seconds=index))
+    def _light(self, folder, index):
+        """(name, size, tags, metadata) of a file: all a filter needs, cheaper than the record."""
         if folder == 0:
             # Four files per sample: two lanes, paired reads.
             sample = index // 4
@@ -72,13 +72,16 @@ class BigProject:
                     "paired_end": str(read)}
             if index % 997 == 13:  # a sprinkling of files that lost their sample id
                 del meta["sample_id"]
-            size, tags = 1_500_000_000 + (index * 7919) % 900_000_000, ["WGS"]
-        else:
-            sample = index // 2
-            ext = "cram" if index % 2 == 0 else "cram.crai"
-            name = f"BS_{folder:02d}{sample:06d}.{ext}"
-            meta = {"sample_id": f"BS_{folder:02d}{sample:06d}", "reference_genome": "GRCh38"}
-            size, tags = 20_000_000_000 + index * 1_000 if ext == "cram" else 1_200_000, []
+            return name, 1_500_000_000 + (index * 7919) % 900_000_000, ["WGS"], meta
+        sample = index // 2
+        ext = "cram" if index % 2 == 0 else "cram.crai"
+        meta = {"sample_id": f"BS_{folder:02d}{sample:06d}", "reference_genome": "GRCh38"}
+        size = 20_000_000_000 + index * 1_000 if ext == "cram" else 1_200_000
+        return f"BS_{folder:02d}{sample:06d}.{ext}", size, [], meta
+
+    def _file(self, folder, index):
+        name, size, tags, meta = self._light(folder, index)
+        stamp = iso(EPOCH + timedelta(seconds=index))
         return {"id": file_id(folder, index), "name": name, "size": size,
                 "project": self.project, "parent": folder_id(folder), "type": "file",
                 "created_on": stamp, "modified_on": stamp,
@@ -91,17 +94,16 @@ class BigProject:
         if record is None or record["type"] != "folder":
             return None
         number = int(folder_record_id[8:], 16)
-        if number == 0:
-            return LazyLevel([self._folder(n) for n in range(1, len(FOLDERS) + 1)],
-                             ROOT_FILES, lambda i: self._file(0, i))
-        return LazyLevel([], FOLDER_FILES, lambda i: self._file(number, i))
+        folders = [self._folder(n) for n in range(1, len(FOLDERS) + 1)] if number == 0 else []
+        return LazyLevel(folders, ROOT_FILES if number == 0 else FOLDER_FILES,
+                         lambda i: self._file(number, i), lambda i: self._light(number, i))
 
 
 class LazyLevel:
-    """Folders first, then `count` files made on demand by make(i)."""
+    """Folders first, then `count` files made on demand by make(i) (light(i) for filters)."""
 
-    def __init__(self, folders, count, make):
-        self.folders, self.count, self.make = folders, count, make
+    def __init__(self, folders, count, make, light):
+        self.folders, self.count, self.make, self.light = folders, count, make, light
 
     def __len__(self):
         return len(self.folders) + self.count
@@ -114,3 +116,12 @@ class LazyLevel:
     def __iter__(self):
         for i in range(len(self)):
             yield self[i]
+
+    def select(self, test):
+        """Records for which test(name, tags, metadata, origin) holds; scans cheaply."""
+        found = [f for f in self.folders if test(f["name"], [], None, {})]
+        for i in range(self.count):
+            name, _, tags, meta = self.light(i)
+            if test(name, tags, meta, {}):
+                found.append(self.make(i))
+        return found
