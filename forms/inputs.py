@@ -133,6 +133,12 @@ class InputsFormBase(Form):
     def get(self, name, default=None):
         return self[name] if name in self else default
 
+    def layout(self, specs=None, file_names=None):
+        """Controls grouped for the page (see `templates/tasks/_inputs.html`)."""
+        from ._view import build_layout
+
+        return build_layout(self, specs if specs is not None else self._input_specs, file_names)
+
     @property
     def data(self):
         return {field.short_name: field.data for field in self}

@@ -1,0 +1,68 @@
+"""Platform docs (app and input descriptions) as safe HTML: Markdown, then a strict sanitiser.
+
+Docs come from whoever wrote the app, so they are untrusted: raw HTML in them is shown as text
+(markdown-it with `html` off), and the rendered HTML goes through nh3 with a short list of tags
+and only http, https and mailto links. Headings become bold paragraphs so a doc cannot break the
+page's heading outline, and images are not loaded (their text stays).
+
+Register as a Jinja filter: `app.jinja_env.filters["doc"] = render_doc`.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a", "hr",
+    "table", "thead", "tbody", "tr", "th", "td", "del",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def _heading_open(renderer, tokens, idx, options, env):
+    return "<p><strong>"
+
+
+def _heading_close(renderer, tokens, idx, options, env):
+    return "</strong></p>\n"
+
+
+def _image(renderer, tokens, idx, options, env):
+    # Show the image's alt text instead of fetching a picture from wherever the doc points.
+    return escape(tokens[idx].content or "")
+
+
+def _build_parser() -> MarkdownIt:
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": False})
+    parser.enable("table").enable("strikethrough")
+    parser.add_render_rule("heading_open", _heading_open)
+    parser.add_render_rule("heading_close", _heading_close)
+    parser.add_render_rule("image", _image)
+    return parser
+
+
+_PARSER = _build_parser()
+
+
+def render_doc(text: object) -> Markup:
+    """Markdown text -> sanitised HTML, safe to put in a page as is. None or "" -> ""."""
+    if text is None:
+        return Markup("")
+    source = text if isinstance(text, str) else str(text)
+    if not source.strip():
+        return Markup("")
+    html = _PARSER.render(source)
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+    return Markup(clean.strip())

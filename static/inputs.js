@@ -1,0 +1,109 @@
+// The app inputs form (templates/tasks/_inputs.html), enhanced: add and remove rows of a list,
+// show only the chosen branch of a union, fill a suggested value in one click, and tick an
+// optional record's "Send these values" box when one of its fields is filled in.
+// Without this script every control still works: lists show their rows, unions all branches.
+(function () {
+  "use strict";
+
+  function directChild(parent, selector) {
+    return Array.prototype.find.call(parent.children, function (child) {
+      return child.matches(selector);
+    });
+  }
+
+  function relabelRows(rowsFieldset) {
+    var list = directChild(rowsFieldset, "[data-rows-list]");
+    if (!list) return;
+    Array.prototype.forEach.call(list.children, function (row, index) {
+      var label = row.querySelector("[data-row-label]");
+      if (label) label.textContent = "Item " + (index + 1);
+      var remove = directChild(row, "[data-remove-row]");
+      if (remove) remove.textContent = "Remove item " + (index + 1);
+    });
+  }
+
+  function showChosenBranch(unionFieldset) {
+    var select = document.getElementById(unionFieldset.id + "-@type");
+    if (!select) return;
+    Array.prototype.forEach.call(unionFieldset.children, function (child) {
+      if (child.hasAttribute("data-union-branch")) {
+        child.hidden = child.getAttribute("data-union-branch") !== select.value;
+      }
+    });
+  }
+
+  // Reveal the buttons that need this script, and set up unions, inside `root`.
+  function enhance(root) {
+    root.querySelectorAll("[data-add-row], [data-remove-row], [data-fill-target]").forEach(
+      function (button) {
+        // Buttons inside a row template are revealed when the row is added.
+        if (!button.closest("template")) button.hidden = false;
+      }
+    );
+    root.querySelectorAll("[data-union]").forEach(showChosenBranch);
+  }
+
+  function addRow(button) {
+    var fieldset = button.closest("[data-rows]");
+    var template = directChild(fieldset, "template[data-row-template]");
+    var list = directChild(fieldset, "[data-rows-list]");
+    var index = parseInt(fieldset.getAttribute("data-next-index"), 10) || 0;
+    var token = fieldset.getAttribute("data-token");
+    fieldset.setAttribute("data-next-index", String(index + 1));
+    var holder = document.createElement("ol");
+    holder.innerHTML = template.innerHTML.split(token).join(String(index));
+    var row = holder.firstElementChild;
+    list.appendChild(row);
+    enhance(row);
+    relabelRows(fieldset);
+    var first = row.querySelector("input:not([type=hidden]), select, textarea");
+    if (first) first.focus();
+  }
+
+  function removeRow(button) {
+    var row = button.closest("[data-row]");
+    var fieldset = row.closest("[data-rows]");
+    row.remove();
+    relabelRows(fieldset);
+    var add = directChild(fieldset, "[data-add-row]");
+    if (add) add.focus();
+  }
+
+  function fillSuggestion(button) {
+    var target = document.getElementById(button.getAttribute("data-fill-target"));
+    if (!target) return;
+    target.value = button.getAttribute("data-fill-value");
+    target.dispatchEvent(new Event("input", { bubbles: true }));
+    target.dispatchEvent(new Event("change", { bubbles: true }));
+    target.focus();
+  }
+
+  function tickRecordFlag(control) {
+    var fields = control.closest(".record-fields");
+    var filled = control.type === "checkbox" ? control.checked : Boolean(control.value);
+    if (!fields || !filled) return;
+    var record = fields.parentElement;
+    var flag = document.getElementById(record.id + "-@set");
+    if (flag && !flag.checked) flag.checked = true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button");
+    if (!button || !button.closest("[data-app-inputs]")) return;
+    if (button.hasAttribute("data-add-row")) addRow(button);
+    else if (button.hasAttribute("data-remove-row")) removeRow(button);
+    else if (button.hasAttribute("data-fill-target")) fillSuggestion(button);
+  });
+
+  document.addEventListener("change", function (event) {
+    var control = event.target;
+    if (!control.closest || !control.closest("[data-app-inputs]")) return;
+    if (control.name && /-@type$/.test(control.name)) {
+      var union = control.closest("[data-union]");
+      if (union) showChosenBranch(union);
+    }
+    if (control.type !== "checkbox" || !/-@set$/.test(control.name)) tickRecordFlag(control);
+  });
+
+  document.querySelectorAll("[data-app-inputs]").forEach(enhance);
+})();

@@ -1,0 +1,272 @@
+"""The inputs macro: every input drawn, labelled and described; hostile app text stays text."""
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from flask import Flask, render_template_string
+from werkzeug.datastructures import MultiDict
+
+from appspec import parse_app
+from forms.inputs import build_inputs_form
+from markup import render_doc
+
+REPO = Path(__file__).resolve().parents[3]
+REAL_APPS_DIR = REPO.parent / "shared" / "fixtures" / "apps" / "real"
+REAL_APPS = sorted(REAL_APPS_DIR.glob("*.json"))
+PAGE = '{% from "tasks/_inputs.html" import render_inputs %}{{ render_inputs(form, specs, names) }}'
+FILE_A = "5f4ffff4e4b0370371c05153"
+
+
+@pytest.fixture(scope="module")
+def app():
+    app = Flask(
+        __name__, template_folder=str(REPO / "templates"), static_folder=str(REPO / "static")
+    )
+    app.jinja_env.filters["doc"] = render_doc
+    return app
+
+
+class Page(HTMLParser):
+    """Elements outside <template>s (what the browser shows), with their text."""
+
+    def __init__(self, html):
+        super().__init__(convert_charrefs=True)
+        self.elements = []  # (tag, attrs)
+        self.template_elements = []
+        self.text = []
+        self._template_depth = 0
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "template":
+            self._template_depth += 1
+            return
+        (self.template_elements if self._template_depth else self.elements).append((tag, attrs))
+
+    def handle_endtag(self, tag):
+        if tag == "template":
+            self._template_depth -= 1
+
+    def handle_data(self, data):
+        if not self._template_depth:
+            self.text.append(data)
+
+    def all(self, tag=None, **wanted):
+        return [
+            a for t, a in self.elements
+            if (tag is None or t == tag) and all(a.get(k) == v for k, v in wanted.items())
+        ]
+
+    @property
+    def ids(self):
+        return [a["id"] for _, a in self.elements if "id" in a]
+
+    @property
+    def full_text(self):
+        return " ".join("".join(self.text).split())
+
+
+def render(app, spec, form, names=None):
+    with app.test_request_context():
+        return render_template_string(PAGE, form=form, specs=spec, names=names or {})
+
+
+def check_accessible_structure(page):
+    ids = page.ids
+    assert len(ids) == len(set(ids)), "ids are unique"
+    labelled = {a["for"] for a in page.all("label")}
+    for tag, attrs in page.elements:
+        if tag in ("select", "textarea") or (tag == "input" and attrs.get("type") != "hidden"):
+            assert attrs.get("id") in labelled, f"control {attrs.get('name')} has a label"
+        for ref in (attrs.get("aria-describedby") or "").split():
+            assert ref in ids, f"aria-describedby points at {ref}"
+
+
+@pytest.mark.parametrize("path", REAL_APPS, ids=lambda p: p.stem)
+def test_every_input_of_every_real_app_is_drawn_labelled_and_described(app, path):
+    spec = parse_app(json.loads(path.read_text()))
+    form = build_inputs_form(spec)(None, prefix="inputs")
+    page = Page(render(app, spec, form))
+    ids = set(page.ids)
+    for item in spec.inputs:
+        assert f"inputs-{item.id}" in ids, f"{item.id} is drawn"
+    check_accessible_structure(page)
+    # Nothing is chosen for the user: no file input is pre-filled without a CWL default.
+    for attrs in page.elements:
+        if "data-picker" in attrs[1]:
+            name = attrs[1]["name"].removeprefix("inputs-")
+            item = spec.input(name)
+            if item is not None and not item.has_default:
+                assert attrs[1].get("value", "") == ""
+
+
+def test_after_a_failed_submit_errors_are_tied_to_controls_and_values_stay(app):
+    spec = parse_app(
+        {
+            "inputs": {
+                "count": "int",
+                "big": "long?",
+                "mode": {"type": {"type": "enum", "symbols": ["a", "b"]}},
+                "name": "string",
+                "reads": "File",
+                "opts": {"type": ["null", {"type": "record", "fields": {"x": "int?"}}]},
+            }
+        }
+    )
+    formdata = MultiDict(
+        [
+            ("inputs-count", "1.5"),
+            ("inputs-big", "99999999999999999999"),
+            ("inputs-mode", "c"),
+            ("inputs-name", 'typed "as is" <kept>'),
+            ("inputs-reads", "not-an-id"),
+            ("inputs-opts-x", "12"),
+        ]
+    )
+    form = build_inputs_form(spec)(formdata, prefix="inputs")
+    assert not form.validate()
+    page = Page(render(app, spec, form))
+    check_accessible_structure(page)
+    for name in ("count", "big", "mode", "reads"):
+        found = page.all("input", id=f"inputs-{name}") or page.all("select", id=f"inputs-{name}")
+        control = found[0]
+        assert control["aria-invalid"] == "true"
+        assert f"inputs-{name}@error" in control["aria-describedby"]
+    assert page.all("input", id="inputs-count")[0]["value"] == "1.5"
+    assert page.all("input", id="inputs-big")[0]["value"] == "99999999999999999999"
+    assert page.all("input", id="inputs-name")[0]["value"] == 'typed "as is" <kept>'
+    assert page.all("input", id="inputs-reads")[0]["value"] == "not-an-id"
+    assert page.all("input", id="inputs-opts-x")[0]["value"] == "12"
+    # The unknown symbol is kept selected, marked as not allowed.
+    assert "selected" in page.all("option", value="c")[0]
+    text = page.full_text
+    assert "Enter a whole number: decimals are not allowed here." in text
+    assert "“c” is not one of the choices." in text
+    assert "“not-an-id” is not a file id" in text
+    assert "“Send these values” is not ticked" in text
+    # Optional inputs with problems are not hidden in a closed section.
+    assert "open" in page.all("details")[0]
+
+
+def test_required_first_optional_in_details_grouped_by_category(app):
+    spec = parse_app(
+        {
+            "inputs": [
+                {"id": "opt_exec", "type": "int?", "sbg:category": "Execution"},
+                {"id": "req_file", "type": "File", "sbg:category": "Input files"},
+                {"id": "opt_plain", "type": "string?"},
+                {"id": "req_exec", "type": "int", "sbg:category": "Execution"},
+            ]
+        }
+    )
+    form = build_inputs_form(spec)(None, prefix="inputs")
+    html = render(app, spec, form)
+    details_at = html.index("<details")
+    assert html.index('id="inputs-req_file"') < details_at
+    assert html.index('id="inputs-req_exec"') < details_at
+    assert html.index('id="inputs-opt_exec"') > details_at
+    assert html.index('id="inputs-opt_plain"') > details_at
+    legends = [t for t in Page(html).full_text.split() if t in ("Execution", "Inputs")]
+    assert legends.count("Execution") == 2  # a required and an optional group
+    assert "open" not in Page(html).all("details")[0]
+
+
+def test_suggested_values_are_offered_never_chosen(app):
+    spec = parse_app(json.loads((REAL_APPS_DIR / "sbg-wes-bwa-gatk4-cwl1.json").read_text()))
+    form = build_inputs_form(spec)(None, prefix="inputs")
+    page = Page(render(app, spec, form))
+    suggested = spec.input("reference").suggested_value
+    buttons = page.all("button", **{"data-fill-target": "inputs-reference"})
+    assert buttons and buttons[0]["data-fill-value"] == suggested["path"]
+    assert page.all("input", id="inputs-reference")[0]["value"] == ""
+    assert suggested["name"] in page.full_text
+
+
+def test_file_inputs_carry_picker_attributes_and_show_names(app):
+    spec = parse_app(
+        {"inputs": {"reads": {"type": "File", "sbg:fileTypes": "BAM, Cram"}, "more": "File[]?"}}
+    )
+    formdata = MultiDict([("inputs-reads", FILE_A), ("inputs-more", FILE_A)])
+    form = build_inputs_form(spec)(formdata, prefix="inputs")
+    page = Page(render(app, spec, form, {FILE_A: "sample <1>.bam"}))
+    reads = page.all("input", id="inputs-reads")[0]
+    assert reads["data-picker"] == "File"
+    assert reads["data-picker-file-types"] == "bam,cram"
+    assert "data-picker-multiple" not in reads
+    assert page.all("input", id="inputs-more")[0]["data-picker-multiple"] == "1"
+    assert "sample <1>.bam" in page.full_text
+
+
+def test_rows_have_a_template_for_new_rows_and_markers(app):
+    spec = parse_app({"inputs": {"tags": "string[]", "nums": "int[]?"}})
+    formdata = MultiDict([("inputs-tags-0", "a"), ("inputs-tags-3", "b")])
+    form = build_inputs_form(spec)(formdata, prefix="inputs")
+    page = Page(render(app, spec, form))
+    assert [a["value"] for a in page.all("input") if a.get("name", "").startswith("inputs-tags-")
+            and a.get("type") == "text"] == ["a", "b"]
+    assert page.all("fieldset", id="inputs-tags")[0]["data-next-index"] == "4"
+    names = [a.get("name") for _, a in page.template_elements]
+    assert "inputs-tags-__row0__" in names and "inputs-tags-__row0__-@row" in names
+
+
+HOSTILE = "<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\">\"'&"
+
+
+def hostile_app():
+    return parse_app(
+        {
+            "cwlVersion": "v1.2",
+            "class": "CommandLineTool",
+            "inputs": [
+                {
+                    "id": "evil",
+                    "label": HOSTILE,
+                    "doc": "[click](javascript:window.__pwned=3) <a href=\"javascript:x()\">a</a>"
+                    "\n\n# <script>window.__pwned=4</script>\n\n" + HOSTILE,
+                    "type": {"type": "enum", "symbols": [HOSTILE, "ok\"><script>x</script>"]},
+                    "sbg:toolDefaultValue": HOSTILE,
+                    "sbg:category": HOSTILE,
+                    "sbg:fileTypes": "\"><script>x</script>",
+                },
+                {
+                    "id": "rec",
+                    "label": "Record " + HOSTILE,
+                    "type": {
+                        "type": "record",
+                        "fields": [
+                            {"name": "f", "label": HOSTILE, "doc": HOSTILE, "type": "string"}
+                        ],
+                    },
+                },
+                {"id": "files", "type": "File[]", "sbg:fileTypes": "\" onmouseover=\"x()"},
+                {
+                    "id": "sugg",
+                    "type": "string?",
+                    "sbg:suggestedValue": "\" onclick=\"window.__pwned=5",
+                },
+            ],
+        }
+    )
+
+
+def test_hostile_labels_docs_and_symbols_are_shown_as_text(app):
+    spec = hostile_app()
+    formdata = MultiDict([("inputs-evil", HOSTILE), ("inputs-rec-f", HOSTILE)])
+    form = build_inputs_form(spec)(formdata, prefix="inputs")
+    form.validate()
+    page = Page(render(app, spec, form, {}))
+    tags = {tag for tag, _ in page.elements} | {tag for tag, _ in page.template_elements}
+    assert "img" not in tags
+    # The only script is the form's own enhancement, loaded from the app's static files.
+    assert [a.get("src") for a in page.all("script")] == ["/static/inputs.js"]
+    for _, attrs in page.elements + page.template_elements:
+        assert not [k for k in attrs if k.startswith("on")], attrs
+        assert not (attrs.get("href") or "").lower().startswith("javascript")
+    text = page.full_text
+    assert "<script>window.__pwned=1</script>" in text  # the label, as text
+    assert text.count('<img src=x onerror="window.__pwned=2">"\'&') >= 4
+    assert "[click](javascript:window.__pwned=3)" in text
+    assert [a["value"] for a in page.all("option")][1:3] == [HOSTILE, "ok\"><script>x</script>"]
