@@ -134,9 +134,10 @@ def apps():
 
 @bp.get("/apps/<path:app_ref>")
 def app_detail(app_ref):
-    want_raw = app_ref.rstrip("/").endswith("/raw")
+    app_ref = app_ref.rstrip("/")
+    want_raw = app_ref.endswith("/raw")
     if want_raw:
-        app_ref = app_ref.rstrip("/")[: -len("/raw")]
+        app_ref = app_ref[: -len("/raw")]
     app, revision = state().store.app_for(app_ref, g.username)
     if want_raw:
         return jsonify(raw_json(app, revision))

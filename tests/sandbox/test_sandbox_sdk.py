@@ -164,3 +164,22 @@ def test_error_classes_carry_status_and_code(sandbox, sdk):
     with pytest.raises(TooManyRequests) as raised:
         sdk.users.me()
     assert raised.value.status == 429 and raised.value.code == 1000
+
+
+def test_a_dropped_create_raises_in_the_sdk_but_the_draft_exists(sdk, sandbox):
+    sandbox.fault(method="POST", path="/v2/tasks", drop_connection=True)
+    app = sdk.apps.get(f"{RNA}/fastq-qc")
+    with pytest.raises(sbg.SbgError):
+        sdk.tasks.create(name="dropped", project=RNA, app=app, inputs={"reads": []})
+    drafts = sdk.tasks.query(project=RNA, status="DRAFT").all()
+    assert [t.name for t in drafts] == ["dropped"]
+
+
+def test_task_query_and_clone(sdk):
+    app = sdk.apps.get(f"{RNA}/fastq-qc")
+    task = sdk.tasks.create(name="to clone", project=RNA, app=app, inputs={"reads": []})
+    clone = task.clone(run=False)
+    assert clone.id != task.id and clone.status == "DRAFT" and clone.name == "to clone"
+    listed = sdk.tasks.query(project=RNA, status="DRAFT", order_by="created_time",
+                             order="desc").all()
+    assert [t.id for t in listed] == [clone.id, task.id]
