@@ -1,0 +1,165 @@
+"""The file picker in Chromium on a real new-task page: choose files inside a folder and on a
+later page, keep the selection while browsing and filtering, show the names, keyboard only."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+BIG = "demo-user/big-cohort"
+APP_NAME = "picker-check"
+APP_RAW = {
+    "cwlVersion": "v1.0",
+    "class": "CommandLineTool",
+    "label": "Picker check",
+    "baseCommand": ["true"],
+    "inputs": [
+        {"id": "reads", "type": "File[]", "label": "Aligned reads", "sbg:fileTypes": "CRAM"},
+        {"id": "reference", "type": "File?", "label": "Reference genome",
+         "sbg:fileTypes": "FASTA, FA"},
+    ],
+    "outputs": [],
+}
+
+pytestmark = pytest.mark.e2e
+
+
+def big_file_id(folder, index):
+    """Ids in the sandbox's 100,000-file project encode the folder and the index."""
+    return f"5b16{folder:04x}{index:016x}"
+
+
+def cram(folder, sample):
+    """(id, name) of a CRAM in folder batch-0<folder>: files alternate .cram and .cram.crai."""
+    return big_file_id(folder, sample * 2), f"BS_{folder:02d}{sample:06d}.cram"
+
+
+@pytest.fixture
+def form_page(signed_in: Page, sandbox) -> Page:
+    sandbox.add_app(BIG, APP_NAME, APP_RAW)
+    signed_in.goto(f"/projects/{BIG}/apps/{APP_NAME}/new")
+    expect(signed_in.get_by_role("heading", level=1)).to_contain_text("Picker check")
+    return signed_in
+
+
+def focused(locator) -> bool:
+    return locator.evaluate("element => element === document.activeElement")
+
+
+def tab_to(page: Page, locator, limit=120):
+    """Press Tab until `locator` has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        if focused(locator):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {locator}")
+
+
+def reads_field(page: Page):
+    return page.locator('input[name="inputs-reads"]')
+
+
+def test_choose_files_in_a_folder_and_on_a_later_page_with_the_keyboard(form_page: Page, axe):
+    page = form_page
+    opener = page.get_by_role("button", name=re.compile("Choose files for Aligned reads"))
+    tab_to(page, opener)
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Choose files for Aligned reads")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("This input takes .cram files.")
+    expect(dialog).to_contain_text("Items 1–50 of 100,004.")
+    axe(page)  # the open dialog, its filters and its listing
+
+    tab_to(page, dialog.get_by_role("link", name="batch-02/ (folder)"))
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_role("heading", name="Folder batch-02")).to_be_focused()
+    expect(dialog).to_contain_text("Items 1–50 of 500 in this folder.")
+    expect(dialog).to_contain_text("25 files of other types hidden on this page.")
+    first, second, later = cram(2, 0), cram(2, 1), cram(2, 30)
+    for _, name in (first, second):
+        tab_to(page, dialog.get_by_role("checkbox", name=name, exact=True))
+        page.keyboard.press("Space")
+    expect(dialog.get_by_role("heading", name="Chosen (2)")).to_be_visible()
+
+    tab_to(page, dialog.get_by_role("link", name="Next page"))
+    page.keyboard.press("Enter")
+    expect(dialog).to_contain_text("Items 51–100 of 500 in this folder.")
+    tab_to(page, dialog.get_by_role("checkbox", name=later[1], exact=True))
+    page.keyboard.press("Space")
+    expect(dialog.get_by_role("heading", name="Chosen (3)")).to_be_visible()
+
+    # Up to the project's top level: the choice is kept.
+    tab_to(page, dialog.get_by_role("navigation", name="Folder path").get_by_role(
+        "link", name="Project files"))
+    page.keyboard.press("Enter")
+    expect(dialog).to_contain_text("Items 1–50 of 100,004.")
+    basket = dialog.get_by_role("region", name="Chosen (3)")
+    for _, name in (first, second, later):
+        expect(basket).to_contain_text(name)
+
+    tab_to(page, dialog.get_by_role("button", name="Done"))
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    expect(opener).to_be_focused()  # focus goes back where it was
+    expect(reads_field(page)).to_have_value(" ".join(i for i, _ in (first, second, later)))
+    chosen = page.locator(".picker-chosen").first
+    expect(chosen).to_contain_text("Selected files (3):")
+    for _, name in (first, second, later):
+        expect(chosen).to_contain_text(name)
+
+    # Opening again shows the choice; Escape closes without changing it.
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_visible()
+    tab_to(page, dialog.get_by_role("link", name="batch-02/ (folder)"))
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_role("checkbox", name=first[1], exact=True)).to_be_checked()
+    expect(dialog.get_by_role("checkbox", name=cram(2, 2)[1], exact=True)).not_to_be_checked()
+    tab_to(page, dialog.get_by_role("checkbox", name=first[1], exact=True))
+    page.keyboard.press("Space")  # unticked, then abandoned
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(opener).to_be_focused()
+    expect(reads_field(page)).to_have_value(" ".join(i for i, _ in (first, second, later)))
+
+
+def test_filters_show_all_types_remove_and_names_after_a_round_trip(form_page: Page, axe):
+    page = form_page
+    page.get_by_role("button", name=re.compile("Choose files for Aligned reads")).click()
+    dialog = page.get_by_role("dialog", name="Choose files for Aligned reads")
+    expect(dialog).to_contain_text("Items 1–50 of 100,004.")
+    # FASTQs at the top level are not CRAMs: only folders show until all types are shown.
+    expect(dialog.get_by_role("checkbox")).to_have_count(0)
+    expect(dialog).to_contain_text("46 files of other types hidden on this page.")
+    dialog.get_by_role("link", name="Show all file types").click()
+    expect(dialog.get_by_role("link", name="Show only .cram files")).to_be_visible()
+
+    # A metadata filter: the four files of one sample.
+    dialog.get_by_label("Key 1").fill("sample_id")
+    dialog.get_by_label("Value 1").fill("BS_00000007")
+    dialog.get_by_role("button", name="Apply filters").click()
+    expect(dialog).to_contain_text("Items 1–4 of 4.")
+    dialog.get_by_role("button", name="Choose every file on this page").click()
+    expect(dialog.get_by_role("heading", name="Chosen (4)")).to_be_visible()
+    axe(page)
+
+    # An exact name that is not there, then the filters cleared: the choice stays.
+    dialog.get_by_label("File name (exact match)").fill("BS_00000007")
+    dialog.get_by_role("button", name="Apply filters").click()
+    expect(dialog).to_contain_text("No files or folders here match these filters.")
+    dialog.get_by_role("link", name="Clear filters").click()
+    expect(dialog).to_contain_text("Items 1–50 of 100,004.")
+    removed = "BS_00000007_L001_R2.fastq.gz"
+    dialog.get_by_role("button", name=f"Remove {removed}").click()
+    expect(dialog.get_by_role("heading", name="Chosen (3)")).to_be_visible()
+    dialog.get_by_role("button", name="Done").click()
+
+    expected = [big_file_id(0, index) for index in (28, 30, 31)]  # sample 7: files 28..31
+    expect(reads_field(page)).to_have_value(" ".join(expected))
+    # The page comes back from the server (a batch preview round trip): names are still shown.
+    page.get_by_role("button", name="Preview batch").click()
+    expect(reads_field(page)).to_have_value(" ".join(expected))
+    chosen = page.locator(".picker-chosen").first
+    expect(chosen).to_contain_text("BS_00000007_L001_R1.fastq.gz")
+    expect(chosen).not_to_contain_text(removed)
+    chosen.get_by_role("button", name="Remove BS_00000007_L001_R1.fastq.gz").click()
+    expect(reads_field(page)).to_have_value(" ".join(expected[1:]))
