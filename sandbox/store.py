@@ -101,8 +101,6 @@ class Store:
         project = self.projects.get(pid)
         if project is None:
             return None
-        if pid == seed.PUBLIC_PROJECT:
-            return "read"
         return project["_members"].get(username)
 
     def visible_projects(self, username):
@@ -220,7 +218,8 @@ class Store:
         app = self.apps.get("/".join(parts[:3]))
         if app is None:
             raise not_found(APPS, "app")
-        if self.permission(app["project"], username) is None:
+        public = app["project"] == seed.PUBLIC_PROJECT
+        if not public and self.permission(app["project"], username) is None:
             raise no_access(APPS, "app")
         if revision is None:
             revision = app["latest"]

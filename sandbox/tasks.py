@@ -241,7 +241,9 @@ class Tasks:
                 if body.get(key) is not None:
                     task[key] = body[key]
             return task
-        self._apply(task, body, username)
+        changed = copy.deepcopy(task)  # a refused change leaves the draft as it was
+        self._apply(changed, body, username)
+        task.update(changed)
         return task
 
     # ----- actions -----------------------------------------------------------------------

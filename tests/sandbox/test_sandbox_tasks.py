@@ -422,3 +422,11 @@ def test_tasks_of_other_users(api, other_api):
     assert_error(api.get(f"/tasks/{private_id}"), 403, 7001)
     assert_error(api.get(f"/tasks/{uuid.uuid4()}"), 404, 7002)
     assert_error(api.get("/tasks/task-1"), 400, 7005)
+
+
+def test_a_refused_patch_leaves_the_draft_unchanged(api, rna):
+    draft = create(api, valid_bwa_body(rna))
+    response = api.patch(f"/tasks/{draft['id']}", json={
+        "inputs": {"sample_name": "changed"}, "execution_settings": {"max_parallel_instances": 0}})
+    assert_error(response, 400, 90000)
+    assert api.get(f"/tasks/{draft['id']}").json() == draft
