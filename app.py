@@ -85,3 +85,6 @@ def register_error_handlers(app):
 
 def register_template_helpers(app):
     """Filters the templates use: `doc` renders an app's Markdown docs, sanitised."""
+    from markup import render_doc
+
+    app.add_template_filter(render_doc, "doc")

@@ -2,7 +2,7 @@
 
 import logging
 
-from web_helpers import text_of
+from web_helpers import a_bam, app_specs, file_ref, task_form, text_of
 
 
 def test_pages_ask_to_sign_in_first(client):
@@ -109,7 +109,7 @@ def test_the_session_cookie_is_httponly_and_lax(client, sandbox):
     assert "SameSite=Lax" in cookie
 
 
-def test_the_token_never_leaves_the_server(signed_in, sandbox, caplog):
+def test_the_token_never_leaves_the_server(signed_in, sandbox, api, caplog):
     caplog.set_level(logging.DEBUG)
     seen = []
     for url in (
@@ -126,6 +126,24 @@ def test_the_token_never_leaves_the_server(signed_in, sandbox, caplog):
     sandbox.fault(method="GET", path="/v2/projects/*", status=500, times=1)
     response = signed_in.get("/projects/demo-user/pediatric-wgs")
     seen.append(response.get_data(as_text=True))
+    # The whole task flow: the form, a preview, a refused submit, a draft, its pages.
+    form_url = "/projects/demo-user/pediatric-wgs/apps/sbg-bamtools-index-draft2/new?revision=27"
+    specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
+    data = task_form(specs, {"input_bam_file": file_ref(a_bam(api))})
+    sandbox.fault(method="POST", path="/v2/tasks", status=401, code=401, times=1)
+    responses = [signed_in.get(form_url), signed_in.post(form_url, data=data)]
+    responses.append(signed_in.post("/sign-in", data={"token": sandbox.token, "next": form_url}))
+    data["action"] = "preview"
+    responses.append(signed_in.post(form_url, data=data))
+    data["action"] = "create"
+    created = signed_in.post(form_url, data=data)
+    assert created.status_code == 302
+    for suffix in ("", "/run", "/edit"):
+        responses.append(signed_in.get(created.location + suffix))
+    for response in responses:
+        seen.append(response.get_data(as_text=True))
+        seen.append(response.headers.get("Location", ""))
+        seen.extend(response.headers.getlist("Set-Cookie"))
     sign_out = signed_in.post("/sign-out")
     seen.extend(sign_out.headers.getlist("Set-Cookie"))
     seen.extend(record.getMessage() for record in caplog.records)
