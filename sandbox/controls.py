@@ -1,7 +1,5 @@
 """/_sandbox/...: controls for tests and demos (not part of the platform's API)."""
 
-from collections import Counter
-
 from flask import Blueprint, jsonify
 
 from .errors import bad_request
@@ -71,15 +69,14 @@ def reset():
 
 @bp.get("/requests")
 def requests_log():
-    log = state().log
-    counts = Counter(entry["route"] for entry in log)
-    return jsonify({"requests": [{k: v for k, v in e.items() if k != "route"} for e in log],
-                    "counts": dict(counts)})
+    st = state()
+    return jsonify({"requests": list(st.log), "counts": dict(st.counts)})
 
 
 @bp.delete("/requests")
 def clear_requests():
     state().log.clear()
+    state().counts.clear()
     return jsonify({"requests": [], "counts": {}})
 
 

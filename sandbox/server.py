@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 import uuid
+from collections import Counter, deque
 from dataclasses import dataclass
 
 from flask import Flask, g, jsonify, request
@@ -22,6 +23,7 @@ from .store import Store, default_apps, load_apps_dir
 from .tasks import Tasks
 
 RATE_WINDOW_SECONDS = 300
+LOG_LIMIT = 10_000
 PUBLIC_PATHS = ("/v2/", "/v2")
 
 
@@ -58,7 +60,8 @@ class SandboxState:
             self.tasks = Tasks(self.store)
             controls.seed_tasks(self)
             self.faults = []
-            self.log = []
+            self.log = deque(maxlen=LOG_LIMIT)  # a long `make run` must not grow without end
+            self.counts = Counter()
             self.latency_ms = self.initial["latency_ms"]
             self.rate_limit = self.initial["rate_limit"]
             self.rate_window = RATE_WINDOW_SECONDS
@@ -164,9 +167,8 @@ def create_sandbox_app(apps_dir=None, token=DEMO_TOKEN, latency_ms=0, rate_limit
         with st.lock:
             st.log.append({"method": request.method, "path": request.path,
                            "query": {k: v for k, v in request.args.lists()},
-                           "json": g.get("body"),
-                           "status": response.status_code,
-                           "route": f"{request.method} {_route_pattern()}"})
+                           "json": g.get("body"), "status": response.status_code})
+            st.counts[f"{request.method} {_route_pattern()}"] += 1
         fault = g.get("fault")
         if fault and fault.drop_connection:
             sock = request.environ.get("werkzeug.socket")
