@@ -56,3 +56,12 @@ def test_options_token_apps_and_latency(tmp_path):
                             timeout=10).status_code == 401
     finally:
         stop(process)
+
+
+def test_a_busy_port_is_a_one_line_error(sandbox):
+    port = sandbox.url.rsplit(":", 1)[1]
+    result = subprocess.run([sys.executable, "-m", "sandbox", "--port", port], cwd=REPO_DIR,
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert f"Port {port} is in use" in result.stderr  # werkzeug's own message
+    assert "Traceback" not in result.stderr
