@@ -3,6 +3,7 @@
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from . import DEMO_TOKEN, create_sandbox_app, serve_in_thread
 
@@ -16,7 +17,13 @@ def main(argv=None):
     parser.add_argument("--token", default=DEMO_TOKEN, help="the demo user's token")
     parser.add_argument("--latency-ms", type=int, default=0, help="added to every request")
     args = parser.parse_args(argv)
-    app = create_sandbox_app(apps_dir=args.apps, token=args.token, latency_ms=args.latency_ms)
+    if args.apps and not Path(args.apps).is_dir():
+        parser.error(f"--apps: {args.apps} is not a directory")
+    try:
+        app = create_sandbox_app(apps_dir=args.apps, token=args.token,
+                                 latency_ms=args.latency_ms)
+    except ValueError as exc:
+        parser.error(f"--apps: {exc}")
     handle = serve_in_thread(app, host=args.host, port=args.port)
     print(f"CAVATICA sandbox serving {handle.api_url}", flush=True)
     print(f"Demo token (X-SBG-Auth-Token): {args.token}", flush=True)

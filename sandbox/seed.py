@@ -137,7 +137,7 @@ def paired_fastqs(fm, rng, project, parent, samples, strategy, lanes=2):
                         [strategy, "raw-reads"])
 
 
-def seed_files(project_ids, root_ids):
+def seed_files(root_ids):
     """All file and folder records of the normal (small) projects."""
     rng = random.Random(SEED)
     fm = FileMaker(rng)

@@ -23,7 +23,10 @@ def load_apps_dir(path):
     """[(app short name, raw dict)] for every *.json in path, sorted by file name."""
     apps = []
     for file in sorted(Path(path).glob("*.json")):
-        raw = json.loads(file.read_text(encoding="utf-8"))
+        try:
+            raw = json.loads(file.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise ValueError(f"{file}: not a JSON document ({exc})") from None
         if isinstance(raw, dict):
             apps.append((file.stem.lower().replace("_", "-"), raw))
     return apps
@@ -39,7 +42,7 @@ class Store:
         self.clock_offset = 0.0
         self.tasks = {}
         self.task_seq = 0
-        self.rng = random.Random(seed.SEED)
+        self.rng = random.Random(seed.SEED + 2)  # ids of files added later; not the seed's stream
         self.users = {u["username"]: u for u in seed.users(demo_token)}
         self.tokens = {u["token"]: u["username"] for u in self.users.values()}
         self._seed_projects()
@@ -47,7 +50,7 @@ class Store:
         self.children = {}
         for root in self.roots.values():
             self._add_file(root)
-        for record in seed.seed_files(list(self.projects), self.roots_by_project):
+        for record in seed.seed_files(self.roots_by_project):
             self._add_file(record)
         self.apps = {}
         for name, raw in apps:

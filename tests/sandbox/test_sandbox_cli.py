@@ -65,3 +65,12 @@ def test_a_busy_port_is_a_one_line_error(sandbox):
     assert result.returncode == 1
     assert f"Port {port} is in use" in result.stderr  # werkzeug's own message
     assert "Traceback" not in result.stderr
+
+
+def test_a_broken_apps_dir_is_a_clear_error(tmp_path):
+    (tmp_path / "broken.json").write_text("{not json")
+    for apps in (str(tmp_path), str(tmp_path / "missing")):
+        result = subprocess.run([sys.executable, "-m", "sandbox", "--port", "0", "--apps", apps],
+                                cwd=REPO_DIR, capture_output=True, text=True, timeout=30)
+        assert result.returncode == 2
+        assert "--apps:" in result.stderr and "Traceback" not in result.stderr
