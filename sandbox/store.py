@@ -36,6 +36,11 @@ def default_apps():
     return load_apps_dir(REAL_APPS_DIR if REAL_APPS_DIR.is_dir() else DEMO_APPS_DIR)
 
 
+def _display_name(raw, short_name):
+    label = raw.get("label")
+    return label.strip() if isinstance(label, str) and label.strip() else short_name
+
+
 class Store:
     def __init__(self, apps, demo_token, fail_share=0.0):
         self.fail_share = fail_share
@@ -195,14 +200,14 @@ class Store:
             latest = raw.get("sbg:revision")
             if not isinstance(latest, int) or isinstance(latest, bool) or latest < 0:
                 latest = seed.EXTRA_REVISIONS.get(name, 0)
-            app = {"id": app_id, "project": pid, "name": raw.get("label") or name,
+            app = {"id": app_id, "project": pid, "name": _display_name(raw, name),
                    "short_name": name, "revisions": dict.fromkeys(range(latest + 1), raw),
                    "latest": latest}
             self.apps[app_id] = app
         else:
             app["latest"] += 1
             app["revisions"][app["latest"]] = raw
-            app["name"] = raw.get("label") or name
+            app["name"] = _display_name(raw, name)
         return app
 
     def app_for(self, app_ref, username):
