@@ -70,7 +70,7 @@ def test_choose_files_in_a_folder_and_on_a_later_page_with_the_keyboard(form_pag
     expect(dialog).to_contain_text("Items 1–50 of 100,004.")
     axe(page)  # the open dialog, its filters and its listing
 
-    tab_to(page, dialog.get_by_role("link", name="batch-02/ (folder)"))
+    tab_to(page, dialog.get_by_role("link", name="Folder batch-02/"))
     page.keyboard.press("Enter")
     expect(dialog.get_by_role("heading", name="Folder batch-02")).to_be_focused()
     expect(dialog).to_contain_text("Items 1–50 of 500 in this folder.")
@@ -110,7 +110,7 @@ def test_choose_files_in_a_folder_and_on_a_later_page_with_the_keyboard(form_pag
     # Opening again shows the choice; Escape closes without changing it.
     page.keyboard.press("Enter")
     expect(dialog).to_be_visible()
-    tab_to(page, dialog.get_by_role("link", name="batch-02/ (folder)"))
+    tab_to(page, dialog.get_by_role("link", name="Folder batch-02/"))
     page.keyboard.press("Enter")
     expect(dialog.get_by_role("checkbox", name=first[1], exact=True)).to_be_checked()
     expect(dialog.get_by_role("checkbox", name=cram(2, 2)[1], exact=True)).not_to_be_checked()
