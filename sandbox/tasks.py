@@ -209,6 +209,8 @@ class Tasks:
             task["inputs"] = self._with_names(copy.deepcopy(body["inputs"] or {}))
         if "execution_settings" in body:
             task["execution_settings"] = check_execution_settings(body["execution_settings"])
+        if body.get("output_location") is not None:
+            task["output_location"] = copy.deepcopy(body["output_location"])
         if body.get("use_interruptible_instances") is not None:
             task["use_interruptible_instances"] = body["use_interruptible_instances"]
         if "batch_input" in body or "batch_by" in body:

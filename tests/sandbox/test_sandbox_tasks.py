@@ -180,9 +180,11 @@ def test_batch_rules(api, rna, batch, code):
      "use_memoization": True, "use_elastic_disk": False},
 ])
 def test_valid_execution_settings_are_kept(api, rna, settings):
-    task = create(api, valid_bwa_body(rna, execution_settings=settings,
+    location = {"main_location": "/Analysis/run-1/"}
+    task = create(api, valid_bwa_body(rna, execution_settings=settings, output_location=location,
                                       use_interruptible_instances=False))
     assert task["execution_settings"] == settings
+    assert task["output_location"] == location
     assert task["use_interruptible_instances"] is False
 
 
