@@ -225,7 +225,7 @@ def batchable_kind(type_node):
 
 class BatchForm(Form):
     mode = RadioField(
-        "Batch",
+        "Single task or batch",
         choices=[
             SelectChoice("off", "No batch: one task"),
             SelectChoice("on", "Batch: one child task per file or per group of files"),

@@ -304,7 +304,7 @@
             "The file list could not be loaded (no connection to this site)." : error.message;
           self.body.replaceChildren(
             el("div", { className: "picker-listing picker-problem" }, [
-              el("h2", { className: "picker-where", tabindex: "-1", "data-picker-focus": "", text: "Files could not be listed" }),
+              el("h3", { className: "picker-where", tabindex: "-1", "data-picker-focus": "", text: "Files could not be listed" }),
               el("p", { className: "error", role: "alert", text: message }),
             ])
           );

@@ -34,12 +34,17 @@ def cram(folder, sample):
     return big_file_id(folder, sample * 2), f"BS_{folder:02d}{sample:06d}.cram"
 
 
+def open_form(page: Page, sandbox, project: str) -> Page:
+    """The new-task page of a small app with a File[] input of CRAMs, in `project`."""
+    sandbox.add_app(project, APP_NAME, APP_RAW)
+    page.goto(f"/projects/{project}/apps/{APP_NAME}/new")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Picker check")
+    return page
+
+
 @pytest.fixture
 def form_page(signed_in: Page, sandbox) -> Page:
-    sandbox.add_app(BIG, APP_NAME, APP_RAW)
-    signed_in.goto(f"/projects/{BIG}/apps/{APP_NAME}/new")
-    expect(signed_in.get_by_role("heading", level=1)).to_contain_text("Picker check")
-    return signed_in
+    return open_form(signed_in, sandbox, BIG)
 
 
 def focused(locator) -> bool:
@@ -163,3 +168,39 @@ def test_filters_show_all_types_remove_and_names_after_a_round_trip(form_page: P
     expect(chosen).not_to_contain_text(removed)
     chosen.get_by_role("button", name="Remove BS_00000007_L001_R1.fastq.gz").click()
     expect(reads_field(page)).to_have_value(" ".join(expected[1:]))
+
+
+def test_hostile_names_are_text_and_no_script_runs(signed_in: Page, sandbox):
+    scratch = "demo-user/scratch"  # the big project is generated: files cannot be added to it
+    hostile = '<img src=x onerror="window.pwned=1">"><script>window.pwned=2</script>.cram'
+    sandbox.add_files(scratch, [{"name": hostile, "metadata": {"sample_id": "<b>S</b>"}}])
+    page = open_form(signed_in, sandbox, scratch)
+    page.get_by_role("button", name=re.compile("Choose files for Aligned reads")).click()
+    dialog = page.get_by_role("dialog", name="Choose files for Aligned reads")
+    dialog.get_by_label("File name (exact match)").fill(hostile)
+    dialog.get_by_role("button", name="Apply filters").click()
+    box = dialog.get_by_role("checkbox", name=hostile, exact=True)
+    expect(box).to_be_visible()
+    box.check()
+    dialog.get_by_role("button", name="Done").click()
+    chosen = page.locator(".picker-chosen").first
+    expect(chosen).to_contain_text(hostile)
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("img[src=x]").count() == 0
+
+
+def test_the_file_browser_page_works_without_the_dialog(signed_in: Page, axe):
+    page = signed_in
+    page.goto(f"/projects/{BIG}/files")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Files of {BIG}")
+    page.get_by_label("Page", exact=True).fill("2001")
+    page.get_by_role("button", name="Go").click()
+    expect(page.get_by_text("Items 100,001–100,004 of 100,004.")).to_be_visible()
+    expect(page.get_by_role("cell", name=big_file_id(0, 99_999), exact=True)).to_be_visible()
+    axe(page)
+    page.get_by_role("link", name="Previous page").click()
+    expect(page.get_by_text("Items 99,951–100,000 of 100,004.")).to_be_visible()
+    page.goto(f"/projects/{BIG}/files")
+    page.get_by_role("link", name="Folder batch-01/").click()
+    expect(page.get_by_role("navigation", name="Folder path")).to_contain_text("batch-01")
+    axe(page)
