@@ -2,12 +2,16 @@
 pre-filling from a draft. The forms are mounted as the task form mounts them (prefixes
 `execution-` and `batch-`)."""
 
+import re
+from pathlib import Path
+
 import pytest
+from jinja2 import Environment, FileSystemLoader
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, FormField
 
 from appspec.types import ArrayType, InputSpec, PrimitiveType, RecordField, RecordType
-from batching import BATCH_PRESET_LABELS, BATCH_PRESETS
+from batching import BATCH_PRESET_LABELS, BATCH_PRESETS, preview
 from forms.settings import (
     CUSTOM_INSTANCE_MESSAGE,
     WHOLE_NUMBER_MESSAGE,
@@ -19,6 +23,8 @@ from forms.settings import (
     fill_batch,
     fill_execution,
 )
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 class TaskSettings(Form):
@@ -325,3 +331,68 @@ def test_batch_round_trip_through_a_draft(by):
     assert form.validate(), form.errors
     batch_input, batch_by = batch_body(form.batch)
     assert fill_batch({"batch_input": batch_input, "batch_by": batch_by}) == chosen
+
+
+# --- templates --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def jinja():
+    env = Environment(loader=FileSystemLoader(REPO / "templates"), autoescape=True)
+    env.globals["csrf_token"] = lambda: "unused"
+    return env
+
+
+def render_macro(jinja, template, macro, *args):
+    return getattr(jinja.get_template(template).module, macro)(*args)
+
+
+def test_settings_controls_are_labelled_and_described(jinja):
+    form = settings_form(**{
+        "execution-instance_type": "custom",
+        "execution-custom_instance_type": "nope",
+        "batch-mode": "on",
+    })
+    assert not form.validate()
+    markup = str(render_macro(jinja, "tasks/_settings.html", "render_execution", form.execution))
+    markup += str(render_macro(jinja, "tasks/_settings.html", "render_batch", form.batch))
+    ids = set(re.findall(r'\bid="([^"]+)"', markup))
+    for control in re.findall(r"<(?:input|select)\b[^>]*>", markup):
+        control_id = re.search(r'\bid="([^"]+)"', control).group(1)
+        assert f'for="{control_id}"' in markup, control  # every control has its label
+    for described in re.findall(r'aria-describedby="([^"]+)"', markup):
+        assert set(described.split()) <= ids  # help and errors exist where they point
+    custom = re.search(r'<input[^>]*name="execution-custom_instance_type"[^>]*>', markup).group(0)
+    assert 'aria-invalid="true"' in custom
+    assert "execution-custom_instance_type-error" in custom
+    assert CUSTOM_INSTANCE_MESSAGE in markup
+    assert "Choose the input to batch over" in markup
+
+
+def test_batch_preview_counts_groups_and_left_out_files_as_text(jinja):
+    files = [
+        {"id": "1", "name": "a<script>.bam", "metadata": {"sample_id": "S1"}},
+        {"id": "2", "name": "b.bam", "metadata": {"sample_id": "S1"}},
+        {"id": "3", "name": "c.bam", "metadata": {"sample_id": "s1 "}},
+        {"id": "4", "name": "d.bam", "metadata": {"case_id": "C"}},
+    ]
+    batch_by = {"type": "CRITERIA", "criteria": ["metadata.sample_id"]}
+    markup = str(render_macro(jinja, "tasks/_batch_preview.html", "render_batch_preview",
+                              preview(files, batch_by), batch_by, ["f" * 24]))
+    text = " ".join(re.sub(r"<[^>]+>", " ", markup).split())
+    assert "This batch will make 2 child tasks , one per distinct sample_id." in text
+    assert "1 file is left out for missing metadata." in text
+    assert "sample_id: S1" in text and "sample_id: s1" in text
+    assert "a&lt;script&gt;.bam" in markup and "<script>" not in markup
+    assert "Left out: 1 file" in text and "d.bam (missing: sample_id)" in text
+    assert "differ only in case or spacing" in text  # S1 and "s1 " look alike
+    assert "1 chosen id is not a file CAVATICA returned" in text
+
+
+def test_batch_preview_by_file(jinja):
+    files = [{"id": str(i), "name": f"f{i}.bam", "metadata": {}} for i in range(3)]
+    markup = str(render_macro(jinja, "tasks/_batch_preview.html", "render_batch_preview",
+                              preview(files, {"type": "ITEM"}), {"type": "ITEM"}))
+    text = " ".join(re.sub(r"<[^>]+>", " ", markup).split())
+    assert "This batch will make 3 child tasks , one per file." in text
+    assert "Left out" not in text
