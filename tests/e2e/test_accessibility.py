@@ -3,10 +3,14 @@ text and error message is tied to its control."""
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 PROJECT = "demo-user/pediatric-wgs"
-APP = "sbg-wes-bwa-gatk4-cwl1"
+WES_APP = "sbg-wes-bwa-gatk4-cwl1"
+BAMTOOLS_APP = "sbg-bamtools-index-draft2"
+# Real apps with many inputs, records, arrays of records and unions.
+FORM_APPS = ["sbg-gatk-haplotypecaller", "kfdrc-star-align-records", "sbpack-clt1-records"]
 
 
 def described_by_targets_exist(page: Page) -> list[str]:
@@ -97,7 +101,7 @@ def test_sign_in_with_the_keyboard_alone(page, sandbox):
     expect(page).to_have_url(re.compile(r"/projects$"))
 
 
-def tab_to(page: Page, target, limit: int = 80) -> None:
+def tab_to(page: Page, target, limit: int = 150) -> None:
     """Press Tab until `target` has the focus (a user moving through the page)."""
     handle = target.element_handle()
     for _ in range(limit):
@@ -105,3 +109,158 @@ def tab_to(page: Page, target, limit: int = 80) -> None:
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"Tab never reached {target}")
+
+
+def form_url(upstream, app_name):
+    revision = upstream.app_revision(PROJECT, app_name)
+    return f"/projects/{PROJECT}/apps/{app_name}/new?revision={revision}"
+
+
+def test_new_task_page_and_the_open_picker_are_accessible(signed_in, upstream, axe):
+    page = signed_in
+    page.goto(form_url(upstream, WES_APP))
+    page.wait_for_load_state("networkidle")
+    check_page(page, axe)
+
+    page.get_by_role("button", name=re.compile("^Choose files for FASTQ")).click()
+    dialog = page.get_by_role("dialog", name=re.compile("FASTQ"))
+    expect(dialog.locator("[data-picker-summary]")).to_be_visible()
+    check_page(page, axe)
+    dialog.get_by_role("link", name="Folder fastq/").click()
+    expect(dialog.get_by_role("heading", name="Folder fastq")).to_be_focused()
+    check_page(page, axe)
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    # Closing the dialog gives the focus back to the button that opened it.
+    expect(page.get_by_role("button", name=re.compile("^Choose files for FASTQ"))).to_be_focused()
+
+
+@pytest.mark.parametrize("app_name", FORM_APPS)
+def test_forms_of_real_apps_are_accessible(signed_in, upstream, axe, app_name):
+    page = signed_in
+    page.goto(form_url(upstream, app_name))
+    page.wait_for_load_state("networkidle")
+    # The optional inputs are folded away; open every section so axe sees every control.
+    for summary in page.locator("details > summary").all():
+        if summary.is_visible():
+            summary.click()
+    check_page(page, axe)
+
+
+def test_form_errors_are_tied_to_their_controls(signed_in, upstream, axe):
+    page = signed_in
+    page.goto(form_url(upstream, BAMTOOLS_APP))
+    page.get_by_label(re.compile("^Task name")).fill("")
+    page.get_by_label("Instance type", exact=True).select_option("custom")
+    page.get_by_label("Custom instance type", exact=True).fill("very large please")
+    page.get_by_label("Maximum parallel instances", exact=True).fill("0")
+    page.get_by_role("button", name="Create draft").click()
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()  # read out first
+    for label, message in [
+        (re.compile("^Task name"), "Give the task a name."),
+        (re.compile("^Input BAM file"), None),
+        ("Custom instance type", "type;disk-type;size"),
+        ("Maximum parallel instances", "whole number of 1 or more"),
+    ]:
+        control = page.get_by_label(label, exact=isinstance(label, str))
+        expect(control).to_have_attribute("aria-invalid", "true")
+        ids = control.get_attribute("aria-describedby").split()
+        errors = " ".join(page.locator(f"[id='{i}']").inner_text() for i in ids)
+        if message:
+            assert message in errors
+        # The summary links to the control.
+        control_id = control.get_attribute("id")
+        expect(summary.locator(f"a[href='#{control_id}']")).to_have_count(1)
+    check_page(page, axe)
+
+
+def test_preview_draft_run_and_delete_pages_are_accessible(signed_in, sandbox, upstream, axe):
+    page = signed_in
+    root = upstream.listing(project=PROJECT)
+    fastqs = [f["id"] for f in root if f["name"].endswith(".fastq.gz") and f["metadata"]]
+    page.goto(form_url(upstream, WES_APP))
+    page.get_by_label(re.compile("^FASTQ")).fill(" ".join(fastqs))
+    for input_id in ("indels_1000g_phase1", "database", "reference", "mills", "dbsnp",
+                     "intervals_file"):
+        page.locator(f'input[name="inputs-{input_id}"]').fill(fastqs[0])
+    page.get_by_label("Batch: one child task per file or per group of files").check()
+    page.get_by_label("Batch input", exact=True).select_option("fastq")
+    page.get_by_label(re.compile("^Sample: one child task per sample_id")).check()
+    page.get_by_role("button", name="Preview batch").click()
+    expect(page.locator("#batch-preview")).to_contain_text("This batch will make 6 child tasks")
+    page.wait_for_load_state("networkidle")
+    check_page(page, axe)
+
+    page.get_by_role("button", name="Create draft").click()
+    expect(page.get_by_role("region", name="Summary")).to_contain_text("DRAFT")
+    check_page(page, axe)
+
+    page.get_by_role("link", name="Delete draft…").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Delete the draft")
+    check_page(page, axe)
+    page.get_by_role("link", name="No, keep it").click()
+
+    page.get_by_role("link", name="Run…").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Run")
+    check_page(page, axe)
+    page.get_by_role("button", name="Yes, run it").click()
+    sandbox.advance_clock(400)
+    page.reload()
+    expect(page.get_by_role("region", name="Child tasks")).to_contain_text("COMPLETED")
+    check_page(page, axe)
+
+
+def test_main_flow_with_the_keyboard_alone(page, sandbox, upstream):
+    bam = next(f for f in upstream.folder(PROJECT, "alignments") if f["name"].endswith(".bam"))
+    page.goto("/")
+    tab_to(page, page.get_by_label("CAVATICA authentication token"))
+    page.keyboard.type(sandbox.token)
+    page.keyboard.press("Enter")
+
+    tab_to(page, page.get_by_role("link", name="Pediatric WGS Cohort"))
+    page.keyboard.press("Enter")
+    tab_to(page, page.get_by_label("Search apps"))
+    page.keyboard.type("bamtools")
+    page.keyboard.press("Enter")
+    tab_to(page, page.get_by_role("link", name=re.compile("^New task with BamTools Index")))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("New task")
+    page.wait_for_load_state("networkidle")
+
+    tab_to(page, page.get_by_label(re.compile("^Task name")))
+    page.keyboard.press("Control+a")
+    page.keyboard.type("Typed, not clicked")
+    tab_to(page, page.get_by_role("button", name=re.compile("^Choose file for Input BAM file")))
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name=re.compile("Input BAM file"))
+    tab_to(page, dialog.get_by_role("link", name="Folder alignments/"))
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_role("heading", name="Folder alignments")).to_be_focused()
+    tab_to(page, dialog.get_by_role("radio", name=bam["name"], exact=True))
+    page.keyboard.press("Space")
+    tab_to(page, dialog.get_by_role("button", name="Done"))
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_label(re.compile("^Input BAM file"))).to_have_value(bam["id"])
+
+    # Spot instances on, with the arrow keys of a focused select.
+    spot = page.get_by_label("Spot instances", exact=True)
+    tab_to(page, spot)
+    page.keyboard.press("ArrowDown")
+    expect(spot).to_have_value("on")
+
+    tab_to(page, page.get_by_role("button", name="Create draft"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Typed, not clicked", level=1)).to_be_visible()
+    tab_to(page, page.get_by_role("link", name="Run…"))
+    page.keyboard.press("Enter")
+    tab_to(page, page.get_by_role("button", name="Yes, run it"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").first).to_contain_text("The task was started")
+    [body] = [r["json"] for r in sandbox.requests()["requests"]
+              if r["method"] == "POST" and r["path"] == "/v2/tasks"]
+    assert body["name"] == "Typed, not clicked"
+    assert body["use_interruptible_instances"] is True
+    assert body["inputs"] == {"input_bam_file": {"class": "File", "path": bam["id"]}}
