@@ -69,6 +69,7 @@ class SubmissionRegistry:
     def __init__(self, size=1000):
         self.size = size
         self._entries = OrderedDict()
+        self._uncertain = OrderedDict()  # submission ids whose POST /tasks had no answer
         self._lock = threading.Lock()
 
     def claim(self, submission_id):
@@ -86,12 +87,21 @@ class SubmissionRegistry:
         entry.task_id = task_id
         entry.done.set()
 
-    def release(self, submission_id, entry):
-        """The submission failed: a later POST of the same form may try again."""
+    def release(self, submission_id, entry, uncertain=False):
+        """The submission failed: a later POST of the same form may try again. `uncertain`:
+        the draft may exist after all, so that later POST looks for it first."""
         with self._lock:
             if self._entries.get(submission_id) is entry:
                 del self._entries[submission_id]
+            if uncertain:
+                self._uncertain[submission_id] = True
+                while len(self._uncertain) > self.size:
+                    self._uncertain.popitem(last=False)
         entry.done.set()
+
+    def was_uncertain(self, submission_id):
+        with self._lock:
+            return submission_id in self._uncertain
 
 
 def registry():
@@ -271,11 +281,16 @@ def create_draft(page):
             return page.render(409)
     client = platform()
     try:
+        if registry().was_uncertain(submission_id):
+            # An earlier try of this very form got no answer; its draft may have appeared since.
+            found = client.find_draft_by_marker(page.project_id, submission_marker(submission_id))
+            if found is not None:
+                return found_after_all(page, entry, found)
         task = client.create_task(page.body)
     except OutcomeUnknown as error:
         return after_unknown_outcome(page, entry, error)
     except BaseException:
-        registry().release(submission_id, entry)
+        registry().release(submission_id, entry, registry().was_uncertain(submission_id))
         raise
     registry().finish(submission_id, entry, task["id"])
     remember_sent(task, page.body)
@@ -290,7 +305,7 @@ def after_unknown_outcome(page, entry, error):
     try:
         found = platform().find_draft_by_marker(page.project_id, marker)
     except ApiError:
-        registry().release(submission_id, entry)
+        registry().release(submission_id, entry, uncertain=True)
         page.problem = (
             f"{platform_problem(error)} We could not check whether the draft was created: "
             f"look in the project for a draft whose description ends with “ref {marker}” "
@@ -298,14 +313,19 @@ def after_unknown_outcome(page, entry, error):
         )
         return show_form(page)
     if found is None:
-        registry().release(submission_id, entry)
+        registry().release(submission_id, entry, uncertain=True)
         page.problem = (
             "We could not tell whether the draft was created: CAVATICA's answer never came. "
             "We looked for it and nothing was found, so you can submit again; everything you "
             "entered is kept."
         )
         return show_form(page)
-    registry().finish(submission_id, entry, found["id"])
+    return found_after_all(page, entry, found)
+
+
+def found_after_all(page, entry, found):
+    """The draft whose creation had no answer exists: show it, and never make another."""
+    registry().finish(page.form.submission_id.data, entry, found["id"])
     remember_sent(found, page.body)
     flash(
         "CAVATICA's answer was lost on the way, but the draft was created: here it is.",

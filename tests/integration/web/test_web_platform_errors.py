@@ -186,3 +186,29 @@ def test_a_session_that_ended_keeps_the_form(make_app, api, sandbox):
                                          "csrf_token": csrf})
     assert back.location == BAMTOOLS
     assert_kept(client.get(BAMTOOLS), bam)
+
+
+def test_submitting_again_after_a_lost_answer_looks_for_the_late_draft_first(make_app, api,
+                                                                               sandbox):
+    import time
+
+    client = make_app(SB_TIMEOUT=1.0).test_client()
+    client.post("/sign-in", data={"token": sandbox.token})
+    client.get(BAMTOOLS)
+    specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
+    data = task_form(specs, {"input_bam_file": file_ref(a_bam(api))}, name="Late draft")
+    before = drafts(api)
+    # The platform makes the draft, but only after the app stopped waiting for the answer.
+    sandbox.fault(method="POST", path="/v2/tasks", latency_ms=1800, times=1)
+    response = client.post(BAMTOOLS, data=data)
+    assert "We could not tell whether the draft was created" in text_of(response)
+    deadline = time.monotonic() + 10
+    while drafts(api) == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert drafts(api) == before + 1
+    # The user presses Create again: the app finds the late draft instead of making another.
+    again = client.post(BAMTOOLS, data=data)
+    assert again.status_code == 302
+    assert "the draft was created: here it is" in text_of(client.get(again.location))
+    assert drafts(api) == before + 1
+    assert len(task_posts(sandbox)) == 1
