@@ -66,6 +66,7 @@ class AppInputField(Field):
         self.spec = spec
         self.batch = False  # set by `set_batch_input` for the app's batch input
         self.sub_errors: dict[str, list[str]] = {}
+        self._parse_errors: dict[str, list[str]] = {}
         self.file_ids: list[str] = []
         self.validated = False
         self.formdata: Any = MultiDict()
@@ -89,12 +90,14 @@ class AppInputField(Field):
             self.spec.type, self.name, ctx, required=self.spec.required, position=TOP
         )
         self.data = None if value is MISSING else value
-        self.sub_errors = ctx.errors
+        self._parse_errors = ctx.errors
+        self.sub_errors = {name: list(messages) for name, messages in ctx.errors.items()}
         self.file_ids = ctx.file_ids
         self.process_errors = [m for messages in ctx.errors.values() for m in messages]
 
     def pre_validate(self, form):
         self.validated = True
+        self.sub_errors = {name: list(messages) for name, messages in self._parse_errors.items()}
         if _is_single_file(self.spec) and isinstance(self.data, list) and not self.batch:
             what = "file" if self.spec.type.name == "File" else "folder"
             message = f"Choose one {what}: this input takes a single {what}."

@@ -41,6 +41,20 @@
       }
     );
     root.querySelectorAll("[data-union]").forEach(showChosenBranch);
+    root.querySelectorAll("input[data-picker]").forEach(preferPickerNames);
+  }
+
+  // When the file picker has drawn its own list of chosen files next to an input, the plain
+  // list rendered by the server for pages without JavaScript would say the same thing twice.
+  function preferPickerNames(input) {
+    if (!document.getElementById((input.id || input.name) + "-chosen")) return;
+    var plain = document.getElementById(input.id + "@names");
+    if (!plain) return;
+    plain.hidden = true;
+    var refs = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (ref) {
+      return ref && ref !== plain.id;
+    });
+    input.setAttribute("aria-describedby", refs.join(" "));
   }
 
   function addRow(button) {
@@ -56,6 +70,8 @@
     list.appendChild(row);
     enhance(row);
     relabelRows(fieldset);
+    // Let the file picker (static/picker.js) enhance file inputs in the new row.
+    row.dispatchEvent(new CustomEvent("inputs:row-added", { bubbles: true, detail: { row: row } }));
     var first = row.querySelector("input:not([type=hidden]), select, textarea");
     if (first) first.focus();
   }

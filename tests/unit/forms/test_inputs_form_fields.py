@@ -229,3 +229,14 @@ def test_inputs_formdata_accepts_prefixed_keys_and_keeps_misfits_visible():
     assert not form.validate()
     assert form["count"].value("inputs-count") == "ten"
     assert form["name"].data == "x"
+
+
+def test_validating_twice_does_not_repeat_messages():
+    form = build_inputs_form(FILES)(
+        MultiDict([("inputs-reads", f"{FILE_A} {FILE_B}"), ("inputs-many", "x")]), prefix="inputs"
+    )
+    assert not form.validate()
+    assert not form.validate()
+    assert form["reads"].errors == ["Choose one file: this input takes a single file."]
+    assert form["reads"].errors_for("inputs-reads") == form["reads"].errors
+    assert len(form["many"].errors) == 1
