@@ -210,7 +210,11 @@
     several: false,
 
     build: function () {
-      var dialog = el("dialog", { className: "picker-dialog", "aria-labelledby": "picker-title" });
+      var dialog = el("dialog", {
+        className: "picker-dialog",
+        "aria-labelledby": "picker-title",
+        "aria-describedby": "picker-rules",
+      });
       this.title = el("h2", { id: "picker-title" });
       this.rules = el("p", { className: "help", id: "picker-rules" });
       this.body = el("div", { className: "picker-body" });
@@ -281,6 +285,10 @@
 
     load: function (url, moveFocus) {
       var self = this;
+      var request = (this.requests = (this.requests || 0) + 1);
+      function stale() {
+        return request !== self.requests || !self.dialog.open; // a later click won, or closed
+      }
       this.body.setAttribute("aria-busy", "true");
       this.live.textContent = "Loading…";
       return fetch(url, { headers: { "X-Requested-With": "picker" }, credentials: "same-origin" })
@@ -292,6 +300,7 @@
           return response.text();
         })
         .then(function (html) {
+          if (stale()) return;
           var template = document.createElement("template");
           template.innerHTML = html;
           if (!template.content.querySelector("[data-picker-listing]")) {
@@ -300,6 +309,7 @@
           self.body.replaceChildren(template.content);
         })
         .catch(function (error) {
+          if (stale()) return;
           var message = error instanceof TypeError ?
             "The file list could not be loaded (no connection to this site)." : error.message;
           self.body.replaceChildren(
@@ -310,6 +320,7 @@
           );
         })
         .then(function () {
+          if (stale()) return;
           self.body.removeAttribute("aria-busy");
           self.syncChoices();
           var summary = self.body.querySelector("[data-picker-summary]");
