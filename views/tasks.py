@@ -24,7 +24,15 @@ from werkzeug.datastructures import MultiDict
 
 import batching
 from appspec import parse_app
-from cavatica import ApiError, NotFound, OutcomeUnknown, RateLimited, Unauthorized, split_app_id
+from cavatica import (
+    ApiError,
+    Forbidden,
+    NotFound,
+    OutcomeUnknown,
+    RateLimited,
+    Unauthorized,
+    split_app_id,
+)
 from forms.auth import ActionForm
 from forms.inputs import file_ids
 from forms.settings import batch_body
@@ -51,7 +59,7 @@ from . import (
 bp = Blueprint("tasks", __name__)
 
 KEEP_SENT_BODIES = 20
-ERROR_STATUS = {"Forbidden": 403, "NotFound": 404, "RateLimited": 429}
+ERROR_STATUS = ((Forbidden, 403), (NotFound, 404), (RateLimited, 429))
 
 
 # ---- one draft per submitted form -------------------------------------------------------------
@@ -258,9 +266,11 @@ def as_list(value):
 
 
 def status_for(error):
-    if isinstance(error, ApiError):
-        return ERROR_STATUS.get(type(error).__name__, 502)
-    return 200
+    """The HTTP status of a form page re-shown because the platform said no."""
+    for error_class, status in ERROR_STATUS:
+        if isinstance(error, error_class):
+            return status
+    return 502
 
 
 def create_draft(page):
@@ -421,12 +431,10 @@ class TaskView:
             return {}
         try:
             app = platform().app(self.app_id, self.revision)
-        except (NotFound, RateLimited):
-            return {}
-        except ApiError as error:
-            if isinstance(error, Unauthorized):
-                raise
-            return {}
+        except Unauthorized:
+            raise
+        except ApiError:
+            return {}  # labels are a nicety: the input ids still show
         return {spec.id: spec.label for spec in parse_app(app.get("raw") or {}).inputs}
 
     def input_ids(self):
