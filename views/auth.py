@@ -45,7 +45,6 @@ def sign_in():
     return render_template(
         "auth/sign_in.html",
         form=form,
-        demo_form=ActionForm(),
         next_url=next_url,
         problem=problem,
         pending_form="pending_form" in session,
