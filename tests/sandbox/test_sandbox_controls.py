@@ -116,3 +116,27 @@ def test_bad_control_bodies_are_json_400s(sandbox, path, body):
     response = requests.post(f"{sandbox.url}/_sandbox/{path}", json=body, timeout=10)
     assert response.status_code in (400, 404), response.text
     assert set(response.json()) == {"status", "code", "message", "more_info"}
+
+
+def test_concurrent_requests_are_all_answered(sandbox):
+    from concurrent.futures import ThreadPoolExecutor
+
+    sandbox.set_latency(20)  # keep requests in flight together
+
+    def one(n):
+        with requests.Session() as http:
+            http.headers["X-SBG-Auth-Token"] = sandbox.token
+            if n % 3 == 0:
+                body = {**DRAFT, "name": f"parallel {n}"}
+                return http.post(f"{sandbox.api_url}/tasks", json=body, timeout=30).status_code
+            return http.get(f"{sandbox.api_url}/files", params={"project": RNA},
+                            timeout=30).status_code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(one, range(36)))
+    assert statuses == [200] * 36
+    drafts = requests.get(f"{sandbox.api_url}/tasks", timeout=10,
+                          params={"project": RNA, "status": "DRAFT", "limit": 100},
+                          headers={"X-SBG-Auth-Token": sandbox.token}).json()["items"]
+    assert sorted(t["name"] for t in drafts) == sorted(f"parallel {n}" for n in range(0, 36, 3))
+    assert sum(sandbox.requests()["counts"].values()) == 37
