@@ -289,3 +289,21 @@ def test_a_bad_value_is_explained_and_nothing_is_sent(signed_in, api, sandbox):
     assert "Enter a whole number of 1 or more" in text
     assert 'value="zero"' in response.get_data(as_text=True)
     assert task_posts(sandbox) == []
+
+
+@pytest.mark.parametrize("app_name", ["sbg-bamtools-index-draft2", "sbpack-clt1-records", WES])
+def test_every_problem_in_the_summary_links_to_its_control(signed_in, api, app_name):
+    import re
+
+    revision = api.app(f"{PROJECT}/{app_name}")["revision"]
+    url = f"/projects/{PROJECT}/apps/{app_name}/new?revision={revision}"
+    response = signed_in.post(url, data={"name": "", "batch-mode": "on",
+                                         "execution-max_parallel_instances": "many"})
+    html = response.get_data(as_text=True)
+    summary = html.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    targets = re.findall(r'href="#([^"]+)"', summary)
+    assert len(targets) >= 3  # the name, the number, the batch input, and the app's own
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    assert [t for t in targets if t not in ids] == []
+    # Each control in error says so and points at its message.
+    assert html.count('aria-invalid="true"') >= len(set(targets)) - 1
