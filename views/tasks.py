@@ -219,6 +219,8 @@ def show_form(page, error=None):
         if not form.errors and page.body is None:
             page.body = body_of(page)
         page.preview, page.preview_missing = batch_preview_of(form, files)
+        if request.form.get("action") == "preview" and page.preview is None:
+            page.notice = no_preview_reason(form)
     except Unauthorized:
         return keep_form_and_sign_in()
     except ApiError as other:
@@ -245,6 +247,13 @@ def batch_preview_of(form, files):
     batch_input, batch_by = batch_body(batch)
     return batch_preview({"inputs": {batch_input: field.data}, "batch_input": batch_input,
                           "batch_by": batch_by}, files)
+
+
+def no_preview_reason(form):
+    """Why "Preview batch" shows no preview, in words."""
+    if form.batch.form.mode.data != "on":
+        return "Batch is off, so there is no batch to preview: the draft will be one task."
+    return "Choose the batch input and its files (and fix any problem marked) to see the preview."
 
 
 def batch_preview(task, files):

@@ -307,3 +307,10 @@ def test_every_problem_in_the_summary_links_to_its_control(signed_in, api, app_n
     assert [t for t in targets if t not in ids] == []
     # Each control in error says so and points at its message.
     assert html.count('aria-invalid="true"') >= len(set(targets)) - 1
+
+
+def test_preview_with_batch_off_says_why_there_is_none(signed_in, api):
+    specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
+    data = task_form(specs, {"input_bam_file": file_ref(a_bam(api))}, action="preview")
+    text = text_of(signed_in.post(BAMTOOLS, data=data))
+    assert "Batch is off, so there is no batch to preview" in text
