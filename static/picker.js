@@ -8,6 +8,9 @@
 
   var ID_SEPARATORS = /[\s,]+/;
   var names = new Map(); // file id -> name, for every id this page has seen
+  var asked = new Set(); // ids already looked up, found or not: never asked twice
+  var enhanced = []; // the inputs with a picker
+  var typing = null; // one timer for all fields, so a burst of typing makes one look-up
   var scriptSrc = document.currentScript ? document.currentScript.src : "";
 
   // ---- small helpers ----------------------------------------------------------------------------
@@ -95,11 +98,15 @@
   // One request (one bulk call upstream) for every id whose name this page does not know yet.
   function fetchNames(url, ids) {
     var unknown = ids.filter(function (id) {
-      return !names.has(id);
+      return !names.has(id) && !asked.has(id);
+    });
+    unknown = Array.from(new Set(unknown)).slice(0, 500);
+    unknown.forEach(function (id) {
+      asked.add(id);
     });
     if (!url || !unknown.length) return Promise.resolve();
     var query = new URLSearchParams();
-    unknown.slice(0, 500).forEach(function (id) {
+    unknown.forEach(function (id) {
       query.append("id", id);
     });
     return fetch(url + "/names?" + query, {
@@ -117,6 +124,22 @@
       .catch(function () {
         // The names are a convenience; the ids stay in the field either way.
       });
+  }
+
+  // Ids typed or pasted into any field: their names, in one look-up once the typing stops.
+  function namesSoon() {
+    clearTimeout(typing);
+    typing = setTimeout(refreshNames, 400);
+  }
+
+  function refreshNames() {
+    var all = [];
+    enhanced.forEach(function (input) {
+      all = all.concat(idsOf(input));
+    });
+    return fetchNames(enhanced.length ? pickerUrl(enhanced[0]) : null, all).then(function () {
+      enhanced.forEach(renderChosen);
+    });
   }
 
   // ---- the list of chosen files under each field -------------------------------------------------
@@ -188,16 +211,10 @@
     button.addEventListener("click", function () {
       picker.open(input);
     });
-    var typing;
     input.addEventListener("input", function (event) {
-      if (!event.isTrusted) return;
-      clearTimeout(typing);
-      typing = setTimeout(function () {
-        fetchNames(pickerUrl(input), idsOf(input)).then(function () {
-          renderChosen(input);
-        });
-      }, 400);
+      if (event.isTrusted) namesSoon();
     });
+    enhanced.push(input);
     renderChosen(input);
   }
 
@@ -425,13 +442,7 @@
     loadStyles();
     collectRenderedNames();
     inputs.forEach(enhance);
-    var all = [];
-    inputs.forEach(function (input) {
-      all = all.concat(idsOf(input));
-    });
-    fetchNames(pickerUrl(inputs[0]), all).then(function () {
-      inputs.forEach(renderChosen);
-    });
+    refreshNames();
     // The batch input takes several files: its button says so.
     document.addEventListener("change", function (event) {
       if (event.target.matches('[name="batch-mode"], [name="batch-input"]')) {
