@@ -3,8 +3,11 @@ with the picker, set execution settings, batch by sample and preview the groups,
 read it, run it, see the child tasks. Then the body the sandbox received is compared with what
 the user chose, and the upstream calls are counted."""
 
+import base64
+import os
 import re
 import uuid
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -14,6 +17,8 @@ WES_APP = "sbg-wes-bwa-gatk4-cwl1"
 WES_LABEL = "Whole Exome Sequencing - BWA + GATK 4.0 (with Metrics)"
 BAMTOOLS_APP = "sbg-bamtools-index-draft2"
 MARKER_LINE = re.compile(r"Submitted from the draft-task launcher, ref [0-9a-f]{12}")
+# `UPDATE_SCREENSHOT=1 pytest tests/e2e/test_flow.py -k batch` redraws the README's screenshot.
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
 # Past the sandbox's queue (30 s) and run (300 s) times: every child task has ended.
 AFTER_THE_RUN = 400
 
@@ -91,6 +96,33 @@ def pick_one(page: Page, input_label: str, folders, name: str, show_all_types=Fa
 def chosen_names(page: Page, field_name: str) -> list[str]:
     box = page.locator(f"#{field_name}-chosen")
     return [name.strip() for name in box.locator(".picker-chosen-name").all_inner_texts()]
+
+
+def readme_screenshot(page: Page) -> bytes:
+    """The new-task page for the README: its top (the form and the chosen files) beside its
+    batch settings and preview. Two clips of the same page, laid side by side."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 760, "height": 900})
+    parts = [(page.locator("header.site-header"), page.locator("#inputs-fastq-chosen")),
+             (page.locator("#batch-title"), page.locator(".actions").last)]
+    clips = []
+    for top, bottom in parts:
+        y0 = max(0, top.bounding_box()["y"] - 16)
+        end = bottom.bounding_box()
+        clip = {"x": 0, "y": y0, "width": 760, "height": end["y"] + end["height"] + 16 - y0}
+        clips.append(base64.b64encode(page.screenshot(full_page=True, clip=clip)).decode())
+    page.set_viewport_size(size)
+    sheet = page.context.new_page()
+    images = "".join(f'<img alt="" src="data:image/png;base64,{data}">' for data in clips)
+    sheet.set_content(
+        '<body style="margin:0;width:max-content;display:flex;gap:12px;padding:12px;'
+        f'align-items:flex-start;background:#d0d4da">{images}</body>'
+    )
+    width, height = sheet.evaluate("[document.body.scrollWidth, document.body.scrollHeight]")
+    sheet.set_viewport_size({"width": width, "height": height})
+    image = sheet.screenshot()
+    sheet.close()
+    return image
 
 
 # ---- the tests ------------------------------------------------------------------------------
@@ -201,6 +233,8 @@ def test_batch_by_sample_from_sign_in_to_child_tasks(page: Page, sandbox, upstre
     assert sent_task_bodies(sandbox) == []
     assert chosen_names(page, "inputs-fastq") == [f["name"] for f in fastq_chosen]
     expect(page.get_by_label("Maximum parallel instances", exact=True)).to_have_value("2")
+    if os.environ.get("UPDATE_SCREENSHOT") == "1":
+        SCREENSHOT.write_bytes(readme_screenshot(page))
 
     # Create the draft.
     page.get_by_role("button", name="Create draft").click()
