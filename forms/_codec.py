@@ -143,13 +143,13 @@ def row_indices(formdata: Any, name: str) -> list[int]:
 
 
 def is_blank(formdata: Any, name: str) -> bool:
-    """True when nothing was entered under `name` (row markers do not count)."""
+    """True when nothing at all was entered under `name` (row markers do not count)."""
     prefix = name + "-"
     for key in formdata:
         if key == name or key.startswith(prefix):
             if key.endswith("-" + ROW_MARKER):
                 continue
-            if any(str(v).strip() for v in formdata.getlist(key)):
+            if any(str(v) != "" for v in formdata.getlist(key)):
                 return False
     return True
 
@@ -158,6 +158,10 @@ def is_blank(formdata: Any, name: str) -> bool:
 
 
 def _required_message(node: TypeNode, position: str) -> str:
+    if position == ITEM:
+        return "Fill in this item or remove it."
+    if position == BRANCH:
+        return "Enter a value of the chosen kind."
     if is_multi_file(node):
         return "Choose at least one file." if node.items.name == "File" else "Choose a folder."
     if isinstance(node, PrimitiveType) and node.name == "File":
@@ -331,9 +335,11 @@ def _parse_rows(node: ArrayType, name: str, ctx: ParseContext) -> Any:
     before = ctx.error_count()
     values = []
     for index in row_indices(ctx.formdata, name):
-        item = parse_value(
-            node.items, f"{name}-{index}", ctx, required=not node.items_nullable, position=ITEM
-        )
+        row = f"{name}-{index}"
+        # A row that holds nothing (say, one added and left alone) is no item, or null where
+        # null is allowed. A record row always holds a record, since `{}` is a value.
+        required = isinstance(node.items, RecordType) and not node.items_nullable
+        item = parse_value(node.items, row, ctx, required=required, position=ITEM)
         if item is not MISSING:
             values.append(item)
         elif node.items_nullable:
@@ -413,7 +419,8 @@ def matches(node: TypeNode, value: Any) -> bool:
     if isinstance(node, EnumType):
         return isinstance(value, str) and value in node.symbols
     if isinstance(node, ArrayType):
-        return isinstance(value, list) and all(
+        # An empty list cannot be entered as rows (it reads as "not set"); a JSON branch can.
+        return isinstance(value, list) and bool(value) and all(
             (item is None and node.items_nullable) or matches(node.items, item) for item in value
         )
     if isinstance(node, RecordType):

@@ -240,3 +240,98 @@ def test_validating_twice_does_not_repeat_messages():
     assert form["reads"].errors == ["Choose one file: this input takes a single file."]
     assert form["reads"].errors_for("inputs-reads") == form["reads"].errors
     assert len(form["many"].errors) == 1
+
+
+def test_unknown_types_take_json_and_say_why():
+    spec = app_of({"odd": {"type": {"type": "map", "values": "string"}}})
+    form, ok = submit(spec, [("inputs-odd", '{"a": "b"}')])
+    assert ok and inputs_body(form, spec) == {"odd": {"a": "b"}}
+    control = form["odd"].controls()
+    assert control.kind == "json" and "Enter the value as JSON" in control.help.note
+    form, ok = submit(spec, [("inputs-odd", "{'a': 1}")])
+    assert not ok and "not valid JSON" in form["odd"].errors[0]
+
+
+def test_optional_record_is_sent_only_when_ticked_even_empty():
+    spec = parse_app({"inputs": {"genome": {"type": ["null", {"type": "record", "fields": [
+        {"name": "gz", "type": "boolean?"}, {"name": "rel-check", "type": "boolean?"}]}]}}})
+    form, ok = submit(spec, [])
+    assert ok and inputs_body(form, spec) == {}
+    form, ok = submit(spec, [("inputs-genome-@set", "true")])
+    assert ok and inputs_body(form, spec) == {"genome": {}}
+    form, ok = submit(spec, [("inputs-genome-@set", "true"), ("inputs-genome-rel-check", "true")])
+    assert ok and inputs_body(form, spec) == {"genome": {"rel-check": True}}
+    # Values filled in but the record not ticked: said, not silently dropped.
+    form, ok = submit(spec, [("inputs-genome-gz", "false")])
+    assert not ok and "not ticked" in form["genome"].errors[0]
+
+
+def test_rows_drop_empty_items_and_keep_nulls_where_null_is_allowed():
+    spec = parse_app({"inputs": {
+        "tags": "string[]",
+        "lanes": {"type": {"type": "array", "items": ["null", "string"]}},
+    }})
+    form, ok = submit(spec, [
+        ("inputs-tags-0", "a"), ("inputs-tags-1", ""), ("inputs-tags-5", "b"),
+        ("inputs-lanes-0", ""), ("inputs-lanes-1", "L1"),
+    ])
+    assert ok, form.errors
+    assert inputs_body(form, spec) == {"tags": ["a", "b"], "lanes": [None, "L1"]}
+    form, ok = submit(spec, [("inputs-tags-0", ""), ("inputs-lanes-0-@row", "1")])
+    assert not ok and form["tags"].errors == ["Add at least one item."]
+
+
+def test_union_branch_is_the_chosen_one_or_the_only_one_filled():
+    spec = parse_app({"inputs": {"regions": ["null", "File", "string"]}})
+    form, ok = submit(spec, [("inputs-regions-@type", "string"), ("inputs-regions-@string", "chr1"),
+                             ("inputs-regions-@File", "typed but not chosen")])
+    assert ok and inputs_body(form, spec) == {"regions": "chr1"}
+    form, ok = submit(spec, [("inputs-regions-@type", ""), ("inputs-regions-@File", FILE_A)])
+    assert ok and inputs_body(form, spec) == {"regions": {"class": "File", "path": FILE_A}}
+    form, ok = submit(spec, [("inputs-regions-@File", FILE_A), ("inputs-regions-@string", "x")])
+    assert not ok and form["regions"].errors == ["Choose which kind of value to send."]
+    form, ok = submit(spec, [("inputs-regions-@type", "string")])
+    assert not ok and form["regions"].errors == ["Enter a value of the chosen kind."]
+    assert form["regions"].errors_for("inputs-regions-@string") == form["regions"].errors
+
+
+def test_a_batch_draft_fills_the_single_file_input_with_all_its_files():
+    objects = [{"class": "File", "path": FILE_A}, {"class": "File", "path": FILE_B}]
+    formdata = inputs_formdata(FILES, {"reads": objects})
+    assert formdata["inputs-reads"] == f"{FILE_A} {FILE_B}"
+    form = build_inputs_form(FILES)(formdata, prefix="inputs")
+    assert validate_inputs(form, FILES, "reads")
+    assert inputs_body(form, FILES, "reads") == {"reads": objects}
+
+
+def test_layout_groups_by_category_required_first():
+    spec = parse_app({"inputs": [
+        {"id": "b", "type": "int?", "sbg:category": "Execution"},
+        {"id": "a", "type": "File"},
+        {"id": "c", "type": "int?", "sbg:exposed": True},
+        {"id": "d", "type": "string", "sbg:category": "Execution"},
+    ]})
+    form = build_inputs_form(spec)(MultiDict([("inputs-b", "3")]), prefix="inputs")
+    layout = form.layout(spec)
+    assert [(g.title, [c.name for c in g.controls]) for g in layout.required] == [
+        ("Inputs", ["inputs-a"]), ("Execution", ["inputs-d"])]
+    assert [(g.title, [c.name for c in g.controls]) for g in layout.optional] == [
+        ("Execution", ["inputs-b"]), ("App settings", ["inputs-c"])]
+    assert (layout.optional_count, layout.optional_set) == (2, 1)
+
+
+def test_a_bad_row_is_named_and_the_rest_stays():
+    spec = parse_app({"inputs": {"sizes": "int[]", "recs": {"type": {"type": "array", "items": {
+        "type": "record", "fields": {"id": "string", "n": "int?"}}}}}})
+    form, ok = submit(spec, [
+        ("inputs-sizes-0", "1"), ("inputs-sizes-1", "two"), ("inputs-sizes-2", " "),
+        ("inputs-recs-0-@row", "1"), ("inputs-recs-0-id", "a"),
+        ("inputs-recs-1-@row", "1"), ("inputs-recs-1-n", "5"),
+    ])
+    assert not ok
+    assert form["sizes"].errors_for("inputs-sizes-1") == ["Enter a whole number, like 42."]
+    assert form["sizes"].errors_for("inputs-sizes-2") == []  # a blank row is no item
+    assert form["recs"].errors_for("inputs-recs-1-id") == ["This field is required."]
+    assert form["sizes"].value("inputs-sizes-1") == "two"
+    assert form["recs"].value("inputs-recs-1-n") == "5"
+    assert form["sizes"].data is None and form["recs"].data is None
