@@ -358,6 +358,7 @@ def parse_app(raw: Any) -> AppSpec:
             raise AppSpecError("The app's description is not valid JSON.") from exc
     if not isinstance(raw, dict):
         raise AppSpecError("The app's description is not a CWL document.")
+    raw = _main_process(raw)
     reader = _TypeReader(raw)
     inputs = []
     seen: set[str] = set()
@@ -379,6 +380,24 @@ def parse_app(raw: Any) -> AppSpec:
         batch_input=strip_id(batch_input) if isinstance(batch_input, str) and batch_input else None,
         batch_by=raw.get("sbg:batchBy"),
     )
+
+
+def _main_process(raw: dict) -> dict:
+    """A packed document (`$graph`) describes several processes: the app is the one named main."""
+    graph = raw.get("$graph")
+    if "inputs" in raw or not isinstance(graph, list):
+        return raw
+    processes = [p for p in graph if isinstance(p, dict)]
+    main = next((p for p in processes if strip_id(p.get("id", "")) == "main"), None)
+    if main is None:
+        main = next((p for p in processes if p.get("class") == "Workflow"), None)
+    if main is None and processes:
+        main = processes[0]
+    if main is None:
+        return raw
+    # Top-level keys (cwlVersion, sbg:* metadata) apply to the whole document.
+    outer = {k: v for k, v in raw.items() if k != "$graph"}
+    return {**outer, **main}
 
 
 _API_APP_URL = re.compile(r"/v2/apps/(?P<id>[^/]+/[^/]+/[^/]+)(?:/(?P<rev>\d+))?")

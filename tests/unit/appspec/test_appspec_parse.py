@@ -291,3 +291,30 @@ def test_not_a_document():
         parse_app("{nope")
     assert parse_app('{"inputs": []}').inputs == []
     assert parse_app({}).inputs == []
+
+
+def test_packed_graph_documents_use_the_main_process():
+    spec = parse_app(
+        {
+            "cwlVersion": "v1.0",
+            "$graph": [
+                {"id": "#tool.cwl", "class": "CommandLineTool", "inputs": [{"id": "#tool.cwl/x",
+                                                                            "type": "int"}]},
+                {
+                    "id": "#main",
+                    "class": "Workflow",
+                    "inputs": [
+                        {"id": "#main/reads", "type": {"type": "array", "items": "File"}},
+                        {"id": "#main/mode", "type": ["null", {"type": "enum", "name": "#main/mode",
+                                                               "symbols": ["#main/mode/a"]}]},
+                    ],
+                },
+            ],
+        }
+    )
+    assert spec.cwl_version == "v1.0" and spec.app_class == "Workflow"
+    assert [(i.id, type_label(i.type), i.required) for i in spec.inputs] == [
+        ("reads", "File[]", True),
+        ("mode", "enum", False),
+    ]
+    assert spec.inputs[1].type.symbols == ("a",)
