@@ -277,6 +277,35 @@ def test_a_refused_token_in_the_dialog_says_so(client, sandbox):
     assert "sign-in has expired" in page.text
 
 
+def test_too_many_requests_in_the_dialog_says_when_to_retry(client, sandbox):
+    sandbox.fault(method="GET", path="/v2/files", status=429, code=1000, times=1)
+    response, page = browse(client, headers=PICKER)
+    assert response.status_code == 429
+    assert "too many requests" in page.text and "Try again in" in page.text
+    response, page = browse(client, headers=PICKER)  # the fault was for one request
+    assert response.status_code == 200 and "Items 1–30 of 30." in page.text
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(sandbox, tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SB_API_ENDPOINT": sandbox.api_url,
+            "SB_AUTH_TOKEN": None,
+            "SECRET_KEY": "picker-tests",
+            "SESSION_FILE_DIR": str(tmp_path / "sessions"),
+        }
+    )
+    client = app.test_client()
+    sandbox.clear_requests()
+    response = client.get(f"/projects/{PROJECT}/files?offset=50")
+    assert response.status_code == 302
+    assert "/sign-in" in response.headers["Location"]
+    response, page = browse(client, headers=PICKER)
+    assert response.status_code == 401 and "sign-in has expired" in page.text
+    assert sandbox.requests()["requests"] == []  # nothing was asked of the platform
+
+
 def test_names_of_ids_in_one_bulk_call(client, sandbox):
     _, page = browse(client, headers=PICKER, multiple="1")
     wanted = {c["value"]: c["data-name"] for c in page.choices[:3]}
