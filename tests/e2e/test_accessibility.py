@@ -250,6 +250,19 @@ def test_main_flow_with_the_keyboard_alone(page, sandbox, upstream):
     page.keyboard.press("ArrowDown")
     expect(spot).to_have_value("on")
 
+    # A batch by file over the BAM input: radio buttons and a select, by arrow keys; preview.
+    tab_to(page, page.get_by_label("No batch: one task"))
+    page.keyboard.press("ArrowDown")
+    batch_on = page.get_by_label("Batch: one child task per file or per group of files")
+    expect(batch_on).to_be_checked()
+    batch_input = page.get_by_label("Batch input", exact=True)
+    tab_to(page, batch_input)
+    page.keyboard.press("ArrowDown")
+    expect(batch_input).to_have_value("input_bam_file")
+    tab_to(page, page.get_by_role("button", name="Preview batch"))
+    page.keyboard.press("Enter")
+    expect(page.locator("#batch-preview")).to_contain_text("This batch will make 1 child task")
+
     tab_to(page, page.get_by_role("button", name="Create draft"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Typed, not clicked", level=1)).to_be_visible()
@@ -262,4 +275,5 @@ def test_main_flow_with_the_keyboard_alone(page, sandbox, upstream):
               if r["method"] == "POST" and r["path"] == "/v2/tasks"]
     assert body["name"] == "Typed, not clicked"
     assert body["use_interruptible_instances"] is True
-    assert body["inputs"] == {"input_bam_file": {"class": "File", "path": bam["id"]}}
+    assert body["inputs"] == {"input_bam_file": [{"class": "File", "path": bam["id"]}]}
+    assert (body["batch_input"], body["batch_by"]) == ("input_bam_file", {"type": "ITEM"})

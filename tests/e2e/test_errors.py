@@ -186,3 +186,14 @@ def test_the_same_form_posted_twice_at_once_makes_one_draft(filled_form, sandbox
     assert statuses == ["redirect", "redirect"]
     assert task_posts(sandbox) == 1
     assert len(upstream.drafts_named(PROJECT, TASK_NAME)) == 1
+
+
+def test_token_refused_while_browsing_sign_in_and_come_back(signed_in: Page, sandbox):
+    page = signed_in
+    sandbox.fault(method="GET", path="/v2/projects/demo-user/*", status=401, code=401, times=1)
+    page.get_by_role("link", name="Pediatric WGS Cohort").click()
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("did not accept your token")
+    page.get_by_label("CAVATICA authentication token").fill(sandbox.token)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", name="Pediatric WGS Cohort", level=1)).to_be_visible()

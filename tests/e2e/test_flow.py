@@ -297,6 +297,8 @@ def test_batch_by_sample_from_sign_in_to_child_tasks(page: Page, sandbox, upstre
     expect(page.get_by_role("status").first).to_contain_text("The task was started")
     children = page.get_by_role("region", name="Child tasks")
     expect(children.get_by_role("row")).to_have_count(4)
+    for number in (1, 2, 3):
+        expect(children.get_by_role("row").nth(number)).to_contain_text("QUEUED")
 
     # Later: every child has run; each shows its sample and its status.
     sandbox.advance_clock(AFTER_THE_RUN)
