@@ -40,8 +40,12 @@ INSTANCE_TYPES = [
 ]
 CUSTOM = "custom"
 
-# type;disk-type;size, e.g. c5.4xlarge;ebs-gp2;1024 (size in GB).
-CUSTOM_INSTANCE_RE = re.compile(r"[a-z0-9][a-z0-9-]*\.[a-z0-9]+;[a-z0-9][a-z0-9-]*;[1-9][0-9]{0,5}")
+# type;disk-type;size, e.g. c5.4xlarge;ebs-gp2;1024: an AWS instance name (family.size), an EBS
+# volume type and a disk size in GB.
+CUSTOM_INSTANCE_RE = re.compile(
+    r"[a-z][a-z0-9-]*\.(?:[0-9]*x?large|medium|small|micro|nano|metal)"
+    r";ebs-[a-z0-9]+;[1-9][0-9]{0,4}"
+)
 CUSTOM_INSTANCE_MESSAGE = (
     "Write the instance as type;disk-type;size in GB, for example c5.4xlarge;ebs-gp2;1024."
 )

@@ -109,7 +109,9 @@ def test_custom_instance_type_is_sent_as_typed():
 @pytest.mark.parametrize(
     "typed",
     ["c5.4xlarge", "c5.4xlarge;ebs-gp2", "c5.4xlarge;ebs-gp2;", "c5.4xlarge;ebs-gp2;lots",
-     "c5.4xlarge;ebs-gp2;0", "c5 4xlarge;ebs-gp2;1024", "<b>c5</b>;ebs-gp2;10", "c5.4xlarge;;1024"],
+     "c5.4xlarge;ebs-gp2;0", "c5 4xlarge;ebs-gp2;1024", "<b>c5</b>;ebs-gp2;10", "c5.4xlarge;;1024",
+     "c5.huge;ebs-gp2;100", "c5.4xlarge;gp2;100", "c5.4xlarge;ebs-gp2;100000",
+     "C5.4XLARGE;ebs-gp2;9"],
 )
 def test_malformed_custom_instance_type_is_refused_and_kept(typed):
     form = settings_form(**{
@@ -137,6 +139,16 @@ def test_a_custom_value_with_a_listed_type_is_a_contradiction():
     })
     assert not form.validate()
     assert "Choose “Custom…”" in form.execution.custom_instance_type.errors[0]
+
+
+@pytest.mark.parametrize(
+    "typed", ["m5.large;ebs-gp3;500", "r5d.24xlarge;ebs-io1;16384", "m5.metal;ebs-gp2;1",
+              "t3.medium;ebs-st1;99999", "x2iedn.32xlarge;ebs-gp2;2000"],
+)
+def test_well_formed_custom_instance_types_pass(typed):
+    form = settings_form(**{"execution-instance_type": "custom",
+                            "execution-custom_instance_type": typed})
+    assert form.validate(), form.errors
 
 
 def test_a_custom_value_with_project_default_is_used():
