@@ -194,6 +194,16 @@ def test_paging_deep_into_the_big_project(client, sandbox):
     assert "Next page" not in [label for label, _ in last.links]
 
 
+def test_a_page_past_the_end_offers_the_first_page(client, sandbox):
+    response, page = browse(client, offset=500)
+    assert response.status_code == 200
+    assert "There are 30 items here; this page is past the last one." in page.text
+    _, first = browse_link(client, page.link("Go to the first page"))
+    assert "Items 1–30 of 30." in first.text
+    _, garbled = browse(client, offset="lots", page="x")
+    assert "Items 1–30 of 30." in garbled.text  # nonsense in the address: the first page
+
+
 def test_every_page_costs_the_same_few_calls(client, sandbox):
     counts = []
     for query in ({}, {"offset": 50_000}, {"offset": 99_950}, {"mkey": "sample_id",
