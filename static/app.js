@@ -46,9 +46,11 @@
     });
   }
 
-  // After a failed submit, move focus to the summary of problems so it is read out first.
+  // After a failed submit, move focus to the summary of problems so it is read out first;
+  // after a batch preview, to the preview.
   function focusProblems() {
-    var target = document.getElementById("error-summary") || document.getElementById("problem");
+    var target = document.getElementById("error-summary") || document.getElementById("problem") ||
+      document.querySelector("[data-focus-on-load]");
     if (target) {
       if (!target.hasAttribute("tabindex")) { target.setAttribute("tabindex", "-1"); }
       target.focus();
