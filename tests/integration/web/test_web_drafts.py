@@ -165,3 +165,14 @@ def test_the_draft_page_says_which_settings_are_left_to_the_project(signed_in, a
     settings = html.split('id="settings-title"', 1)[1].split("</section>", 1)[0]
     assert "c5.large" in settings
     assert "Maximum parallel instances</dt><dd>project default" in settings
+
+
+def test_the_run_page_says_what_will_run(signed_in, api):
+    draft = make_draft(api, inputs={"input_bam_file": file_ref(a_bam(api))},
+                       execution_settings={"instance_type": "c5.4xlarge"},
+                       use_interruptible_instances=False)
+    text = text_of(signed_in.get(f"/projects/{PROJECT}/tasks/{draft['id']}/run"))
+    assert "one task" in text
+    assert "Instance type c5.4xlarge" in text
+    assert "Spot instances off" in text
+    assert "Memoization project default" in text
