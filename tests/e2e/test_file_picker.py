@@ -17,6 +17,7 @@ APP_RAW = {
         {"id": "reads", "type": "File[]", "label": "Aligned reads", "sbg:fileTypes": "CRAM"},
         {"id": "reference", "type": "File?", "label": "Reference genome",
          "sbg:fileTypes": "FASTA, FA"},
+        {"id": "bundle", "type": "Directory?", "label": "Resource bundle"},
     ],
     "outputs": [],
 }
@@ -127,20 +128,28 @@ def test_choose_files_in_a_folder_and_on_a_later_page_with_the_keyboard(form_pag
     expect(reads_field(page)).to_have_value(" ".join(i for i, _ in (first, second, later)))
 
 
-def test_filters_show_all_types_remove_and_names_after_a_round_trip(form_page: Page, axe):
-    page = form_page
+def test_filters_show_all_types_remove_and_names_after_a_round_trip(
+    signed_in: Page, sandbox, upstream, axe
+):
+    # A small project: a metadata filter over the 100,000 generated files is slow in the sandbox.
+    project = "demo-user/pediatric-wgs"
+    top = upstream.listing(project=project)
+    sample = next(f["metadata"]["sample_id"] for f in top if f["name"].endswith(".fastq.gz"))
+    of_sample = [f for f in top if (f.get("metadata") or {}).get("sample_id") == sample]
+    assert len(of_sample) == 4  # two lanes, paired reads
+    page = open_form(signed_in, sandbox, project)
     page.get_by_role("button", name=re.compile("Choose files for Aligned reads")).click()
     dialog = page.get_by_role("dialog", name="Choose files for Aligned reads")
-    expect(dialog).to_contain_text("Items 1–50 of 100,004.")
-    # FASTQs at the top level are not CRAMs: only folders show until all types are shown.
+    expect(dialog).to_contain_text("Items 1–30 of 30.")
+    # None of the top-level files is a CRAM: only folders show until all types are shown.
     expect(dialog.get_by_role("checkbox")).to_have_count(0)
-    expect(dialog).to_contain_text("46 files of other types hidden on this page.")
+    expect(dialog).to_contain_text("26 files of other types hidden on this page.")
     dialog.get_by_role("link", name="Show all file types").click()
     expect(dialog.get_by_role("link", name="Show only .cram files")).to_be_visible()
 
     # A metadata filter: the four files of one sample.
     dialog.get_by_label("Key 1").fill("sample_id")
-    dialog.get_by_label("Value 1").fill("BS_00000007")
+    dialog.get_by_label("Value 1").fill(sample)
     dialog.get_by_role("button", name="Apply filters").click()
     expect(dialog).to_contain_text("Items 1–4 of 4.")
     dialog.get_by_role("button", name="Choose every file on this page").click()
@@ -148,26 +157,27 @@ def test_filters_show_all_types_remove_and_names_after_a_round_trip(form_page: P
     axe(page)
 
     # An exact name that is not there, then the filters cleared: the choice stays.
-    dialog.get_by_label("File name (exact match)").fill("BS_00000007")
+    dialog.get_by_label("File name (exact match)").fill(sample)
     dialog.get_by_role("button", name="Apply filters").click()
     expect(dialog).to_contain_text("No files or folders here match these filters.")
     dialog.get_by_role("link", name="Clear filters").click()
-    expect(dialog).to_contain_text("Items 1–50 of 100,004.")
-    removed = "BS_00000007_L001_R2.fastq.gz"
+    expect(dialog).to_contain_text("Items 1–30 of 30.")
+    removed = of_sample[1]["name"]
     dialog.get_by_role("button", name=f"Remove {removed}").click()
     expect(dialog.get_by_role("heading", name="Chosen (3)")).to_be_visible()
     dialog.get_by_role("button", name="Done").click()
 
-    expected = [big_file_id(0, index) for index in (28, 30, 31)]  # sample 7: files 28..31
-    expect(reads_field(page)).to_have_value(" ".join(expected))
+    kept = [of_sample[i] for i in (0, 2, 3)]
+    expect(reads_field(page)).to_have_value(" ".join(f["id"] for f in kept))
     # The page comes back from the server (a batch preview round trip): names are still shown.
     page.get_by_role("button", name="Preview batch").click()
-    expect(reads_field(page)).to_have_value(" ".join(expected))
-    chosen = page.locator(".picker-chosen").first
-    expect(chosen).to_contain_text("BS_00000007_L001_R1.fastq.gz")
+    expect(reads_field(page)).to_have_value(" ".join(f["id"] for f in kept))
+    chosen = page.locator("#inputs-reads-chosen")
+    for file in kept:
+        expect(chosen).to_contain_text(file["name"])
     expect(chosen).not_to_contain_text(removed)
-    chosen.get_by_role("button", name="Remove BS_00000007_L001_R1.fastq.gz").click()
-    expect(reads_field(page)).to_have_value(" ".join(expected[1:]))
+    chosen.get_by_role("button", name=f"Remove {kept[0]['name']}").click()
+    expect(reads_field(page)).to_have_value(" ".join(f["id"] for f in kept[1:]))
 
 
 def test_hostile_names_are_text_and_no_script_runs(signed_in: Page, sandbox):
@@ -204,3 +214,25 @@ def test_the_file_browser_page_works_without_the_dialog(signed_in: Page, axe):
     page.get_by_role("link", name="Folder batch-01/").click()
     expect(page.get_by_role("navigation", name="Folder path")).to_contain_text("batch-01")
     axe(page)
+
+
+def test_a_directory_input_chooses_one_folder(signed_in: Page, sandbox, upstream):
+    page = open_form(signed_in, sandbox, "demo-user/pediatric-wgs")
+    field = page.locator('input[name="inputs-bundle"]')
+    page.locator("summary", has_text="Optional inputs").click()  # where optional inputs wait
+    page.get_by_role("button", name=re.compile("Choose folder for Resource bundle")).click()
+    dialog = page.get_by_role("dialog", name="Choose a folder for Resource bundle")
+    expect(dialog).to_contain_text("files on this page not shown: this input takes folders.")
+    expect(dialog.get_by_role("radio")).to_have_count(4)  # the four top-level folders
+    dialog.get_by_role("radio", name="references", exact=True).check()
+    dialog.get_by_role("link", name="Open folder fastq").click()
+    expect(dialog.get_by_role("heading", name="Folder fastq")).to_be_visible()
+    dialog.get_by_role("radio", name="archive", exact=True).check()  # replaces the first choice
+    expect(dialog.get_by_role("heading", name="Chosen (1)")).to_be_visible()
+    dialog.get_by_role("button", name="Done").click()
+    archive = next(f for f in upstream.folder("demo-user/pediatric-wgs", "fastq")
+                   if f["name"] == "archive")
+    expect(field).to_have_value(archive["id"])
+    chosen = page.locator("#inputs-bundle-chosen")
+    expect(chosen).to_contain_text("Selected folder:")
+    expect(chosen).to_contain_text("archive")
