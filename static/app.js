@@ -57,8 +57,30 @@
     }
   }
 
+  // A "Copy" button beside each JSON body, where the browser lets pages write the clipboard.
+  function addCopyButton(pre) {
+    if (!navigator.clipboard || !window.isSecureContext) { return; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy-button";
+    button.textContent = "Copy the JSON";
+    var status = document.createElement("span");
+    status.setAttribute("role", "status");
+    status.className = "copy-status";
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(pre.textContent).then(function () {
+        status.textContent = "Copied.";
+      }, function () {
+        status.textContent = "Could not copy; select the text instead.";
+      });
+    });
+    pre.parentNode.insertBefore(button, pre);
+    pre.parentNode.insertBefore(status, pre);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-submit-once]").forEach(guardDoubleSubmit);
+    document.querySelectorAll("details.json-body pre").forEach(addCopyButton);
     focusProblems();
   });
 })();
