@@ -30,7 +30,7 @@ class PickerQuery:
     """What the picker shows, as carried in the query string of every link it makes."""
 
     parent: str = ""  # folder id; empty = the project's root
-    trail: tuple[str, ...] = ()  # ancestors of `parent`, from the root down
+    trail: tuple[str, ...] = ()  # ids of the root folder and the folders down to `parent`
     name: str = ""  # exact file name (the platform has no partial match)
     metadata: tuple[tuple[str, str], ...] = ()  # (key, value) pairs, key without "metadata."
     offset: int = 0
@@ -145,8 +145,11 @@ def browse(owner, project):
     try:
         client = platform()
         folder, ancestors, root = _folder_and_trail(client, project_id, query)
+        if folder is not None and folder["id"] == root:  # the root folder is the project's top
+            folder, query = None, replace(query, parent="", trail=())
         if folder is not None:
-            query = replace(query, trail=tuple(f["id"] for f in [{"id": root}, *ancestors]))
+            trail = [root] if root else []
+            query = replace(query, trail=tuple(trail + [f["id"] for f in ancestors]))
         listing = _list(client, project_id, query)
     except (ApiError, NotSignedIn) as error:
         if not query.fragment:

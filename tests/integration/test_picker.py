@@ -140,6 +140,14 @@ def test_a_folder_link_without_its_trail_still_gets_breadcrumbs(client, sandbox)
     assert upstream(sandbox) == {"GET /v2/files": 1, "POST /v2/bulk/files/get": 1}
 
 
+def test_the_root_folder_by_id_is_the_project_top(client, sandbox):
+    _, root = browse(client)
+    trail = re.search(r"trail=([0-9a-f]+)", root.link("Folder variants/")).group(1)
+    response, page = browse(client, parent=trail)  # the trail starts at the root folder
+    assert response.status_code == 200
+    assert "Items 1–30 of 30." in page.text and "in this folder" not in page.text
+
+
 def test_exact_name_filter(client, sandbox):
     response, page = browse(client, name="samplesheet.csv")
     assert "Items 1–1 of 1." in page.text
