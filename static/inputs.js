@@ -19,6 +19,10 @@
       if (label) label.textContent = "Item " + (index + 1);
       var remove = directChild(row, "[data-remove-row]");
       if (remove) remove.textContent = "Remove item " + (index + 1);
+      // A list inside this row names the row on its own "Add" button.
+      var inner = directChild(row, "[data-rows]");
+      var innerAdd = inner && directChild(inner, "[data-add-row]");
+      if (innerAdd) innerAdd.textContent = "Add an item to item " + (index + 1);
     });
   }
 

@@ -264,3 +264,32 @@ def test_complex_real_apps_pass_axe(serve, tab, axe, name):
     if details.count() and not details.first.get_attribute("open"):
         tab.locator("summary").click()
     axe(tab)
+
+
+def test_lists_of_lists_and_of_records_add_rows_at_every_level(serve, tab):
+    tab.goto(serve({"cwlVersion": "v1.2", "inputs": {
+        "matrix": "string[][]",
+        "files": {"type": {"type": "array", "items": {"type": "array", "items": "File"}}},
+    }}))
+    matrix = tab.locator("[id='inputs-matrix']")
+    matrix.locator("[id='inputs-matrix-0-0']").fill("a")
+    matrix.get_by_role("button", name="Add an item to item 1").click()
+    matrix.locator("[id='inputs-matrix-0-1']").fill("b")
+    matrix.get_by_role("button", name="Add an item to matrix").click()
+    matrix.locator("[id='inputs-matrix-1-0']").fill("c")
+    matrix.get_by_role("button", name="Add an item to item 2").click()
+    matrix.get_by_role("button", name="Add an item to item 2").click()  # left empty: dropped
+    files = tab.locator("[id='inputs-files']")
+    files.get_by_label("Item 1").fill(f"{FILE_A} {FILE_B}")
+    files.get_by_role("button", name="Add an item to files").click()
+    files.get_by_label("Item 2").fill(FILE_B)
+    expect(files.get_by_label("Item 2")).to_have_attribute("data-picker-multiple", "1")
+    tab.get_by_role("button", name="Send").click()
+    body = json.loads(tab.locator("#body").text_content())
+    assert body == {
+        "matrix": [["a", "b"], ["c"]],
+        "files": [
+            [{"class": "File", "path": FILE_A}, {"class": "File", "path": FILE_B}],
+            [{"class": "File", "path": FILE_B}],
+        ],
+    }
