@@ -291,6 +291,7 @@
       }
       this.rules.textContent = rules;
       this.pageAll.hidden = !this.several;
+      this.pageAll.textContent = "Choose every " + (folders ? "folder" : "file") + " on this page";
       var query = new URLSearchParams();
       if (types.length && !folders) query.set("types", types.join(","));
       if (folders) query.set("kind", "Directory");
