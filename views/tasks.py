@@ -189,6 +189,8 @@ def new(owner, project, app_name):
     if restored is not None:
         page.notice = "Everything you entered is back. Check it, then create the draft."
         return show_form(page)
+    if request.method == "GET" and request.args.get("from_task"):
+        return copy_of_task(page, request.args["from_task"])
     if request.method == "GET":
         form.name.data = default_task_name(page.label)
         form.submission_id.data = new_submission_id()
@@ -204,6 +206,20 @@ def new(owner, project, app_name):
         return keep_form_and_sign_in()
     except ApiError as error:
         return show_form(page, error)
+
+
+def copy_of_task(page, task_id):
+    """The form filled from an earlier task (any status), to make a new draft like it."""
+    source = platform().task(task_id)
+    data = draft_formdata(source, page.specs)
+    data["name"] = f"{source.get('name') or page.label} (copy)"
+    data["submission_id"] = new_submission_id()
+    page.form = build_task_form(page.specs)(formdata=data)
+    page.notice = (
+        f"Filled in from the task “{source.get('name') or task_id}”. "
+        "Check it, then create the draft."
+    )
+    return show_form(page)
 
 
 def show_form(page, error=None):

@@ -176,3 +176,44 @@ def test_the_run_page_says_what_will_run(signed_in, api):
     assert "Instance type c5.4xlarge" in text
     assert "Spot instances off" in text
     assert "Memoization project default" in text
+
+
+def test_a_new_task_like_an_earlier_one(signed_in, api, sandbox):
+    bam = a_bam(api)
+    earlier = make_draft(
+        api,
+        name="Earlier",
+        description="notes\n\nSubmitted from the draft-task launcher, ref 0123456789ab",
+        inputs={"input_bam_file": file_ref(bam), "bti_format": True},
+        execution_settings={"instance_type": "r5.xlarge"},
+    )
+    api.run_task(earlier["id"])
+    page = signed_in.get(f"/projects/{PROJECT}/tasks/{earlier['id']}")
+    link = (f"/projects/{PROJECT}/apps/sbg-bamtools-index-draft2/new?revision=27"
+            f"&amp;from_task={earlier['id']}")
+    assert link in page.get_data(as_text=True)
+    form = signed_in.get(link.replace("&amp;", "&"))
+    html = form.get_data(as_text=True)
+    assert "Filled in from the task “Earlier”" in text_of(form)
+    assert 'value="Earlier (copy)"' in html
+    assert bam["id"] in html
+    # Submitting it makes a new draft with its own reference, not the earlier task's.
+    submission_id = html.split('name="submission_id" type="hidden" value="', 1)[1][:32]
+    assert not submission_id.startswith("0123456789ab")
+    from werkzeug.datastructures import MultiDict
+
+    fields = MultiDict()
+    fields.add("name", "Earlier (copy)")
+    fields.add("description", "notes")
+    fields.add("submission_id", submission_id)
+    fields.add("inputs-input_bam_file", bam["id"])
+    fields.add("inputs-bti_format", "true")
+    fields.add("execution-instance_type", "r5.xlarge")
+    fields.add("batch-mode", "off")
+    sandbox.clear_requests()
+    created = signed_in.post(link.replace("&amp;", "&"), data=fields)
+    assert created.status_code == 302
+    [body] = [r["json"] for r in sandbox.requests()["requests"] if r["method"] == "POST"]
+    assert body["inputs"] == {"input_bam_file": file_ref(bam), "bti_format": True}
+    assert body["execution_settings"] == {"instance_type": "r5.xlarge"}
+    assert body["description"].endswith(f"ref {submission_id[:12]}")
