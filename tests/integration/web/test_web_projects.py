@@ -85,3 +85,11 @@ def test_a_project_of_someone_else_is_refused_clearly(signed_in):
     response = signed_in.get("/projects/other-user/private-study")
     assert response.status_code in (403, 404)
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_a_page_past_the_end_offers_the_first_page(signed_in):
+    text = text_of(signed_in.get("/projects?offset=500"))
+    assert "There is nothing on this page." in text
+    assert "You have no projects yet" not in text
+    apps = text_of(signed_in.get(f"/projects/{PROJECT}?offset=500"))
+    assert "There are no apps on this page." in apps
