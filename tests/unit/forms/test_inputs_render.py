@@ -6,10 +6,13 @@ from pathlib import Path
 
 import pytest
 from flask import Flask, render_template_string
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from inputs_strategies import inputs_for, raw_apps
 from werkzeug.datastructures import MultiDict
 
 from appspec import parse_app
-from forms.inputs import build_inputs_form
+from forms.inputs import build_inputs_form, inputs_body, inputs_formdata
 from markup import render_doc
 
 REPO = Path(__file__).resolve().parents[3]
@@ -270,3 +273,83 @@ def test_hostile_labels_docs_and_symbols_are_shown_as_text(app):
     assert text.count('<img src=x onerror="window.__pwned=2">"\'&') >= 4
     assert "[click](javascript:window.__pwned=3)" in text
     assert [a["value"] for a in page.all("option")][1:3] == [HOSTILE, "ok\"><script>x</script>"]
+
+
+class Submission(HTMLParser):
+    """What a browser would send for the rendered form (controls inside <template> are inert)."""
+
+    def __init__(self, html):
+        super().__init__(convert_charrefs=True)
+        self.pairs = []
+        self._template_depth = 0
+        self._select = None  # [name, options]
+        self._textarea = None  # [name, text]
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "template":
+            self._template_depth += 1
+        if self._template_depth:
+            return
+        if tag == "input":
+            kind = attrs.get("type", "text")
+            if kind in ("text", "hidden") or (kind == "checkbox" and "checked" in attrs):
+                self.pairs.append((attrs["name"], attrs.get("value", "")))
+        elif tag == "select":
+            self._select = [attrs["name"], []]
+        elif tag == "option" and self._select is not None:
+            self._select[1].append((attrs["value"], "selected" in attrs))
+        elif tag == "textarea":
+            self._textarea = [attrs["name"], ""]
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "template":
+            self._template_depth -= 1
+        elif tag == "select" and self._select is not None:
+            name, options = self._select
+            chosen = [value for value, selected in options if selected] or [options[0][0]]
+            self.pairs.append((name, chosen[-1]))
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            self.pairs.append(tuple(self._textarea))
+            self._textarea = None
+
+
+def resubmit(app, spec, inputs):
+    """inputs -> form -> rendered page -> what the browser sends -> form -> body."""
+    form_class = build_inputs_form(spec)
+    form = form_class(inputs_formdata(spec, inputs), prefix="inputs")
+    assert form.validate(), form.errors
+    html = render(app, spec, form)
+    page = Page(html)
+    check_accessible_structure(page)
+    sent = MultiDict(Submission(html).pairs)
+    again = form_class(sent, prefix="inputs")
+    assert again.validate(), (again.errors, list(sent.items(multi=True)))
+    return inputs_body(again, spec)
+
+
+@pytest.mark.parametrize("path", REAL_APPS, ids=lambda p: p.stem)
+def test_what_the_page_shows_is_what_it_sends_back_real_apps(app, path):
+    spec = parse_app(json.loads(path.read_text()))
+
+    @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(inputs_for(spec.inputs))
+    def check(inputs):
+        assert resubmit(app, spec, inputs) == inputs
+
+    check()
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_what_the_page_shows_is_what_it_sends_back_generated_apps(app, data):
+    spec = parse_app(data.draw(raw_apps()))
+    inputs = data.draw(inputs_for(spec.inputs))
+    assert resubmit(app, spec, inputs) == inputs
