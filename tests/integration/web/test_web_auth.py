@@ -168,3 +168,9 @@ def test_the_sandbox_demo_user_signs_in_without_seeing_the_token(make_app, sandb
 def test_the_demo_sign_in_exists_only_on_the_sandbox(client):
     assert "sandbox demo user" not in client.get("/sign-in").get_data(as_text=True)
     assert client.post("/sign-in/demo").status_code == 404
+
+
+def test_the_session_cookie_can_be_https_only(make_app, sandbox):
+    client = make_app(SESSION_COOKIE_SECURE=True).test_client()
+    response = client.post("/sign-in", data={"token": sandbox.token})
+    assert "Secure" in response.headers["Set-Cookie"]
