@@ -48,6 +48,7 @@ def init_app(app):
     app.extensions["submissions"] = tasks.SubmissionRegistry()
     for module in (auth, projects, tasks, files):
         app.register_blueprint(module.bp)
+    app.teardown_appcontext(close_platform)
     app.context_processor(template_context)
     app.add_template_global(cavatica_task_url)
     app.add_template_global(error_list, "form_errors")
@@ -84,6 +85,13 @@ def platform():
             raise NotSignedIn()
         g.platform = make_client(token)
     return g.platform
+
+
+def close_platform(_error=None):
+    """Close the request's platform client (its pooled connections) when the request ends."""
+    client = g.pop("platform", None)
+    if client is not None:
+        client.close()
 
 
 class NotSignedIn(Exception):

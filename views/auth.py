@@ -75,7 +75,8 @@ def sign_out():
 
 def _start_session(token, next_url):
     """Check the token with GET /user, then keep it in a fresh session (a new session id)."""
-    user = make_client(token).me()
+    with make_client(token) as client:
+        user = client.me()
     current_app.session_interface.regenerate(session)
     session["token"] = token
     session["user"] = {
