@@ -17,11 +17,11 @@
     Array.prototype.forEach.call(list.children, function (row, index) {
       var label = row.querySelector("[data-row-label]");
       if (label) label.textContent = "Item " + (index + 1);
-      var remove = directChild(row, "[data-remove-row]");
+      var remove = row.querySelector(":scope > .js-only > [data-remove-row]");
       if (remove) remove.textContent = "Remove item " + (index + 1);
       // A list inside this row names the row on its own "Add" button.
       var inner = directChild(row, "[data-rows]");
-      var innerAdd = inner && directChild(inner, "[data-add-row]");
+      var innerAdd = inner && inner.querySelector(":scope > .js-only > [data-add-row]");
       if (innerAdd) innerAdd.textContent = "Add an item to item " + (index + 1);
     });
   }
@@ -38,12 +38,10 @@
 
   // Reveal the buttons that need this script, and set up unions, inside `root`.
   function enhance(root) {
-    root.querySelectorAll("[data-add-row], [data-remove-row], [data-fill-target]").forEach(
-      function (button) {
-        // Buttons inside a row template are revealed when the row is added.
-        if (!button.closest("template")) button.hidden = false;
-      }
-    );
+    root.querySelectorAll(".js-only").forEach(function (wrapper) {
+      // Buttons inside a row template are revealed when the row is added.
+      if (!wrapper.closest("template")) wrapper.hidden = false;
+    });
     root.querySelectorAll("[data-union]").forEach(showChosenBranch);
     root.querySelectorAll("input[data-picker]").forEach(preferPickerNames);
   }
@@ -85,7 +83,7 @@
     var fieldset = row.closest("[data-rows]");
     row.remove();
     relabelRows(fieldset);
-    var add = directChild(fieldset, "[data-add-row]");
+    var add = fieldset.querySelector(":scope > .js-only > [data-add-row]");
     if (add) add.focus();
   }
 

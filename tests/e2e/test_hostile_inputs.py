@@ -28,7 +28,8 @@ FILE_B = "6063901f357c3a53540ca84b"
 
 PAGE = """<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>Inputs</title></head>
+<head><meta charset="utf-8"><title>Inputs</title>
+<link rel="stylesheet" href="{{ url_for('static', filename='style.css') }}"></head>
 <body><main>
 <h1>Inputs of {{ label }}</h1>
 {% from "tasks/_inputs.html" import render_inputs %}
@@ -293,3 +294,32 @@ def test_lists_of_lists_and_of_records_add_rows_at_every_level(serve, tab):
             [{"class": "File", "path": FILE_B}],
         ],
     }
+
+
+def test_without_javascript_every_control_still_works(serve, browser):
+    context = browser.new_context(java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(serve(FEATURES_APP))
+        # Buttons that need the script are not offered; the suggestion is still readable.
+        expect(page.get_by_role("button", name="Add an item to tags")).to_be_hidden()
+        expect(page.get_by_role("button", name="Use the suggestion")).to_be_hidden()
+        expect(page.get_by_text("Suggested: sample.bam")).to_be_visible()
+        page.get_by_label("reads", exact=True).fill(FILE_B)
+        page.locator("[id='inputs-tags']").get_by_label("Item 1").fill("only")
+        page.locator("[id='inputs-samples']").get_by_label("id", exact=True).fill("s1")
+        page.locator("summary").click()
+        # Every branch of a union is shown; filling one is enough.
+        page.locator("[id='inputs-regions-@File']").fill(FILE_A)
+        page.get_by_role("button", name="Send").click()
+        body = json.loads(page.locator("#body").text_content())
+        assert body == {
+            "reads": {"class": "File", "path": FILE_B},
+            "tags": ["only"],
+            "samples": [{"id": "s1"}],
+            "flag": False,
+            "regions": {"class": "File", "path": FILE_A},
+        }
+    finally:
+        context.close()
