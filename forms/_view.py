@@ -188,6 +188,20 @@ class _Source:
 _EMPTY = _Source(None, {}, {})
 
 
+def secondary_text(entries) -> tuple[str, ...]:
+    """`.bai`, `^.crai (if present)`; an expression is the app's business, not the user's."""
+    out: list[str] = []
+    for entry in entries:
+        pattern = entry.pattern.strip()
+        if pattern.startswith(("$(", "${")):
+            text = "files the app works out"
+        else:
+            text = pattern + (" (if present)" if entry.required is False else "")
+        if text not in out:
+            out.append(text)
+    return tuple(out)
+
+
 def build_controls(input_field: Any, file_names: Mapping[str, Any]) -> Control:
     spec: InputSpec = input_field.spec
     errors = input_field.sub_errors if input_field.validated else {}
@@ -202,7 +216,7 @@ def build_controls(input_field: Any, file_names: Mapping[str, Any]) -> Control:
         tool_default=spec.tool_default,
         file_types=spec.file_types,
         note=control.help.note,
-        secondary_files=tuple(s.pattern for s in spec.secondary_files),
+        secondary_files=secondary_text(spec.secondary_files),
     )
     if input_field.batch and control.kind == "files":
         control.multiple = True
@@ -383,7 +397,7 @@ def _record(node: RecordType, name, label, src, required, errors, depth) -> Cont
             type_text=type_label(rec_field.type),
             file_types=rec_field.file_types,
             note=child.help.note,
-            secondary_files=tuple(s.pattern for s in rec_field.secondary_files),
+            secondary_files=secondary_text(rec_field.secondary_files),
         )
     set_flag = None
     if not required:

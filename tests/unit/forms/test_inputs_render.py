@@ -353,3 +353,11 @@ def test_what_the_page_shows_is_what_it_sends_back_generated_apps(app, data):
     spec = parse_app(data.draw(raw_apps()))
     inputs = data.draw(inputs_for(spec.inputs))
     assert resubmit(app, spec, inputs) == inputs
+
+
+def test_secondary_files_are_described_in_plain_words(app):
+    spec = parse_app({"inputs": {"bam": {"type": "File", "secondaryFiles": [
+        ".bai", {"pattern": "^.crai", "required": False}, "${ return self.basename + '.x' }"]}}})
+    page = Page(render(app, spec, build_inputs_form(spec)(None, prefix="inputs")))
+    assert "Comes with: .bai, ^.crai (if present), files the app works out" in page.full_text
+    assert "return self.basename" not in page.full_text
