@@ -35,7 +35,7 @@ from wtforms.validators import ValidationError
 
 from appspec import FILE_KINDS, AppSpec, InputSpec, PrimitiveType, strip_id
 
-from ._codec import MISSING, TOP, ParseContext, encode_value, parse_value
+from ._codec import MISSING, TOP, ParseContext, encode_value, matches, parse_value
 
 __all__ = [
     "AppInputField",
@@ -43,6 +43,7 @@ __all__ = [
     "file_ids",
     "inputs_body",
     "inputs_formdata",
+    "inputs_problems",
     "set_batch_input",
     "validate_inputs",
 ]
@@ -254,6 +255,33 @@ def inputs_formdata(
             spec.type, value, prefix + spec.id, out, required=spec.required, position=TOP
         )
     return out
+
+
+def inputs_problems(
+    specs: AppSpec | Iterable[InputSpec], inputs: Mapping[str, Any] | None
+) -> list[str]:
+    """What filling the form from `inputs` cannot carry over as is (for copy/import notices).
+
+    Keys the app has no input for are left out of the form; values that do not fit their input's
+    type are shown as far as possible and the form then says what is wrong with them.
+    """
+    spec_list = _specs(specs)
+    by_id = {s.id: s for s in spec_list}
+    problems = []
+    for key, value in (inputs or {}).items():
+        input_id = strip_id(key)
+        spec = by_id.get(input_id)
+        if spec is None:
+            problems.append(f"“{input_id}” is not an input of this app, so it was left out.")
+        elif value is not None and not (
+            matches(spec.type, value)
+            or (_is_single_file(spec) and isinstance(value, list)
+                and all(matches(spec.type, v) for v in value))
+        ):
+            problems.append(
+                f"The value of “{spec.display_label}” does not fit its type; check it below."
+            )
+    return problems
 
 
 def file_ids(inputs_form: Any, specs: AppSpec | Iterable[InputSpec] | None = None) -> list[str]:

@@ -335,3 +335,21 @@ def test_a_bad_row_is_named_and_the_rest_stays():
     assert form["sizes"].value("inputs-sizes-1") == "two"
     assert form["recs"].value("inputs-recs-1-n") == "5"
     assert form["sizes"].data is None and form["recs"].data is None
+
+
+def test_inputs_problems_name_what_cannot_be_carried_over():
+    from forms.inputs import inputs_problems
+
+    problems = inputs_problems(
+        FILES,
+        {
+            "#reads": [{"class": "File", "path": FILE_A}],  # a batch draft's list: fine
+            "many": "not a list of files",
+            "gone": 1,
+        },
+    )
+    assert problems == [
+        "The value of “many” does not fit its type; check it below.",
+        "“gone” is not an input of this app, so it was left out.",
+    ]
+    assert inputs_problems(SCALARS, {"count": 3, "mode": "fast", "flag": True}) == []
