@@ -15,6 +15,10 @@ HTML names below a node named `N`:
 - File[] / Directory[] and enum[] are one control each (`N`, several ids or ticked boxes);
 - unions: the branch choice `N-@type` (a branch key such as `File`, `string`, `record`) and each
   branch's control under `N-@<key>`.
+
+What a form cannot say, by design: an empty string or an empty list (empty means "not set", so
+the input is left out; a JSON branch can still carry `[]`), and null, except as an item of a list
+whose items may be null (an empty row).
 """
 
 from __future__ import annotations
