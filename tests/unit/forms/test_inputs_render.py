@@ -361,3 +361,50 @@ def test_secondary_files_are_described_in_plain_words(app):
     page = Page(render(app, spec, build_inputs_form(spec)(None, prefix="inputs")))
     assert "Comes with: .bai, ^.crai (if present), files the app works out" in page.full_text
     assert "return self.basename" not in page.full_text
+
+
+BAD_VALUES = {
+    "int": ["ten", "1.5", "2147483648", "-2147483649"],
+    "long": ["9223372036854775808", "1e3", "x"],
+    "float": ["abc", "1e999", "1,5"],
+    "double": ["nan", "--1"],
+    "enum": ["not a symbol", "<script>x</script>"],
+    "Any": ["{nope", "[1,", "NaN"],
+    "File": ["my.bam", "5f4ffff4e4b0370371c0515"],
+    "boolean": [],
+}
+
+
+def scalar_inputs(spec):
+    return [i for i in spec.inputs if BAD_VALUES.get(i.type.kind)]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in REAL_APPS if scalar_inputs(parse_app(json.loads(p.read_text())))],
+    ids=lambda p: p.stem,
+)
+def test_one_bad_value_is_named_and_everything_else_comes_back_as_typed(app, path):
+    spec = parse_app(json.loads(path.read_text()))
+    form_class = build_inputs_form(spec)
+
+    @settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(inputs_for(spec.inputs), st.data())
+    def check(inputs, data):
+        target = data.draw(st.sampled_from(scalar_inputs(spec)))
+        bad = data.draw(st.sampled_from(BAD_VALUES[target.type.kind]))
+        sent = inputs_formdata(spec, inputs)
+        sent.setlist(f"inputs-{target.id}", [bad])
+        form = form_class(sent, prefix="inputs")
+        assert not form.validate()
+        assert list(form.errors) == [target.id]
+        html = render(app, spec, form)
+        page = Page(html)
+        control = [a for _, a in page.elements if a.get("id") == f"inputs-{target.id}"][0]
+        assert control["aria-invalid"] == "true"
+        # The page sends back exactly what was sent, the bad value included.
+        back = MultiDict(Submission(html).pairs)
+        for name, values in sent.lists():
+            assert back.getlist(name) == values, name
+
+    check()
