@@ -196,6 +196,14 @@ def test_preview_draft_run_and_delete_pages_are_accessible(signed_in, sandbox, u
     expect(page.get_by_role("region", name="Summary")).to_contain_text("DRAFT")
     check_page(page, axe)
 
+    # Edit: the form again, filled in from the draft.
+    page.get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Edit draft")
+    expect(page.get_by_label("Batch input", exact=True)).to_have_value("fastq")
+    page.wait_for_load_state("networkidle")
+    check_page(page, axe)
+    page.go_back()
+
     page.get_by_role("link", name="Delete draft…").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Delete the draft")
     check_page(page, axe)
@@ -277,3 +285,20 @@ def test_main_flow_with_the_keyboard_alone(page, sandbox, upstream):
     assert body["use_interruptible_instances"] is True
     assert body["inputs"] == {"input_bam_file": [{"class": "File", "path": bam["id"]}]}
     assert (body["batch_input"], body["batch_by"]) == ("input_bam_file", {"type": "ITEM"})
+
+
+def test_draft_with_platform_errors_shows_each_next_to_its_input(signed_in, upstream, axe):
+    page = signed_in
+    # A BAM the user can see, but in another project: CAVATICA makes the draft and flags it.
+    elsewhere = next(f for f in upstream.listing(project="other-user/shared-reference")
+                     if f["name"].endswith(".bam"))
+    page.goto(form_url(upstream, BAMTOOLS_APP))
+    page.get_by_label(re.compile("^Input BAM file")).fill(elsewhere["id"])
+    page.get_by_role("button", name="Create draft").click()
+    expect(page.get_by_role("region", name="Summary")).to_contain_text("DRAFT")
+    problems = page.get_by_role("region", name="What CAVATICA found")
+    expect(problems).to_contain_text("1 error")
+    row = page.get_by_role("region", name="Inputs").get_by_role("row").filter(
+        has_text="input_bam_file")
+    expect(row.locator(".issue-error")).to_have_count(1)
+    check_page(page, axe)

@@ -197,3 +197,23 @@ def test_token_refused_while_browsing_sign_in_and_come_back(signed_in: Page, san
     page.get_by_label("CAVATICA authentication token").fill(sandbox.token)
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name="Pediatric WGS Cohort", level=1)).to_be_visible()
+
+
+def test_forbidden_submit_is_explained_and_the_input_kept(filled_form, sandbox, upstream, bam):
+    page = filled_form
+    sandbox.fault(method="POST", path="/v2/tasks", status=403, code=3001, times=1)
+    create_draft(page)
+    expect(page.locator("#problem")).to_contain_text("not allowed")
+    expect_everything_kept(page, bam)
+    assert upstream.drafts_named(PROJECT, TASK_NAME) == []
+
+
+def test_rate_limited_page_says_when_to_retry(signed_in: Page, sandbox, axe):
+    page = signed_in
+    sandbox.fault(method="GET", path="/v2/projects/demo-user/*", status=429, code=1000, times=1)
+    response = page.goto(f"/projects/{PROJECT}")
+    assert response.status == 429
+    assert int(response.headers["retry-after"]) >= 0
+    expect(page.get_by_role("heading", level=1)).to_have_text("Too many requests")
+    expect(page.get_by_role("alert")).to_contain_text(re.compile(r"Try again in \d+ seconds"))
+    axe(page)

@@ -313,6 +313,11 @@ def test_batch_by_sample_from_sign_in_to_child_tasks(page: Page, sandbox, upstre
     execution = page.get_by_role("region", name="Execution status")
     expect(execution).to_contain_text(re.compile(r"completed\s*3"))
 
+    # The token stayed on the server: not in a cookie, the address or the page.
+    assert all(sandbox.token not in cookie["value"] for cookie in page.context.cookies())
+    assert sandbox.token not in page.url
+    assert sandbox.token not in page.content()
+
     # No page asked for files one at a time: names always came from the bulk endpoint.
     assert calls(sandbox, "GET", r"/v2/files/[0-9a-f]{24}") == 0
     assert calls(sandbox, "POST", r"/v2/tasks") == 1
