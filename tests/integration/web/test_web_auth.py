@@ -174,3 +174,10 @@ def test_the_session_cookie_can_be_https_only(make_app, sandbox):
     client = make_app(SESSION_COOKIE_SECURE=True).test_client()
     response = client.post("/sign-in", data={"token": sandbox.token})
     assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_a_token_that_cannot_be_one_is_explained(client, sandbox):
+    response = client.post("/sign-in", data={"token": "my token é"})
+    assert response.status_code == 200
+    assert "This does not look like a CAVATICA token" in text_of(response)
+    assert sandbox.requests()["counts"].get("GET /v2/user") is None
