@@ -64,11 +64,12 @@ class Help:
     file_types: tuple[str, ...] = ()
     note: str = ""
     secondary_files: tuple[str, ...] = ()
+    app_default: str = ""  # a CWL default the form could not pre-fill
 
     def __bool__(self) -> bool:
         return bool(
             self.doc or self.type_text or self.tool_default is not None or self.file_types
-            or self.note or self.secondary_files
+            or self.note or self.secondary_files or self.app_default
         )
 
 
@@ -202,6 +203,12 @@ def secondary_text(entries) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _default_text(value: Any) -> str:
+    if isinstance(value, Mapping) and value.get("class") in FILE_KINDS:
+        return str(value.get("location") or value.get("path") or value.get("basename") or "")
+    return as_text(value)
+
+
 def build_controls(input_field: Any, file_names: Mapping[str, Any]) -> Control:
     spec: InputSpec = input_field.spec
     errors = input_field.sub_errors if input_field.validated else {}
@@ -217,6 +224,7 @@ def build_controls(input_field: Any, file_names: Mapping[str, Any]) -> Control:
         file_types=spec.file_types,
         note=control.help.note,
         secondary_files=secondary_text(spec.secondary_files),
+        app_default=_default_text(spec.default) if input_field.default_unused else "",
     )
     if input_field.batch and control.kind == "files":
         control.multiple = True

@@ -66,6 +66,7 @@ class AppInputField(Field):
         super().__init__(label if label is not None else spec.display_label, validators, **kwargs)
         self.spec = spec
         self.batch = False  # set by `set_batch_input` for the app's batch input
+        self.default_unused = False  # the CWL default could not be put in the form
         self.sub_errors: dict[str, list[str]] = {}
         self._parse_errors: dict[str, list[str]] = {}
         self.file_ids: list[str] = []
@@ -74,10 +75,12 @@ class AppInputField(Field):
 
     def process(self, formdata, data=unset_value, extra_filters=None):
         self.process_errors = []
+        self.default_unused = False
         if formdata is None:
             # First display: fill from given data, else from the CWL default.
             value = data if data is not unset_value else None
-            if value is None and self.spec.has_default:
+            from_default = value is None and self.spec.has_default
+            if from_default:
                 value = self.spec.default
             formdata = MultiDict()
             if value is not None:
@@ -85,6 +88,11 @@ class AppInputField(Field):
                     self.spec.type, value, self.name, formdata,
                     required=self.spec.required, position=TOP,
                 )
+            if from_default and self._unreadable(formdata):
+                # A default the form cannot hold (say, a File by location, not by platform id)
+                # is not put in the box to be refused; the page names it as the app's default.
+                formdata = MultiDict()
+                self.default_unused = True
         self.formdata = formdata
         ctx = ParseContext(formdata)
         value = parse_value(
@@ -95,6 +103,11 @@ class AppInputField(Field):
         self.sub_errors = {name: list(messages) for name, messages in ctx.errors.items()}
         self.file_ids = ctx.file_ids
         self.process_errors = [m for messages in ctx.errors.values() for m in messages]
+
+    def _unreadable(self, formdata) -> bool:
+        trial = ParseContext(formdata)
+        value = parse_value(self.spec.type, self.name, trial, required=False, position=TOP)
+        return bool(trial.errors) or value is MISSING
 
     def pre_validate(self, form):
         self.validated = True

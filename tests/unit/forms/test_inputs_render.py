@@ -408,3 +408,15 @@ def test_one_bad_value_is_named_and_everything_else_comes_back_as_typed(app, pat
             assert back.getlist(name) == values, name
 
     check()
+
+
+def test_a_default_the_form_cannot_hold_is_named_not_prefilled(app):
+    spec = parse_app({"inputs": {
+        "ref": {"type": "File?", "default": {"class": "File", "location": "s3://bucket/ref.fa"}},
+        "n": {"type": "int?", "default": 4},
+    }})
+    form = build_inputs_form(spec)(None, prefix="inputs")
+    assert form["ref"].value("inputs-ref") == "" and form["n"].value("inputs-n") == "4"
+    page = Page(render(app, spec, form))
+    assert "Left empty, the app uses its default: s3://bucket/ref.fa" in page.full_text
+    assert form.validate() and inputs_body(form, spec) == {"n": 4}
