@@ -106,7 +106,9 @@ class AppInputField(Field):
 
     def _unreadable(self, formdata) -> bool:
         trial = ParseContext(formdata)
-        value = parse_value(self.spec.type, self.name, trial, required=False, position=TOP)
+        value = parse_value(
+            self.spec.type, self.name, trial, required=self.spec.required, position=TOP
+        )
         return bool(trial.errors) or value is MISSING
 
     def pre_validate(self, form):

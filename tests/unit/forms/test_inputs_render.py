@@ -420,3 +420,13 @@ def test_a_default_the_form_cannot_hold_is_named_not_prefilled(app):
     page = Page(render(app, spec, form))
     assert "Left empty, the app uses its default: s3://bucket/ref.fa" in page.full_text
     assert form.validate() and inputs_body(form, spec) == {"n": 4}
+
+
+@pytest.mark.parametrize("path", REAL_APPS, ids=lambda p: p.stem)
+def test_every_real_default_is_prefilled(path):
+    spec = parse_app(json.loads(path.read_text()))
+    form = build_inputs_form(spec)(None, prefix="inputs")
+    for item in spec.inputs:
+        if item.has_default:
+            assert not form[item.id].default_unused, item.id
+            assert form[item.id].data == item.default, item.id
