@@ -26,10 +26,7 @@ import batching
 from appspec import parse_app
 from cavatica import (
     ApiError,
-    Forbidden,
-    NotFound,
     OutcomeUnknown,
-    RateLimited,
     Unauthorized,
     split_app_id,
 )
@@ -59,7 +56,6 @@ from . import (
 bp = Blueprint("tasks", __name__)
 
 KEEP_SENT_BODIES = 20
-ERROR_STATUS = ((Forbidden, 403), (NotFound, 404), (RateLimited, 429))
 
 
 # ---- one draft per submitted form -------------------------------------------------------------
@@ -291,10 +287,11 @@ def as_list(value):
 
 
 def status_for(error):
-    """The HTTP status of a form page re-shown because the platform said no."""
-    for error_class, status in ERROR_STATUS:
-        if isinstance(error, error_class):
-            return status
+    """The HTTP status of a form page re-shown because the platform said no: the platform's
+    own for a refusal (4xx), 502 when it failed or could not be reached."""
+    status = getattr(error, "status", None)
+    if status is not None and 400 <= status < 500:
+        return status
     return 502
 
 

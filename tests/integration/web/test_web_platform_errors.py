@@ -32,6 +32,7 @@ def drafts(api):
 @pytest.mark.parametrize(
     ("status", "code", "status_shown", "message"),
     [
+        (400, 7016, 400, "CAVATICA refused the request. CAVATICA said: “Injected fault"),
         (403, 3001, 403, "Your CAVATICA account is not allowed to do this."),
         (404, 3002, 404, "CAVATICA could not find this"),
         (500, 90004, 502, "CAVATICA had a problem and could not answer."),
