@@ -7,6 +7,7 @@ divided by the injected latency should sit just above its number of calls; far a
 app itself is slow, and a count that grows with the data (files, pages) would show here too.
 """
 
+import os
 import re
 import statistics
 import tempfile
@@ -107,7 +108,8 @@ def run(report):
         f"own cost), then with {LATENCY_MS} ms added to every API request. *Calls* are the "
         "API requests the sandbox logged for one request of the page; *ratio* is the median at "
         f"{LATENCY_MS} ms divided by {LATENCY_MS} ms: a page whose calls go one after the other "
-        "cannot go below its number of calls."
+        "cannot go below its number of calls. Load average when measured: "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (figures grow with load)."
     )
     own = {name: median for name, latency, _, median, _ in rows if latency == 0}
     table = []

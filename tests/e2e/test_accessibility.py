@@ -302,3 +302,23 @@ def test_draft_with_platform_errors_shows_each_next_to_its_input(signed_in, upst
         has_text="input_bam_file")
     expect(row.locator(".issue-error")).to_have_count(1)
     check_page(page, axe)
+
+
+def test_every_setting_has_its_line_of_help_tied_to_it(signed_in, upstream):
+    page = signed_in
+    page.goto(form_url(upstream, WES_APP))
+    controls = [page.get_by_label(label, exact=True) for label in [
+        "Instance type", "Custom instance type", "Maximum parallel instances", "Memoization",
+        "Spot instances", "Elastic disk", "Batch input"]]
+    # (A radio button of "Batch by" has the same name as this box.)
+    controls.append(page.get_by_role("textbox", name="Custom metadata keys"))
+    for control in controls:
+        label = control.get_attribute("id")
+        ids = (control.get_attribute("aria-describedby") or "").split()
+        help_text = " ".join(page.locator(f"[id='{i}']").inner_text() for i in ids).strip()
+        assert len(help_text) > 20, f"{label}: no help tied to it ({ids})"
+    # The FASTQ input: its doc and the names of the chosen files are tied to the field too.
+    fastq = page.get_by_label(re.compile("^FASTQ"))
+    ids = fastq.get_attribute("aria-describedby").split()
+    described = " ".join(page.locator(f"[id='{i}']").inner_text() for i in ids)
+    assert "FASTQ reads" in described
