@@ -322,3 +322,28 @@ def test_every_setting_has_its_line_of_help_tied_to_it(signed_in, upstream):
     ids = fastq.get_attribute("aria-describedby").split()
     described = " ".join(page.locator(f"[id='{i}']").inner_text() for i in ids)
     assert "FASTQ reads" in described
+
+
+def test_the_focus_is_always_visible(signed_in, upstream):
+    """Tab through whole pages: every element that takes the focus shows an outline or ring."""
+    page = signed_in
+    for url in [f"/projects/{PROJECT}", form_url(upstream, WES_APP)]:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        unseen, visited = [], 0
+        for _ in range(300):
+            page.keyboard.press("Tab")
+            tag, name, outline, ring = page.evaluate(
+                """() => {
+                    const el = document.activeElement, style = getComputedStyle(el);
+                    return [el.tagName, el.id || el.name || el.textContent.trim().slice(0, 40),
+                            style.outlineStyle, style.boxShadow];
+                }"""
+            )
+            if tag == "BODY":  # past the last element
+                break
+            visited += 1
+            if outline == "none" and ring == "none":
+                unseen.append(f"{tag} {name}")
+        assert visited > 20, url
+        assert unseen == [], f"{url}: no visible focus on {unseen}"
