@@ -323,13 +323,20 @@ def test_batch_by_sample_from_sign_in_to_child_tasks(page: Page, sandbox, upstre
     assert calls(sandbox, "POST", r"/v2/tasks") == 1
 
 
-def test_single_task_body_is_exactly_what_was_chosen(signed_in: Page, sandbox, upstream):
+def test_single_task_at_an_older_revision_sends_exactly_what_was_chosen(
+    signed_in: Page, sandbox, upstream
+):
     page = signed_in
     bams = by_name(upstream.folder(PROJECT, "alignments"))
     bam = next(item for name, item in bams.items() if name.endswith(".bam"))
-    revision = upstream.app_revision(PROJECT, BAMTOOLS_APP)
+    older = upstream.app_revision(PROJECT, BAMTOOLS_APP) - 1
 
     open_app_form(page, BAMTOOLS_APP)
+    # Not the latest revision: the one before it.
+    page.get_by_label("App revision").select_option(str(older))
+    page.get_by_role("button", name="Use this revision").click()
+    expect(page.get_by_text(re.compile(r"^App .*, revision \d+\.$"))).to_contain_text(
+        f"revision {older}.")
     page.get_by_label(re.compile("^Task name")).fill("Index one BAM")
     pick_one(page, "Input BAM file", ("alignments",), bam["name"])
     page.get_by_label("Instance type", exact=True).select_option("custom")
@@ -344,7 +351,7 @@ def test_single_task_body_is_exactly_what_was_chosen(signed_in: Page, sandbox, u
     assert body == {
         "name": "Index one BAM",
         "project": PROJECT,
-        "app": f"{PROJECT}/{BAMTOOLS_APP}/{revision}",
+        "app": f"{PROJECT}/{BAMTOOLS_APP}/{older}",
         "inputs": {"input_bam_file": file_ref(bam)},
         "execution_settings": {"instance_type": "c5.4xlarge;ebs-gp2;1024"},
         "use_interruptible_instances": True,
