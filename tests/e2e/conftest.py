@@ -44,8 +44,10 @@ def live_app(sandbox_server, tmp_path_factory):
     app = create_app(
         {
             "SB_API_ENDPOINT": sandbox_server.api_url,
-            # Every user signs in through the page; no deployment-wide token.
+            # Every user signs in through the page: no deployment-wide token, whatever the
+            # environment of the machine running the tests says.
             "SB_AUTH_TOKEN": None,
+            "SB_PROFILE": None,
             "SECRET_KEY": "e2e-secret",
             "SB_TIMEOUT": SB_TIMEOUT,
             "SESSION_FILE_DIR": str(tmp_path_factory.mktemp("sessions")),
