@@ -323,3 +323,21 @@ def test_without_javascript_every_control_still_works(serve, browser):
         }
     finally:
         context.close()
+
+
+def test_filling_an_optional_record_ticks_send_these_values(serve, tab):
+    tab.goto(serve({"cwlVersion": "v1.2", "inputs": {
+        "genome": {"type": ["null", {"type": "record", "fields": {"gz": "boolean?",
+                                                                    "min": "int?"}}]},
+        "mendel": {"type": ["null", {"type": "record", "fields": {"summaries-only": "boolean?"}}]},
+    }}))
+    # With no required inputs, the optional ones are shown open.
+    flag = tab.get_by_label("Send these values (genome)")
+    expect(flag).not_to_be_checked()
+    tab.locator("[id='inputs-genome-min']").fill("3")
+    tab.locator("[id='inputs-genome-min']").blur()
+    expect(flag).to_be_checked()
+    # An empty record is a value too: ticked alone, it turns the feature on.
+    tab.get_by_label("Send these values (mendel)").check()
+    tab.get_by_role("button", name="Send").click()
+    assert json.loads(tab.locator("#body").text_content()) == {"genome": {"min": 3}, "mendel": {}}
