@@ -100,6 +100,8 @@ def run(report):
                 rows.append((flow.name, latency, calls, median, p90))
     finally:
         sandbox.control("POST", "reset")
+        sandbox.http.close()
+        sandbox.api.close()
         handle.shutdown()
         sessions.cleanup()
 
@@ -134,12 +136,10 @@ def build_flows(app, client, sandbox, token):
     batch_form = f"/projects/{PROJECT}/apps/{BATCH_APP}/new?revision={batch_revision}"
     root = sandbox.get("/files", project=PROJECT, limit=100)["items"]
     fastqs = [f["id"] for f in root if f["name"].endswith(".fastq.gz") and f.get("metadata")]
-    references = {}
-    for folder in ("references",):
-        top = next(i for i in root if i["name"] == folder)
-        grch38 = sandbox.get("/files", parent=top["id"])["items"][0]
-        references = {f["name"]: f["id"]
-                      for f in sandbox.get("/files", parent=grch38["id"], limit=100)["items"]}
+    top = next(item for item in root if item["name"] == "references")
+    grch38 = sandbox.get("/files", parent=top["id"])["items"][0]  # references/GRCh38
+    references = {f["name"]: f["id"]
+                  for f in sandbox.get("/files", parent=grch38["id"], limit=100)["items"]}
     ref = references["Homo_sapiens_assembly38.fasta"]
     vcf = references["Homo_sapiens_assembly38.dbsnp138.vcf.gz"]
     bed = references["exome_calling_regions.v1.1.hg38.bed"]
