@@ -76,6 +76,11 @@ def from_environ(environ=None):
                 config[name] = kind(raw)
             except ValueError as err:
                 raise ValueError(f"{name} must be a {kind.__name__}, not {raw!r}") from err
+    for name in ("SB_TIMEOUT", "SESSION_LIFETIME_HOURS", "PAGE_SIZE"):
+        if name in config and config[name] <= 0:
+            raise ValueError(f"{name} must be more than 0, not {config[name]}")
+    if config.get("PAGE_SIZE", 0) > 100:
+        raise ValueError("PAGE_SIZE can be at most 100 (the platform's page limit)")
     if "SESSION_LIFETIME_HOURS" in config:
         hours = config.pop("SESSION_LIFETIME_HOURS")
         config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=hours)

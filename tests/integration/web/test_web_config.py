@@ -81,3 +81,14 @@ def test_no_secret_key_warns_and_still_works(clean_env, sandbox, tmp_path, caplo
 def test_tests_must_name_a_platform(clean_env, tmp_path):
     with pytest.raises(RuntimeError, match="SB_API_ENDPOINT"):
         create_app(base_config(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [("SB_TIMEOUT", "0", "SB_TIMEOUT must be more than 0"),
+     ("PAGE_SIZE", "500", "PAGE_SIZE can be at most 100")],
+)
+def test_numbers_out_of_range_are_clear_errors(clean_env, tmp_path, name, value, message):
+    clean_env.setenv(name, value)
+    with pytest.raises(ValueError, match=message):
+        create_app(base_config(tmp_path))
