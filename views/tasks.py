@@ -55,7 +55,7 @@ from . import (
 
 bp = Blueprint("tasks", __name__)
 
-KEEP_SENT_BODIES = 20
+KEEP_SENT_BODIES = 10  # bodies of big batches are large, and the session is read on every request
 
 
 # ---- one draft per submitted form -------------------------------------------------------------
