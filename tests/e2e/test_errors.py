@@ -66,7 +66,9 @@ def task_posts(sandbox) -> int:
     return sandbox.requests()["counts"].get("POST /v2/tasks", 0)
 
 
-def test_expired_token_sign_in_again_and_the_form_comes_back(filled_form, sandbox, upstream, bam):
+def test_expired_token_sign_in_again_and_the_form_comes_back(
+    filled_form, sandbox, upstream, bam, axe
+):
     page = filled_form
     sandbox.fault(method="POST", path="/v2/tasks", status=401, code=401, times=1)
     create_draft(page)
@@ -75,6 +77,7 @@ def test_expired_token_sign_in_again_and_the_form_comes_back(filled_form, sandbo
     expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text("did not accept your token")
     expect(page.get_by_role("main")).to_contain_text("What you entered in the task form is kept")
+    axe(page)
     page.get_by_label("CAVATICA authentication token").fill(sandbox.token)
     page.get_by_role("button", name="Sign in", exact=True).click()
 
@@ -82,6 +85,7 @@ def test_expired_token_sign_in_again_and_the_form_comes_back(filled_form, sandbo
     notice = page.get_by_role("status").filter(has_text="everything you entered is back")
     expect(notice).to_be_visible()
     expect_everything_kept(page, bam)
+    axe(page)
     create_draft(page)
     expect_draft_page(page)
     assert len(upstream.drafts_named(PROJECT, TASK_NAME)) == 1
@@ -104,13 +108,15 @@ def test_rate_limited_says_when_to_retry_and_keeps_the_input(filled_form, sandbo
     assert len(upstream.drafts_named(PROJECT, TASK_NAME)) == 1
 
 
-def test_server_error_is_explained_and_the_input_kept(filled_form, sandbox, upstream, bam):
+def test_server_error_is_explained_and_the_input_kept(filled_form, sandbox, upstream, bam, axe):
     page = filled_form
     sandbox.fault(method="POST", path="/v2/tasks", status=500, code=90004, times=1)
     create_draft(page)
 
     expect(page.locator("#problem")).to_contain_text("CAVATICA had a problem and could not answer")
+    expect(page.locator("#problem")).to_be_focused()  # read out first
     expect_everything_kept(page, bam)
+    axe(page)
     assert upstream.drafts_named(PROJECT, TASK_NAME) == []
     create_draft(page)
     expect_draft_page(page)
