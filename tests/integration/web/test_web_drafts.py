@@ -149,6 +149,7 @@ def test_saving_an_edit_patches_the_draft(signed_in, api, sandbox):
     page = text_of(signed_in.get(url))
     assert "The draft was saved." in page
     assert other["name"] in page
+    assert "The JSON body of the last edit (PATCH)" in page
 
 
 def test_a_started_task_cannot_be_edited(signed_in, api):
