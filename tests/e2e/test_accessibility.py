@@ -87,6 +87,10 @@ def test_error_page_is_accessible(signed_in, axe):
     assert response.status == 404
     expect(page.get_by_role("alert")).to_contain_text("could not find")
     check_page(page, axe)
+    response = page.goto("/no/such/page")
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    check_page(page, axe)
 
 
 def test_sign_in_with_the_keyboard_alone(page, sandbox):
