@@ -438,7 +438,18 @@
   // ---- start ------------------------------------------------------------------------------------
 
   function start() {
-    var inputs = Array.from(document.querySelectorAll("input[data-picker], textarea[data-picker]"));
+    var selector = "input[data-picker], textarea[data-picker]";
+    // Rows added by static/inputs.js (arrays of files, records with files) get their picker too.
+    document.addEventListener("inputs:row-added", function (event) {
+      var added = Array.from(event.detail.row.querySelectorAll(selector));
+      if (!added.length) return;
+      loadStyles();
+      added.forEach(function (input) {
+        enhance(input);
+        inputs.push(input);
+      });
+    });
+    var inputs = Array.from(document.querySelectorAll(selector));
     if (!inputs.length) return;
     loadStyles();
     collectRenderedNames();
