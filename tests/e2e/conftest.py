@@ -100,12 +100,6 @@ def check_accessible(page: Page) -> None:
 
 
 @pytest.fixture
-def sign_in():
-    """sign_in(page, token): the sign-in form, filled in and sent as a user does."""
-    return sign_in_as
-
-
-@pytest.fixture
 def axe():
     """axe(page): fail with axe-core's report when the page has any accessibility violation."""
     return check_accessible

@@ -14,7 +14,6 @@ from playwright.sync_api import Page, expect
 PROJECT = "demo-user/pediatric-wgs"
 PROJECT_NAME = "Pediatric WGS Cohort"
 WES_APP = "sbg-wes-bwa-gatk4-cwl1"
-WES_LABEL = "Whole Exome Sequencing - BWA + GATK 4.0 (with Metrics)"
 BAMTOOLS_APP = "sbg-bamtools-index-draft2"
 MARKER_LINE = re.compile(r"Submitted from the draft-task launcher, ref [0-9a-f]{12}")
 # `UPDATE_SCREENSHOT=1 pytest tests/e2e/test_flow.py -k batch` redraws the README's screenshot.
