@@ -203,7 +203,7 @@ def preset_choices():
         keys = ", ".join(key.removeprefix(METADATA_PREFIX) for key in criteria)
         label = BATCH_PRESET_LABELS.get(name, name)
         choices.append(SelectChoice(name, f"{label}: one child task per {keys}"))
-    choices.append(SelectChoice(CUSTOM_KEYS, "Custom metadata keys"))
+    choices.append(SelectChoice(CUSTOM_KEYS, "Custom: the metadata keys typed below"))
     return choices
 
 

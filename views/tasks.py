@@ -443,8 +443,7 @@ class TaskView:
         self.app_id, self.revision = split_app_id(task.get("app") or "")
         self.inputs = task.get("inputs") or {}
         self.labels = self._labels()
-        ids = sorted(collect_file_ids(self.inputs))
-        self.files = platform().files_by_id(ids) if ids else {}
+        self.files = self._files(sorted(collect_file_ids(self.inputs)))
         self.errors = issues_by_input(task.get("errors"))
         self.warnings = issues_by_input(task.get("warnings"))
 
@@ -458,6 +457,16 @@ class TaskView:
         except ApiError:
             return {}  # labels are a nicety: the input ids still show
         return {spec.id: spec.label for spec in parse_app(app.get("raw") or {}).inputs}
+
+    def _files(self, ids):
+        if not ids:
+            return {}
+        try:
+            return platform().files_by_id(ids)  # one bulk call for every file the task names
+        except Unauthorized:
+            raise
+        except ApiError:
+            return {}  # names are a nicety: the draft, just made, must still show (with ids)
 
     def input_ids(self):
         """Every input id with a value or a problem, the app's order first."""

@@ -218,3 +218,14 @@ def test_a_new_task_like_an_earlier_one(signed_in, api, sandbox):
     assert body["inputs"] == {"input_bam_file": file_ref(bam), "bti_format": True}
     assert body["execution_settings"] == {"instance_type": "r5.xlarge"}
     assert body["description"].endswith(f"ref {submission_id[:12]}")
+
+
+def test_the_draft_page_still_shows_when_file_names_cannot_be_looked_up(signed_in, api, sandbox):
+    bam = a_bam(api)
+    draft = make_draft(api, inputs={"input_bam_file": file_ref(bam)})
+    sandbox.fault(method="POST", path="/v2/bulk/files/get", status=500, code=0, times=5)
+    response = signed_in.get(f"/projects/{PROJECT}/tasks/{draft['id']}")
+    assert response.status_code == 200
+    text = text_of(response)
+    assert draft["id"] in text
+    assert bam["id"] in text  # the id stands in for the name it could not get
