@@ -269,8 +269,12 @@ class Tasks:
             task.pop("batch_by", None)
             task.pop("batch_input", None)
         if task["batch"]:
+            app, revision = self.store.app_for(task["app"], task["created_by"])
+            node = next(n for n in read_inputs(self.store.raw_for(app, revision))
+                        if n.id == task["batch_input"])
+            single = is_single_file(node.type)
             for value, fields, files in self._groups(task):
-                self._spawn_child(task, value, fields, files)
+                self._spawn_child(task, value, fields, files, single)
 
     def _groups(self, task):
         """[(label, fields, [file objects])] in order of first appearance."""
@@ -295,17 +299,17 @@ class Tasks:
         return [(", ".join(values), dict(zip(keys, values, strict=True)), files)
                 for values, files in groups.items()]
 
-    def _spawn_child(self, parent, label, fields, files):
+    def _spawn_child(self, parent, label, fields, files, single_file_input):
+        """One child of a batch parent; single_file_input: the batch input takes one File."""
         store = self.store
         store.task_seq += 1
-        child = copy.deepcopy({k: v for k, v in parent.items() if k != "_children"})
-        for key in ("batch_input", "batch_by"):
-            child.pop(key, None)
-        app, revision = store.app_for(parent["app"], parent["created_by"])
-        node = next(n for n in read_inputs(store.raw_for(app, revision))
-                    if n.id == parent["batch_input"])
-        child["inputs"][parent["batch_input"]] = (files[0] if is_single_file(node.type)
-                                                  and len(files) == 1 else files)
+        batch_input = parent["batch_input"]
+        # Copy the parent without its batch list: a child gets only its own group's files.
+        child = copy.deepcopy({k: v for k, v in parent.items()
+                               if k not in ("_children", "inputs", "batch_input", "batch_by")})
+        own_files = files[0] if single_file_input and len(files) == 1 else files
+        child["inputs"] = copy.deepcopy({k: own_files if k == batch_input else v
+                                         for k, v in parent["inputs"].items()})
         child.update({
             "id": str(uuid.uuid4()),
             "name": f"{parent['name']} - {label}", "batch": False, "parent": parent["id"],
