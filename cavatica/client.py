@@ -74,7 +74,12 @@ def split_app_id(app_id: str) -> tuple[str, int | None]:
 
 def _path_segment(value: Any) -> str:
     # Ids such as `owner/project` keep their slashes; anything else in them is escaped.
-    return "/".join(quote(part, safe="") for part in str(value).split("/"))
+    parts = str(value).split("/")
+    # An empty, `.` or `..` part would name another resource (HTTP libraries resolve dot
+    # segments: `/tasks/..` is sent as `/`), and no platform id has one.
+    if any(part in ("", ".", "..") for part in parts):
+        raise NotFound(f"'{value}' is not a valid id.")
+    return "/".join(quote(part, safe="") for part in parts)
 
 
 def _page_params(offset: int, limit: int) -> tuple[int, int]:

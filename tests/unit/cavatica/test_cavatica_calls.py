@@ -224,6 +224,21 @@ def test_ids_cannot_escape_their_path_segment(rsps, client):
         client.task("..?x=1")
 
 
+@pytest.mark.parametrize("call", [
+    lambda c: c.task(".."),
+    lambda c: c.run_task("../projects"),
+    lambda c: c.delete_task("."),
+    lambda c: c.project("alice/.."),
+    lambda c: c.project("alice/"),
+    lambda c: c.file(""),
+])
+def test_ids_with_empty_or_dot_parts_are_refused_without_a_call(rsps, client, call):
+    # Sent as is, `/tasks/..` would reach `/` (the paths listing) and read as a task.
+    with pytest.raises(NotFound, match="not a valid id"):
+        call(client)
+    assert len(rsps.calls) == 0
+
+
 def test_tasks_list_filters(rsps, client):
     page_reply(rsps, "/tasks", [{"id": "c1"}], 1)
     client.tasks(project="alice/p", status="DRAFT", parent="u-1", order_by="created_time",
