@@ -136,8 +136,11 @@ def branch_keys(node: UnionType) -> list[str]:
 
 
 def row_indices(formdata: Any, name: str) -> list[int]:
-    """Row numbers present under `name` (`name-3`, `name-3-...`), in order."""
-    pattern = re.compile(re.escape(name) + r"-(\d+)(?:-|$)")
+    """Row numbers present under `name` (`name-3`, `name-3-...`), in order.
+
+    The page numbers rows from 0; a number of more than 9 digits is no row (Python refuses to
+    read integers of thousands of digits, and a posted name may have them)."""
+    pattern = re.compile(re.escape(name) + r"-(\d{1,9})(?:-|$)")
     found = set()
     for key in formdata:
         match = pattern.match(key)

@@ -281,6 +281,14 @@ def test_rows_drop_empty_items_and_keep_nulls_where_null_is_allowed():
     assert not ok and form["tags"].errors == ["Add at least one item."]
 
 
+def test_a_row_number_too_long_to_read_is_no_row_rather_than_a_crash():
+    # Python refuses to read integers of more than 4300 digits; a posted name may have them.
+    spec = parse_app({"inputs": {"tags": "string[]?"}})
+    form, ok = submit(spec, [("inputs-tags-" + "9" * 5000, "a"), ("inputs-tags-0", "b")])
+    assert ok, form.errors
+    assert inputs_body(form, spec) == {"tags": ["b"]}
+
+
 def test_union_branch_is_the_chosen_one_or_the_only_one_filled():
     spec = parse_app({"inputs": {"regions": ["null", "File", "string"]}})
     form, ok = submit(spec, [("inputs-regions-@type", "string"), ("inputs-regions-@string", "chr1"),
