@@ -9,6 +9,8 @@ from .tasks import iso
 
 bp = Blueprint("controls", __name__, url_prefix="/_sandbox")
 
+MAX_CLOCK_OFFSET_SECONDS = 100 * 365 * 86_400
+MAX_LATENCY_MS = 600_000  # longer than any client timeout; more would only hang the sandbox
 FAULT_KEYS = {"method": str, "path": str, "status": int, "code": int, "times": int,
               "latency_ms": int, "drop_connection": bool, "malformed": bool}
 
@@ -44,10 +46,12 @@ def _object_body():
     return body
 
 
-def _number(body, key, default=None, minimum=0):
+def _number(body, key, default=None, minimum=0, maximum=None):
     value = body.get(key, default)
     if not isinstance(value, int | float) or isinstance(value, bool) or value < minimum:
         raise bad_request(f"'{key}' must be a number >= {minimum}.")
+    if maximum is not None and value > maximum:
+        raise bad_request(f"'{key}' must be at most {maximum}.")
     return value
 
 
@@ -104,8 +108,10 @@ def add_fault():
     fault = Fault(**{k: v for k, v in body.items() if v is not None or k == "times"})
     if fault.status is not None and not 100 <= fault.status <= 599:
         raise bad_request("'status' must be an HTTP status code.")
-    if fault.latency_ms < 0 or (fault.times is not None and fault.times < 1):
-        raise bad_request("'latency_ms' must be >= 0 and 'times' >= 1 (or null for always).")
+    if not 0 <= fault.latency_ms <= MAX_LATENCY_MS or (fault.times is not None
+                                                       and fault.times < 1):
+        raise bad_request(f"'latency_ms' must be 0..{MAX_LATENCY_MS} and 'times' >= 1 "
+                          "(or null for always).")
     state().faults.append(fault)
     return jsonify({"faults": [_fault_json(f) for f in state().faults]})
 
@@ -119,14 +125,16 @@ def clear_faults():
 @bp.post("/latency")
 def latency():
     st = state()
-    st.latency_ms = _number(_object_body(), "latency_ms")
+    st.latency_ms = _number(_object_body(), "latency_ms", maximum=MAX_LATENCY_MS)
     return jsonify({"latency_ms": st.latency_ms})
 
 
 @bp.post("/clock")
 def clock():
     st = state()
-    st.store.clock_offset += _number(_object_body(), "advance_seconds")
+    # Task times must stay printable dates: a clock past year 9999 would fail every task read.
+    room = MAX_CLOCK_OFFSET_SECONDS - st.store.clock_offset
+    st.store.clock_offset += _number(_object_body(), "advance_seconds", maximum=room)
     return jsonify({"clock_offset_seconds": st.store.clock_offset,
                     "now": iso(st.store.now())})
 

@@ -98,12 +98,23 @@ def test_reset_clears_faults_log_clock_and_tasks(api, sandbox):
     assert len(sandbox.requests()["requests"]) == 3
 
 
+def test_a_clock_moved_past_year_9999_is_refused_and_tasks_still_work(api, sandbox):
+    far = requests.post(f"{sandbox.url}/_sandbox/clock", json={"advance_seconds": 1e12},
+                        timeout=10)
+    assert far.status_code == 400
+    assert api.post("/tasks", json=DRAFT).status_code == 200
+    assert api.get("/tasks").status_code == 200
+
+
 @pytest.mark.parametrize("path, body", [
     ("faults", {"status": "boom"}),
     ("faults", {"unknown": 1}),
     ("faults", ["not", "an", "object"]),
     ("latency", {"latency_ms": -1}),
     ("clock", {"advance_seconds": "soon"}),
+    ("clock", {"advance_seconds": 1e12}),
+    ("latency", {"latency_ms": 10**12}),
+    ("faults", {"latency_ms": 10**12}),
     ("rate_limit", {"limit": -5}),
     ("fail_share", {"fail_share": 2}),
     ("apps", {"project": "demo-user/scratch", "app_name": "x", "raw": []}),
