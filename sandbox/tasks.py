@@ -19,9 +19,9 @@ TERMINAL = ("COMPLETED", "FAILED", "ABORTED")
 QUEUE_SECONDS = 30
 RUN_SECONDS = 300
 ORDER_BY = ("created_time", "start_time", "name", "end_time", "created_by")
-INSTANCE_TYPE = re.compile(
-    r"^[a-z][a-z0-9-]*\.[0-9]*x?(large|medium|small|micro|nano|metal)"
-    r"(;ebs-(gp2|gp3|io1|io2|st1|sc1);[1-9][0-9]{0,4})?$")
+INSTANCE_TYPE = re.compile(  # used with fullmatch: `$` would let a trailing newline through
+    r"[a-z][a-z0-9-]*\.[0-9]*x?(large|medium|small|micro|nano|metal)"
+    r"(;ebs-(gp2|gp3|io1|io2|st1|sc1);[1-9][0-9]{0,4})?")
 SETTING_TYPES = {"instance_type": str, "max_parallel_instances": int, "use_memoization": bool,
                  "use_elastic_disk": bool}
 BODY_TYPES = {"name": str, "description": str, "project": str, "app": str, "inputs": dict,
@@ -70,7 +70,7 @@ def check_execution_settings(settings):
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise bad_request(f"Execution setting '{key}' must be {_type_name(kind)}.")
     instance = settings.get("instance_type")
-    if instance is not None and not INSTANCE_TYPE.match(instance):
+    if instance is not None and not INSTANCE_TYPE.fullmatch(instance):
         raise bad_request(f"Invalid instance type '{instance}'; expected '<instance>;<disk type>;"
                           "<disk size GB>', e.g. 'c5.2xlarge;ebs-gp2;1024'.")
     parallel = settings.get("max_parallel_instances")

@@ -192,6 +192,7 @@ def test_valid_execution_settings_are_kept(api, rna, settings):
     {"execution_settings": {"instance_type": ""}},
     {"execution_settings": {"instance_type": "big machine"}},
     {"execution_settings": {"instance_type": "c5.2xlarge;ebs-gp2;lots"}},
+    {"execution_settings": {"instance_type": "c5.2xlarge;ebs-gp2;1024\n"}},
     {"execution_settings": {"max_parallel_instances": 0}},
     {"execution_settings": {"max_parallel_instances": "2"}},
     {"execution_settings": {"use_memoization": "yes"}},
