@@ -171,8 +171,11 @@ def load_app(owner, project, app_name, revision):
 @login_required
 def new(owner, project, app_name):
     """Fill in a new task for an app at a revision; preview the batch; create the draft."""
-    app, specs = load_app(owner, project, app_name, request.args.get("revision", type=int))
-    if request.args.get("revision", type=int) is None:
+    revision = request.args.get("revision", type=int)
+    if revision is not None and revision < 0:
+        revision = None  # like a revision that is no number: the latest
+    app, specs = load_app(owner, project, app_name, revision)
+    if revision is None:
         # Pin the revision in the address, so the form posts (and caches) this very revision.
         return redirect(
             url_for(".new", owner=owner, project=project, app_name=app_name,

@@ -28,6 +28,15 @@ def test_a_new_task_without_revision_is_pinned_to_the_latest(signed_in):
     assert response.location.endswith("/apps/sbg-bamtools-index-draft2/new?revision=27")
 
 
+@pytest.mark.parametrize("revision", ["-1", "abc", ""])
+def test_a_revision_that_cannot_be_one_means_the_latest(signed_in, revision):
+    response = signed_in.get(
+        f"/projects/{PROJECT}/apps/sbg-bamtools-index-draft2/new?revision={revision}"
+    )
+    assert response.status_code == 302
+    assert response.location.endswith("/apps/sbg-bamtools-index-draft2/new?revision=27")
+
+
 @pytest.mark.parametrize(
     "app_name",
     ["sbg-bamtools-index-draft2", "sbpack-clt1-records", "kfdrc-plink-process-binary", WES,
