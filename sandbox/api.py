@@ -4,6 +4,7 @@ from flask import Blueprint, g, jsonify, request
 
 from .errors import USERS, ApiError, bad_request, no_access, not_found
 from .http import api_base, bool_arg, json_body, page, state
+from .seed import PUBLIC_PROJECT
 
 bp = Blueprint("api", __name__, url_prefix="/v2")
 
@@ -116,10 +117,10 @@ def apps():
     if visibility is not None and visibility.lower() not in ("public", "private"):
         raise bad_request("Visibility must be one of PUBLIC, PRIVATE.", 6012)
     if visibility and visibility.lower() == "public":
-        found = [a for a in store.apps.values() if a["project"] == "admin/sbg-public-data"]
+        found = [a for a in store.apps.values() if a["project"] == PUBLIC_PROJECT]
     else:
         found = [a for a in store.apps.values()
-                 if a["project"] != "admin/sbg-public-data"
+                 if a["project"] != PUBLIC_PROJECT
                  and store.permission(a["project"], g.username) is not None]
     if project_id:
         store.project_for(project_id, g.username)
@@ -172,10 +173,7 @@ def files():
             raise bad_request("Malformed project id, expected ?project=owner/project.", 5005)
         folder_id = store.project_for(project_id, g.username)["root_folder"]
     else:
-        folder = store.file_for(parent, g.username)
-        if folder["type"] != "folder":
-            raise bad_request("Parent is not a folder.", 5022)
-        folder_id = folder["id"]
+        folder_id = store.folder_for(parent, g.username)["id"]
     seq = store.level(folder_id)
     names, tags = request.args.getlist("name"), request.args.getlist("tag")
     metadata = {k[len("metadata."):]: request.args.getlist(k) for k in request.args
@@ -199,10 +197,7 @@ def file_detail(file_id):
 @bp.get("/files/<file_id>/list")
 def folder_list(file_id):
     store = state().store
-    folder = store.file_for(file_id, g.username)
-    if folder["type"] != "folder":
-        raise bad_request("The requested resource is not a folder.", 5022)
-    return page(store.level(file_id), file_json)
+    return page(store.level(store.folder_for(file_id, g.username)["id"]), file_json)
 
 
 @bp.post("/bulk/files/get")

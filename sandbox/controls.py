@@ -189,11 +189,5 @@ def add_files():
         raise bad_request("'parent' must be a folder id.")
     if not isinstance(files, list):
         raise bad_request("'files' must be a list.")
-    for item in files:
-        if not isinstance(item, dict):
-            raise bad_request("Each file must be an object.")
-        if not isinstance(item.get("metadata") or {}, dict) or not isinstance(
-                item.get("tags") or [], list):
-            raise bad_request("'metadata' must be an object and 'tags' a list.")
     records = st.store.add_files(project, parent, files)
     return jsonify({"items": [file_json(r) for r in records]})

@@ -146,6 +146,13 @@ class Store:
             raise no_access(FILES, "file")
         return record
 
+    def folder_for(self, folder_id, username):
+        """The folder, or the platform's error (400 5022 for a file)."""
+        folder = self.file_for(folder_id, username)
+        if folder["type"] != "folder":
+            raise bad_request("The requested resource is not a folder.", 5022)
+        return folder
+
     def level(self, folder_id):
         """Everything directly inside a folder (a list or a lazy sequence)."""
         lazy = self.big.children(folder_id)

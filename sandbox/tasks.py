@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from .cwl import Mismatch, check_value, is_file_like, is_single_file, read_inputs
 from .errors import bad_request
+from .seed import PUBLIC_PROJECT
 
 STATUSES = ("DRAFT", "CREATING", "QUEUED", "RUNNING", "COMPLETED", "ABORTING", "ABORTED",
             "FAILED")
@@ -420,7 +421,7 @@ class Tasks:
         else:
             candidates = [t for t in self.store.tasks.values()
                           if self.store.permission(t["project"], username) is not None
-                          and t["project"] != "admin/sbg-public-data"]
+                          and t["project"] != PUBLIC_PROJECT]
         views = [self.view(t) for t in candidates if project is None or t["project"] == project]
         if status is not None:
             views = [v for v in views if v["status"] == status.upper()]
