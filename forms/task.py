@@ -74,6 +74,14 @@ def valid_submission_id(value):
     return bool(value) and bool(_SUBMISSION_ID_RE.fullmatch(value))
 
 
+def keep_valid_submission_id(form, draft=None):
+    """Replace a missing or tampered submission id: by the draft's own marker when editing
+    (so the reference in its description stays the same), else by a new id."""
+    if not valid_submission_id(form.submission_id.data):
+        _text, marker = split_marker((draft or {}).get("description"))
+        form.submission_id.data = marker or new_submission_id()
+
+
 def submission_marker(submission_id):
     """The short reference written into the draft's description."""
     return submission_id[:MARKER_LENGTH]

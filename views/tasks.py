@@ -38,10 +38,10 @@ from forms.task import (
     default_task_name,
     draft_formdata,
     edit_body,
+    keep_valid_submission_id,
     new_submission_id,
     submission_marker,
     task_body,
-    valid_submission_id,
 )
 
 from . import (
@@ -194,8 +194,7 @@ def new(owner, project, app_name):
         form.name.data = default_task_name(page.label)
         form.submission_id.data = new_submission_id()
         return page.render()
-    if not valid_submission_id(form.submission_id.data):
-        form.submission_id.data = new_submission_id()
+    keep_valid_submission_id(form)
     try:
         if form.validate() and request.form.get("action") != "preview":
             page.body = task_body(form, specs, page.project_id, page.pinned_app_id)
@@ -581,6 +580,7 @@ def edit(owner, project, task_id):
         if restored is not None:
             page.notice = "Your changes are back. Check them, then save the draft."
         return show_form(page)
+    keep_valid_submission_id(form, task)
     try:
         if form.validate() and request.form.get("action") != "preview":
             page.body = edit_body(form, specs, task)

@@ -1,5 +1,6 @@
 """The draft page and what can be done from it: run (confirmed), delete (confirmed), edit."""
 
+import pytest
 from web_helpers import PROJECT, a_bam, file_ref, folder_files, text_of
 
 APP = f"{PROJECT}/sbg-bamtools-index-draft2/27"
@@ -150,6 +151,21 @@ def test_saving_an_edit_patches_the_draft(signed_in, api, sandbox):
     assert "The draft was saved." in page
     assert other["name"] in page
     assert "The JSON body of the last edit (PATCH)" in page
+
+
+@pytest.mark.parametrize("posted", [{}, {"submission_id": "not<ours>"}])
+def test_an_edit_without_a_proper_submission_id_keeps_the_drafts_reference(
+    signed_in, api, posted
+):
+    marker_line = "Submitted from the draft-task launcher, ref 0123456789ab"
+    draft = make_draft(api, description=marker_line,
+                       inputs={"input_bam_file": file_ref(a_bam(api))})
+    url = f"/projects/{PROJECT}/tasks/{draft['id']}"
+    data = {"name": "Renamed", "inputs-input_bam_file": a_bam(api)["id"], "batch-mode": "off",
+            "action": "create", **posted}
+    response = signed_in.post(url + "/edit", data=data)
+    assert response.status_code == 302, text_of(response)
+    assert api.task(draft["id"])["description"] == marker_line
 
 
 def test_a_started_task_cannot_be_edited(signed_in, api):
