@@ -3,7 +3,7 @@
 import json
 from urllib.parse import urlencode
 
-from flask import current_app, jsonify, request
+from flask import current_app, g, jsonify, request
 
 from .errors import ApiError, bad_request
 
@@ -50,10 +50,10 @@ def parse_json(data):
 
 
 def json_body():
-    try:
-        return parse_json(request.get_data(cache=True))
-    except ValueError as exc:
-        raise bad_request(str(exc)) from None
+    """The request's JSON body, as parsed before the request; unreadable -> 400."""
+    if g.body_error is not None:
+        raise bad_request(g.body_error)
+    return g.body
 
 
 def int_arg(name, default, minimum, maximum=None):

@@ -119,12 +119,13 @@ def create_sandbox_app(apps_dir=None, token=DEMO_TOKEN, latency_ms=0, rate_limit
         g.request_id = uuid.uuid4().hex
         g.fault = None
         g.rate = None
-        g.body = None
+        g.body = g.body_error = None
         data = request.get_data(cache=True)  # 413 past MAX_CONTENT_LENGTH (a JSON error)
+        # Parsed once here for the request log; handlers read it (or its error) via json_body.
         try:
             g.body = parse_json(data)
-        except ValueError:
-            pass
+        except ValueError as exc:
+            g.body_error = str(exc)
         if not request.path.startswith("/v2"):
             st.lock.acquire()
             g.locked = True
