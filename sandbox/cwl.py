@@ -23,15 +23,21 @@ def _short(name):
     return str(name).split("#")[-1].split("/")[-1]
 
 
+def _list(value):
+    """value if it is a list, else []: an app's CWL is not checked on install, so a list-valued
+    key may hold anything."""
+    return value if isinstance(value, list) else []
+
+
 def _schema_defs(raw):
     defs = {}
     for section in ("requirements", "hints"):
-        reqs = raw.get(section) or []
+        reqs = raw.get(section)
         if isinstance(reqs, dict):
             reqs = [dict(v, **{"class": k}) for k, v in reqs.items() if isinstance(v, dict)]
-        for req in reqs:
+        for req in _list(reqs):
             if isinstance(req, dict) and req.get("class") == "SchemaDefRequirement":
-                for t in req.get("types") or []:
+                for t in _list(req.get("types")):
                     if isinstance(t, dict) and t.get("name"):
                         defs[_short(t["name"])] = t
     return defs
@@ -60,15 +66,15 @@ def parse_type(t, defs, depth=0):
         if kind == "array":
             return ("array", parse_type(t.get("items", "Any"), defs, depth + 1))
         if kind == "enum":
-            return ("enum", tuple(_short(s) for s in t.get("symbols") or []))
+            return ("enum", tuple(_short(s) for s in _list(t.get("symbols"))))
         if kind == "record":
-            fields = t.get("fields") or []
+            fields = t.get("fields")
             if isinstance(fields, dict):
                 fields = [dict(v, name=k) if isinstance(v, dict) else {"name": k, "type": v}
                           for k, v in fields.items()]
             return ("record", {_short(f.get("name", "")): parse_type(f.get("type", "Any"), defs,
                                                                       depth + 1)
-                               for f in fields if isinstance(f, dict)})
+                               for f in _list(fields) if isinstance(f, dict)})
         if kind is not None:
             return parse_type(kind, defs, depth + 1)
     return ("prim", "Any")
@@ -83,12 +89,12 @@ def nullable(t):
 def read_inputs(raw):
     """The app's input nodes, in document order."""
     defs = _schema_defs(raw)
-    inputs = raw.get("inputs") or []
+    inputs = raw.get("inputs")
     if isinstance(inputs, dict):
         inputs = [dict(v, id=k) if isinstance(v, dict) else {"id": k, "type": v}
                   for k, v in inputs.items()]
     nodes = []
-    for item in inputs:
+    for item in _list(inputs):
         if not isinstance(item, dict) or "id" not in item:
             continue
         t = parse_type(item.get("type", "Any"), defs)

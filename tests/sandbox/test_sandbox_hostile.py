@@ -163,3 +163,19 @@ def test_hostile_control_bodies_and_a_hostile_app(api, sandbox):
                                         "inputs": {"n": {"a": 1}, "zzz": NESTED}},
                         params={"action": "run"})
     assert response.status_code == 200 and response.json()["status"] == "DRAFT"
+
+
+@pytest.mark.parametrize("raw", [
+    {"requirements": 5},
+    {"hints": [{"class": "SchemaDefRequirement", "types": 5}]},
+    {"inputs": 5},
+    {"inputs": [{"id": "a", "type": {"type": "record", "fields": 5}}]},
+    {"inputs": [{"id": "a", "type": {"type": "enum", "symbols": 5}}]},
+])
+def test_an_app_with_a_number_where_cwl_has_a_list_still_makes_drafts(api, sandbox, raw):
+    requests.post(f"{sandbox.url}/_sandbox/apps", timeout=10,
+                  json={"project": RNA, "app_name": "numbers", "raw": raw}).raise_for_status()
+    response = api.post("/tasks", json={"project": RNA, "app": f"{RNA}/numbers",
+                                        "inputs": {"a": "x"}})
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "DRAFT"
