@@ -170,6 +170,15 @@ def platform_problem(error):
     return "CAVATICA refused the request." + said
 
 
+def platform_status(error):
+    """The HTTP status of a page that shows a platform error: the platform's own when it
+    refused the request (4xx), 502 when it failed or could not be reached."""
+    status = getattr(error, "status", None)
+    if status is not None and 400 <= status < 500:
+        return status
+    return 502
+
+
 def rate_limit_message(error):
     """'Too many requests' with when to try again, from the platform's reset time."""
     wait = error.retry_after_seconds

@@ -16,6 +16,7 @@ from . import (
     NotSignedIn,
     keep_posted_form,
     platform_problem,
+    platform_status,
     safe_next,
     send_to_sign_in,
     uses_deployment_token,
@@ -88,14 +89,17 @@ def platform_error(error):
             "Ask whoever runs this site to renew SB_AUTH_TOKEN."
         )
         return render_template("errors/error.html", title=title, message=message), status
+    status = platform_status(error)
     if isinstance(error, NotFound):
-        title, status = "Not found on CAVATICA", 404
+        title = "Not found on CAVATICA"
     elif isinstance(error, Forbidden):
-        title, status = "Not allowed by CAVATICA", 403
+        title = "Not allowed by CAVATICA"
     elif isinstance(error, RateLimited):
-        title, status = "Too many requests", 429
+        title = "Too many requests"
+    elif status < 500:
+        title = "CAVATICA refused the request"
     else:
-        title, status = "CAVATICA could not answer", 502
+        title = "CAVATICA could not answer"
     response = render_template("errors/error.html", title=title, message=platform_problem(error))
     headers = {}
     if isinstance(error, RateLimited) and error.retry_after_seconds is not None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
 
 from cavatica import ApiError, NotFound, Unauthorized
-from views import NotSignedIn, platform, platform_problem
+from views import NotSignedIn, platform, platform_problem, platform_status
 
 bp = Blueprint("files", __name__)
 
@@ -194,7 +194,7 @@ def _fragment_error(error):
         status = 401
     else:
         message = platform_problem(error)
-        status = error.status if error.status and error.status >= 400 else 502
+        status = platform_status(error)
     return render_template("files/_error.html", message=message), status
 
 
@@ -271,9 +271,10 @@ def names(owner, project):
         abort(400)
     try:
         found = platform().files_by_id(ids) if ids else {}
-    except (ApiError, NotSignedIn) as error:
-        problem = platform_problem(error) if isinstance(error, ApiError) else "Sign in again."
-        return jsonify(error=problem), 401 if not isinstance(error, ApiError) else 502
+    except NotSignedIn:
+        return jsonify(error="Sign in again."), 401
+    except ApiError as error:
+        return jsonify(error=platform_problem(error)), platform_status(error)
     project_id = f"{owner}/{project}"
     return jsonify(
         names={

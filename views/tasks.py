@@ -49,6 +49,7 @@ from . import (
     login_required,
     platform,
     platform_problem,
+    platform_status,
     send_to_sign_in,
     uses_deployment_token,
 )
@@ -241,7 +242,7 @@ def show_form(page, error=None):
         if page.problem is None:
             page.problem = platform_problem(other)
             error = other
-    return page.render(status_for(error) if error is not None else 200)
+    return page.render(platform_status(error) if error is not None else 200)
 
 
 def body_of(page):
@@ -286,15 +287,6 @@ def as_list(value):
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
-
-
-def status_for(error):
-    """The HTTP status of a form page re-shown because the platform said no: the platform's
-    own for a refusal (4xx), 502 when it failed or could not be reached."""
-    status = getattr(error, "status", None)
-    if status is not None and 400 <= status < 500:
-        return status
-    return 502
 
 
 def create_draft(page):

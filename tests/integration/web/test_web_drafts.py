@@ -112,6 +112,16 @@ def test_the_draft_page_of_a_task_that_does_not_exist_is_a_404(signed_in):
     assert "Traceback" not in response.get_data(as_text=True)
 
 
+def test_a_malformed_task_id_is_the_platforms_refusal_not_a_failure(signed_in):
+    # The platform answers 400 for an id that cannot be a task's: it did answer, and said no.
+    response = signed_in.get(f"/projects/{PROJECT}/tasks/not-a-task-id")
+    assert response.status_code == 400
+    text = text_of(response)
+    assert "CAVATICA refused the request" in text
+    assert "could not answer" not in text
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
 def test_saving_an_edit_patches_the_draft(signed_in, api, sandbox):
     bam, other = [f for n, f in sorted(folder_files(api, "alignments").items())
                   if n.endswith(".bam")][:2]
