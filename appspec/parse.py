@@ -134,8 +134,9 @@ class _TypeReader:
         self.named: dict[str, dict] = {}
         self._resolving: list[str] = []
         for req in _requirement_entries(doc):
-            if req.get("class") == "SchemaDefRequirement":
-                for named in req.get("types") or []:
+            types = req.get("types")
+            if req.get("class") == "SchemaDefRequirement" and isinstance(types, list):
+                for named in types:
                     self._collect(named)
         for entry in _items_of(doc.get("inputs"), "id"):
             self._collect(entry.get("type"))

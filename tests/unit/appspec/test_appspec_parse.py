@@ -268,6 +268,17 @@ def test_unknown_shapes_become_json_nodes_with_a_note(weird):
     assert item.type.note
 
 
+@pytest.mark.parametrize("types", [5, "Pair", None, {"name": "Pair"}])
+def test_schema_def_types_that_are_no_list_are_ignored(types):
+    spec = parse_app(
+        {
+            "requirements": [{"class": "SchemaDefRequirement", "types": types}],
+            "inputs": [{"id": "pair", "type": "Pair"}],
+        }
+    )
+    assert isinstance(spec.inputs[0].type, UnknownType)
+
+
 def test_recursive_named_type_does_not_loop():
     item = one_input(
         {
