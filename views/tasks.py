@@ -515,11 +515,11 @@ bp.add_app_template_filter(pretty_json, "pretty_json")
 def run(owner, project, task_id):
     """Confirm what will start and that it costs money; then POST .../actions/run."""
     form = ActionForm()
-    task = platform().task(task_id)
     if form.validate_on_submit():
-        platform().run_task(task_id)
+        platform().run_task(task_id)  # the platform refuses a task that is no longer a draft
         flash("The task was started in CAVATICA. It now costs money until it ends.", "info")
         return redirect(url_for(".show", owner=owner, project=project, task_id=task_id))
+    task = platform().task(task_id)
     if task.get("status") != "DRAFT":
         flash("Only a draft can be run; this task has already started.", "warning")
         return redirect(url_for(".show", owner=owner, project=project, task_id=task_id))

@@ -1,7 +1,7 @@
 """The draft page and what can be done from it: run (confirmed), delete (confirmed), edit."""
 
 import pytest
-from web_helpers import PROJECT, a_bam, file_ref, folder_files, text_of
+from web_helpers import PROJECT, a_bam, file_ref, folder_files, text_of, upstream_counts
 
 APP = f"{PROJECT}/sbg-bamtools-index-draft2/27"
 
@@ -53,8 +53,11 @@ def test_run_is_confirmed_then_starts_the_batch(signed_in, api, sandbox):
     assert "costs money" in confirm
     assert api.task(draft["id"])["status"] == "DRAFT"  # looking costs nothing
 
+    sandbox.clear_requests()
     response = signed_in.post(url + "/run")
     assert response.location == url
+    # Confirming costs the run call alone: the task was read for the confirmation page.
+    assert list(upstream_counts(sandbox)) == ["POST /v2/tasks/<task_id>/actions/<action>"]
     assert api.task(draft["id"])["status"] != "DRAFT"
     sandbox.advance_clock(3600)
     page = text_of(signed_in.get(url))
