@@ -13,12 +13,9 @@ import statistics
 import tempfile
 import time
 import uuid
-from pathlib import Path
 
 import requests
 
-REPO_DIR = Path(__file__).resolve().parents[1]
-REAL_APPS_DIR = REPO_DIR.parent / "shared" / "fixtures" / "apps" / "real"
 LATENCY_MS = 50
 REQUESTS = 15  # timed requests per page (after one untimed request that also counts the calls)
 PROJECT = "demo-user/pediatric-wgs"
@@ -81,7 +78,9 @@ def measure(flow, sandbox, requests_count):
 def run(report):
     from app import create_app
     from sandbox import DEMO_TOKEN, create_sandbox_app, serve_in_thread
+    from sandbox.store import REAL_APPS_DIR
 
+    # The real apps, not the demo fallback: the flows below need BIG_APP and BATCH_APP.
     handle = serve_in_thread(create_sandbox_app(apps_dir=REAL_APPS_DIR))
     sandbox = Sandbox(handle, DEMO_TOKEN)
     sessions = tempfile.TemporaryDirectory()
