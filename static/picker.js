@@ -187,13 +187,17 @@
     renderChosen(input);
   }
 
+  // What the button says it chooses; it changes when the input becomes the batch input.
+  function buttonText(input) {
+    var several = takesSeveral(input);
+    return "Choose " + (takesFolders(input) ? "folder" : "file") + (several ? "s" : "");
+  }
+
   function enhance(input) {
     if (input.pickerButton) return;
     var label = inputLabel(input);
-    var several = takesSeveral(input);
-    var noun = takesFolders(input) ? (several ? "folders" : "folder") : several ? "files" : "file";
     var button = el("button", { type: "button", className: "picker-button", "aria-haspopup": "dialog" }, [
-      "Choose " + noun,
+      buttonText(input),
       hidden(" for " + label),
       "…",
     ]);
@@ -444,10 +448,15 @@
       var added = Array.from(event.detail.row.querySelectorAll(selector));
       if (!added.length) return;
       loadStyles();
-      added.forEach(function (input) {
-        enhance(input);
-        inputs.push(input);
-      });
+      added.forEach(enhance);
+    });
+    // The batch input takes several files: its button says so.
+    document.addEventListener("change", function (event) {
+      if (event.target.matches('[name="batch-mode"], [name="batch-input"]')) {
+        enhanced.forEach(function (input) {
+          input.pickerButton.firstChild.textContent = buttonText(input);
+        });
+      }
     });
     var inputs = Array.from(document.querySelectorAll(selector));
     if (!inputs.length) return;
@@ -455,16 +464,6 @@
     collectRenderedNames();
     inputs.forEach(enhance);
     refreshNames();
-    // The batch input takes several files: its button says so.
-    document.addEventListener("change", function (event) {
-      if (event.target.matches('[name="batch-mode"], [name="batch-input"]')) {
-        inputs.forEach(function (input) {
-          var several = takesSeveral(input);
-          var noun = takesFolders(input) ? (several ? "folders" : "folder") : several ? "files" : "file";
-          input.pickerButton.firstChild.textContent = "Choose " + noun;
-        });
-      }
-    });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -236,3 +236,17 @@ def test_a_directory_input_chooses_one_folder(signed_in: Page, sandbox, upstream
     chosen = page.locator("#inputs-bundle-chosen")
     expect(chosen).to_contain_text("Selected folder:")
     expect(chosen).to_contain_text("archive")
+
+
+def test_the_batch_input_chooses_several_files(signed_in: Page, sandbox):
+    page = open_form(signed_in, sandbox, "demo-user/pediatric-wgs")
+    page.locator("summary", has_text="Optional inputs").click()
+    single = page.get_by_role("button", name=re.compile("^Choose file for Reference genome"))
+    expect(single).to_be_visible()
+    page.get_by_label("Batch: one child task per file or per group of files").check()
+    page.get_by_label("Batch input", exact=True).select_option("reference")
+    several = page.get_by_role("button", name=re.compile("^Choose files for Reference genome"))
+    expect(several).to_be_visible()
+    several.click()
+    dialog = page.get_by_role("dialog", name="Choose files for Reference genome")
+    expect(dialog).to_contain_text("You can choose several")
