@@ -5,6 +5,7 @@ project root. Folder ids are "5b16ffff" + folder number (16 hex). So looking a f
 listing a page at any offset, costs the same few microseconds.
 """
 
+import re
 from datetime import timedelta
 
 from .seed import EPOCH, iso
@@ -14,6 +15,8 @@ FOLDER_TAG = "ffff"
 ROOT_FILES = 100_000
 FOLDER_FILES = 500
 FOLDERS = ("batch-01", "batch-02", "batch-03", "batch-04")
+# Lowercase hex only: int(..., 16) alone would also read "0x1", "+1" or "1_0" as the same record.
+OWN_ID = re.compile(PREFIX + "[0-9a-f]{20}")
 
 
 def folder_id(number):
@@ -31,19 +34,16 @@ class BigProject:
         self.root_name = project_id.split("/")[1]
 
     def owns(self, any_id):
-        return isinstance(any_id, str) and len(any_id) == 24 and any_id.startswith(PREFIX)
+        return isinstance(any_id, str) and OWN_ID.fullmatch(any_id) is not None
 
     def get(self, any_id):
         """The file or folder record for an id of this project, or None."""
         if not self.owns(any_id):
             return None
-        try:
-            if any_id[4:8] == FOLDER_TAG:
-                number = int(any_id[8:], 16)
-                return self._folder(number) if 0 <= number <= len(FOLDERS) else None
-            folder, index = int(any_id[4:8], 16), int(any_id[8:], 16)
-        except ValueError:
-            return None
+        if any_id[4:8] == FOLDER_TAG:
+            number = int(any_id[8:], 16)
+            return self._folder(number) if 0 <= number <= len(FOLDERS) else None
+        folder, index = int(any_id[4:8], 16), int(any_id[8:], 16)
         size = ROOT_FILES if folder == 0 else FOLDER_FILES
         if 0 <= folder <= len(FOLDERS) and 0 <= index < size:
             return self._file(folder, index)

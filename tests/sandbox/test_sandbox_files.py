@@ -1,5 +1,6 @@
 """Files: listing one level, filters, paging, details, folders, bulk get, the 100k project."""
 
+import pytest
 from sandbox_helpers import assert_error
 
 WGS = "demo-user/pediatric-wgs"
@@ -157,6 +158,14 @@ def test_big_project_pages_deep_into_100k_files(api):
     assert api.get(f"/files/{items[-1]['id']}").json() == items[-1]
     tail = api.get("/files", params={"project": BIG, "offset": 100_000, "limit": 100}).json()
     assert len(tail["items"]) == 4 and [lk["rel"] for lk in tail["links"]] == ["prev"]
+
+
+@pytest.mark.parametrize("alias", ["5b16ffff0x00000000000001", "5b16ffff+000000000000001",
+                                   "5b16ffff00000000_0000001", "5B16FFFF0000000000000001"])
+def test_big_project_ids_are_read_only_in_their_own_spelling(api, alias):
+    # each spells folder 1's id (5b16ffff0000000000000001) in a way int(x, 16) also reads
+    assert api.get("/files/5b16ffff0000000000000001").status_code == 200
+    assert_error(api.get(f"/files/{alias}"), 404, 5002)
 
 
 def test_big_project_folders_and_filters(api):
