@@ -1,7 +1,11 @@
 """/_sandbox/...: controls for tests and demos (not part of the platform's API)."""
 
+import fnmatch
+from dataclasses import dataclass
+
 from flask import Blueprint, jsonify
 
+from .api import app_json, file_json
 from .errors import bad_request
 from .http import json_body, state
 from .seed import DEMO_USER, OTHER_USER
@@ -11,6 +15,27 @@ bp = Blueprint("controls", __name__, url_prefix="/_sandbox")
 
 MAX_CLOCK_OFFSET_SECONDS = 100 * 365 * 86_400
 MAX_LATENCY_MS = 600_000  # longer than any client timeout; more would only hang the sandbox
+
+
+@dataclass
+class Fault:
+    """A rule from POST /_sandbox/faults for the next `times` matching API requests."""
+
+    method: str = "*"
+    path: str = "*"
+    status: int | None = None
+    code: int = 0
+    times: int | None = 1
+    latency_ms: int = 0
+    drop_connection: bool = False
+    malformed: bool = False
+
+    def matches(self, method, path):
+        return ((self.times is None or self.times > 0)
+                and fnmatch.fnmatchcase(method, self.method.upper())
+                and fnmatch.fnmatchcase(path, self.path))
+
+
 FAULT_KEYS = {"method": str, "path": str, "status": int, "code": int, "times": int,
               "latency_ms": int, "drop_connection": bool, "malformed": bool}
 
@@ -95,8 +120,6 @@ def faults():
 
 @bp.post("/faults")
 def add_fault():
-    from .server import Fault
-
     body = _object_body()
     for key, value in body.items():
         kind = FAULT_KEYS.get(key)
@@ -161,8 +184,6 @@ def fail_share():
 
 @bp.post("/apps")
 def add_app():
-    from .api import app_json
-
     st = state()
     body = _object_body()
     project, name, raw = body.get("project"), body.get("app_name"), body.get("raw")
@@ -178,8 +199,6 @@ def add_app():
 
 @bp.post("/files")
 def add_files():
-    from .api import file_json
-
     st = state()
     body = _object_body()
     project, parent, files = body.get("project"), body.get("parent"), body.get("files")

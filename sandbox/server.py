@@ -1,6 +1,5 @@
 """The sandbox Flask app: auth, rate limit, faults, request log and JSON errors around the API."""
 
-import fnmatch
 import logging
 import re
 import socket
@@ -8,7 +7,6 @@ import threading
 import time
 import uuid
 from collections import Counter, deque
-from dataclasses import dataclass
 
 from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -25,23 +23,6 @@ from .tasks import Tasks
 RATE_WINDOW_SECONDS = 300
 LOG_LIMIT = 10_000
 PUBLIC_PATHS = ("/v2/", "/v2")
-
-
-@dataclass
-class Fault:
-    method: str = "*"
-    path: str = "*"
-    status: int | None = None
-    code: int = 0
-    times: int | None = 1
-    latency_ms: int = 0
-    drop_connection: bool = False
-    malformed: bool = False
-
-    def matches(self, method, path):
-        return ((self.times is None or self.times > 0)
-                and fnmatch.fnmatchcase(method, self.method.upper())
-                and fnmatch.fnmatchcase(path, self.path))
 
 
 class SandboxState:
