@@ -9,7 +9,16 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, request, session, url_for
 
-from cavatica import CavaticaClient, RateLimited
+from cavatica import (
+    CavaticaClient,
+    Forbidden,
+    NotFound,
+    OutcomeUnknown,
+    PlatformUnreachable,
+    RateLimited,
+    ServerError,
+    Unauthorized,
+)
 from forms.task import error_list
 
 
@@ -143,15 +152,6 @@ def send_to_sign_in(message, next_url):
 
 def platform_problem(error):
     """A sentence for the user about a client error (never a traceback or a token)."""
-    from cavatica import (
-        Forbidden,
-        NotFound,
-        OutcomeUnknown,
-        PlatformUnreachable,
-        ServerError,
-        Unauthorized,
-    )
-
     said = f" CAVATICA said: “{error.message}”" if error.status else ""
     if isinstance(error, Unauthorized):
         return "CAVATICA did not accept the token (it may have expired)." + said

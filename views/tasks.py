@@ -63,6 +63,8 @@ KEEP_SENT_BODIES = 10  # bodies of big batches are large, and the session is rea
 
 
 class Submission:
+    """One submitted form: the draft it made (once known), and whether its POST has ended."""
+
     def __init__(self):
         self.task_id = None
         self.done = threading.Event()
@@ -88,7 +90,7 @@ class SubmissionRegistry:
                 self._entries.popitem(last=False)
             return entry, True
 
-    def finish(self, submission_id, entry, task_id):
+    def finish(self, entry, task_id):
         entry.task_id = task_id
         entry.done.set()
 
@@ -316,9 +318,9 @@ def create_draft(page):
     except OutcomeUnknown as error:
         return after_unknown_outcome(page, entry, error)
     except BaseException:
-        registry().release(submission_id, entry, registry().was_uncertain(submission_id))
+        registry().release(submission_id, entry)  # an earlier uncertainty is kept as it was
         raise
-    registry().finish(submission_id, entry, task["id"])
+    registry().finish(entry, task["id"])
     remember_sent(task, page.body)
     flash("The draft task was created. Nothing runs until you press Run.", "info")
     return redirect(draft_url(page.project_id, task["id"]))
@@ -351,7 +353,7 @@ def after_unknown_outcome(page, entry, error):
 
 def found_after_all(page, entry, found):
     """The draft whose creation had no answer exists: show it, and never make another."""
-    registry().finish(page.form.submission_id.data, entry, found["id"])
+    registry().finish(entry, found["id"])
     remember_sent(found, page.body)
     flash(
         "CAVATICA's answer was lost on the way, but the draft was created: here it is.",
