@@ -8,6 +8,13 @@ from pathlib import Path
 from . import DEMO_TOKEN, create_sandbox_app, serve_in_thread
 
 
+def _milliseconds(text):
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m sandbox",
                                      description="Local stand-in of the CAVATICA API v2.")
@@ -15,7 +22,8 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=5001)
     parser.add_argument("--apps", metavar="DIR", help="install every *.json in DIR as an app")
     parser.add_argument("--token", default=DEMO_TOKEN, help="the demo user's token")
-    parser.add_argument("--latency-ms", type=int, default=0, help="added to every request")
+    parser.add_argument("--latency-ms", type=_milliseconds, default=0,
+                        help="added to every request")
     args = parser.parse_args(argv)
     if args.apps and not Path(args.apps).is_dir():
         parser.error(f"--apps: {args.apps} is not a directory")

@@ -86,6 +86,8 @@ def _token():
 def create_sandbox_app(apps_dir=None, token=DEMO_TOKEN, latency_ms=0, rate_limit=1000,
                        fail_share=0.0):
     """The sandbox as a Flask app serving /v2/... and the /_sandbox/... controls."""
+    if latency_ms < 0:  # every request would sleep a negative time: a 500 each
+        raise ValueError("latency_ms must be 0 or more")
     app = Flask("sandbox")
     app.json.sort_keys = False
     app.config["MAX_CONTENT_LENGTH"] = 8 * 1024 * 1024

@@ -6,9 +6,10 @@ import subprocess
 import sys
 import time
 
+import pytest
 import requests
 
-from sandbox import DEMO_TOKEN
+from sandbox import DEMO_TOKEN, create_sandbox_app
 from sandbox.store import REPO_DIR
 
 
@@ -65,6 +66,15 @@ def test_a_busy_port_is_a_one_line_error(sandbox):
     assert result.returncode == 1
     assert f"Port {port} is in use" in result.stderr  # werkzeug's own message
     assert "Traceback" not in result.stderr
+
+
+def test_a_negative_latency_is_a_clear_error():
+    result = subprocess.run([sys.executable, "-m", "sandbox", "--port", "0", "--latency-ms", "-5"],
+                            cwd=REPO_DIR, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "--latency-ms" in result.stderr and "Traceback" not in result.stderr
+    with pytest.raises(ValueError, match="latency_ms"):
+        create_sandbox_app(latency_ms=-5)
 
 
 def test_a_broken_apps_dir_is_a_clear_error(tmp_path):
