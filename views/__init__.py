@@ -130,12 +130,20 @@ def keep_posted_form():
 
 
 def safe_next(target, default_endpoint="projects.index"):
-    """`target` if it is a path on this site, else the default page (no open redirects)."""
-    if target:
+    """`target` if it is a path on this site, else the default page (no open redirects).
+
+    Control characters are refused outright: browsers drop tabs and line breaks, so `/<tab>/x`
+    would lead to another site, and a line break cannot go in the Location header at all."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(char) < 0x20 or ord(char) == 0x7F for char in target)
+    ):
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            if not target.startswith("//"):
-                return target
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for(default_endpoint)
 
 

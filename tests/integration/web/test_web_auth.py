@@ -2,6 +2,7 @@
 
 import logging
 
+import pytest
 from web_helpers import a_bam, app_specs, file_ref, task_form, text_of
 
 
@@ -53,6 +54,14 @@ def test_next_never_leaves_the_site(client, sandbox):
     response = client.post("/sign-in", data={"token": sandbox.token, "next": "https://evil.example/"})
     assert response.location == "/projects"
     response = client.post("/sign-in", data={"token": sandbox.token, "next": "//evil.example/x"})
+    assert response.location == "/projects"
+
+
+@pytest.mark.parametrize("target", ["/projects\r\nX-Injected: 1", "/\t/evil.example", "/a\x00b"])
+def test_a_next_with_control_characters_goes_to_the_projects(client, sandbox, target):
+    # A line break in a redirect's address cannot be sent (it was a 500 after signing in).
+    response = client.post("/sign-in", data={"token": sandbox.token, "next": target})
+    assert response.status_code == 302
     assert response.location == "/projects"
 
 
