@@ -6,6 +6,7 @@ The platform settings follow the official Seven Bridges SDK and CLI: `SB_API_END
 """
 
 import configparser
+import math
 import os
 from datetime import timedelta
 
@@ -76,6 +77,10 @@ def from_environ(environ=None):
                 config[name] = kind(raw)
             except ValueError as err:
                 raise ValueError(f"{name} must be a {kind.__name__}, not {raw!r}") from err
+    for name in ("SB_TIMEOUT", "SESSION_LIFETIME_HOURS"):
+        # float() reads "nan" and "inf" too; neither is a timeout or a lifetime.
+        if name in config and not math.isfinite(config[name]):
+            raise ValueError(f"{name} must be a finite number, not {config[name]}")
     for name in ("SB_TIMEOUT", "SESSION_LIFETIME_HOURS", "PAGE_SIZE"):
         if name in config and config[name] <= 0:
             raise ValueError(f"{name} must be more than 0, not {config[name]}")
