@@ -175,15 +175,14 @@ def load_app(owner, project, app_name, revision):
 def new(owner, project, app_name):
     """Fill in a new task for an app at a revision; preview the batch; create the draft."""
     revision = request.args.get("revision", type=int)
-    if revision is not None and revision < 0:
-        revision = None  # like a revision that is no number: the latest
-    app, specs = load_app(owner, project, app_name, revision)
-    if revision is None:
+    if revision is None or revision < 0:  # none, or no revision number: the latest
         # Pin the revision in the address, so the form posts (and caches) this very revision.
+        latest = platform().app(f"{owner}/{project}/{app_name}")
         return redirect(
             url_for(".new", owner=owner, project=project, app_name=app_name,
-                    revision=app.get("revision"))
+                    revision=latest.get("revision"))
         )
+    app, specs = load_app(owner, project, app_name, revision)
     form_class = build_task_form(specs)
     restored = take_pending_form()
     form = form_class(formdata=restored) if restored is not None else form_class()
