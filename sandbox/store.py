@@ -227,7 +227,7 @@ class Store:
                               6011)
         revision = None
         if len(parts) == 4:
-            if not parts[3].isdigit():
+            if not (parts[3].isascii() and parts[3].isdigit()):  # not "²", which int() refuses
                 raise bad_request("App revision must be a number.", 6011)
             revision = int(parts[3])
         app = self.apps.get("/".join(parts[:3]))

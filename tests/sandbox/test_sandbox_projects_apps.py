@@ -121,6 +121,9 @@ def test_app_errors(api):
     assert_error(api.get("/apps/demo-user/pediatric-wgs/cavatica-bcf-call/99"), 404, 6002)
     assert_error(api.get("/apps/demo-user/pediatric-wgs/cavatica-bcf-call/latest"), 400, 6011)
     assert_error(api.get("/apps/just-one-part"), 400, 6011)
+    # digits outside ASCII are no revision ("²" made int() fail, a 500)
+    assert_error(api.get("/apps/demo-user/pediatric-wgs/cavatica-bcf-call/²"), 400, 6011)
+    assert_error(api.get("/apps/demo-user/pediatric-wgs/cavatica-bcf-call/٣"), 400, 6011)
     assert_error(api.get("/apps/other-user/private-study/fastq-qc"), 403, 6001)
     assert api.get("/apps/other-user/shared-reference/fastq-qc").status_code == 200
 
