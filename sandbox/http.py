@@ -1,6 +1,7 @@
 """Request and response helpers shared by the API and the control endpoints."""
 
 import json
+import re
 from urllib.parse import urlencode
 
 from flask import current_app, g, jsonify, request
@@ -8,6 +9,7 @@ from flask import current_app, g, jsonify, request
 from .errors import ApiError, bad_request
 
 MAX_DEPTH = 32
+INTEGER = re.compile(r"-?[0-9]{1,18}")
 
 
 def state():
@@ -60,10 +62,10 @@ def int_arg(name, default, minimum, maximum=None):
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise bad_request(f"'{name}' must be an integer.") from None
+    # int() alone would also take " 5", "1_0" and digits of other scripts ("٣").
+    if INTEGER.fullmatch(raw) is None:
+        raise bad_request(f"'{name}' must be an integer.")
+    value = int(raw)
     if value < minimum or (maximum is not None and value > maximum):
         upper = f" and {maximum}" if maximum is not None else ""
         raise bad_request(f"'{name}' must be between {minimum}{upper}." if upper

@@ -103,7 +103,9 @@ def test_paging_limits_and_links(api, sandbox):
     assert [i["id"] for i in body["items"]] == [i["id"] for i in everything[5:15]]
     last = api.get("/files", params={"project": WGS, "offset": total - 1}).json()
     assert len(last["items"]) == 1 and [lk["rel"] for lk in last["links"]] == ["prev"]
-    for bad in ({"limit": 0}, {"limit": 101}, {"offset": -1}, {"limit": "ten"}):
+    for bad in ({"limit": 0}, {"limit": 101}, {"offset": -1}, {"limit": "ten"},
+                {"limit": "1_0"}, {"limit": " 5"}, {"limit": "٣"}, {"offset": "--1"},
+                {"offset": "9" * 5000}):
         assert_error(api.get("/files", params={"project": WGS, **bad}), 400, 90000)
     assert len(api.get("/files", params={"project": WGS}).json()["items"]) == min(50, total)
 
