@@ -149,10 +149,6 @@ class Control:
         ) or bool(self.choice and self.choice.has_errors)
 
     @property
-    def is_group(self) -> bool:
-        return self.kind in ("checks", "rows", "record", "union")
-
-    @property
     def file_types_text(self) -> str:
         return ",".join(self.help.file_types)
 
