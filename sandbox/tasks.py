@@ -189,7 +189,6 @@ class Tasks:
             "output_location": {"main_location": f"/Projects/{project['id']}/"},
             "price": {"currency": "USD", "amount": 0.0}, "errors": [], "warnings": [],
             "_seq": store.task_seq, "_run_at": None, "_abort_at": None, "_children": [],
-            "_steps": _step_count(store.raw_for(app, revision)),
         }
         self._apply(task, body, username)
         store.tasks[task["id"]] = task
@@ -203,6 +202,7 @@ class Tasks:
         raw = self.store.raw_for(app, revision)
         nodes = read_inputs(raw)
         task["app"] = f"{app['id']}/{revision}"
+        task["_steps"] = _step_count(raw)  # follows the app when a PATCH changes it
         for key in ("name", "description"):
             if key in body and (body[key] is not None or key == "description"):
                 task[key] = body[key]

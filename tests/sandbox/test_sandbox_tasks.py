@@ -370,6 +370,17 @@ def test_patch_drafts_and_rename_only_otherwise(api, rna):
     assert renamed["name"] == "renamed" and renamed["status"] == "QUEUED"
 
 
+def test_a_draft_moved_to_another_app_counts_that_app_s_steps(api, sandbox):
+    workflow = {"class": "Workflow", "inputs": [], "outputs": [],
+                "steps": [{"id": "one"}, {"id": "two"}, {"id": "three"}]}
+    sandbox.add_app("demo-user/scratch", "three-steps", workflow)
+    sandbox.add_app("demo-user/scratch", "one-tool", {"class": "CommandLineTool", "inputs": []})
+    draft = create(api, {"project": "demo-user/scratch", "app": "demo-user/scratch/one-tool"})
+    assert draft["execution_status"]["steps_total"] == 1
+    moved = api.patch(f"/tasks/{draft['id']}", json={"app": "demo-user/scratch/three-steps"})
+    assert moved.json()["execution_status"]["steps_total"] == 3
+
+
 def test_delete_drafts_only(api, rna):
     draft = create(api, valid_bwa_body(rna))
     response = api.delete(f"/tasks/{draft['id']}")
