@@ -185,11 +185,12 @@ def new(owner, project, app_name):
     app, specs = load_app(owner, project, app_name, revision)
     form_class = build_task_form(specs)
     restored = take_pending_form()
-    form = form_class(formdata=restored) if restored is not None else form_class()
-    page = TaskPage(owner, project, app, specs, form, "new")
     if restored is not None:
+        page = TaskPage(owner, project, app, specs, restored_form(form_class, restored), "new")
         page.notice = "Everything you entered is back. Check it, then create the draft."
         return show_form(page)
+    form = form_class()
+    page = TaskPage(owner, project, app, specs, form, "new")
     if request.method == "GET" and request.args.get("from_task"):
         return copy_of_task(page, request.args["from_task"])
     if request.method == "GET":
@@ -375,6 +376,16 @@ def keep_form_and_sign_in():
 
 def raise_refused_deployment_token():
     raise Unauthorized("The deployment's token was refused.", status=401)
+
+
+def restored_form(form_class, formdata, draft=None):
+    """The form kept over a sign-in, checked as it was when sent, so the page shows its
+    problems and the body it would send. Its data comes from the session, not from this
+    request, so there is no CSRF token to check."""
+    form = form_class(formdata=formdata, meta={"csrf": False})
+    keep_valid_submission_id(form, draft)
+    form.validate()
+    return form
 
 
 def take_pending_form():
@@ -563,16 +574,15 @@ def edit(owner, project, task_id):
     form_class = build_task_form(specs)
     restored = take_pending_form()
     if restored is not None:
-        form = form_class(formdata=restored)
-    elif request.method == "GET":
-        form = form_class(formdata=draft_formdata(task, specs))
-    else:
-        form = form_class()
-    page = TaskPage(owner, project, app, specs, form, "edit", task=task)
-    if request.method == "GET" or restored is not None:
-        if restored is not None:
-            page.notice = "Your changes are back. Check them, then save the draft."
+        form = restored_form(form_class, restored, task)
+        page = TaskPage(owner, project, app, specs, form, "edit", task=task)
+        page.notice = "Your changes are back. Check them, then save the draft."
         return show_form(page)
+    if request.method == "GET":
+        form = form_class(formdata=draft_formdata(task, specs))
+        return show_form(TaskPage(owner, project, app, specs, form, "edit", task=task))
+    form = form_class()
+    page = TaskPage(owner, project, app, specs, form, "edit", task=task)
     keep_valid_submission_id(form, task)
     try:
         if form.validate() and request.form.get("action") != "preview":

@@ -124,6 +124,22 @@ def test_an_expired_token_comes_back_to_the_form_with_everything(signed_in, api,
     assert 'value="Keep me"' not in signed_in.get(BAMTOOLS).get_data(as_text=True)
 
 
+def test_a_kept_form_with_a_batch_choice_that_does_not_exist_comes_back_with_a_message(
+    client, api, sandbox
+):
+    # Kept while nobody was signed in, so never validated: its batch part is checked on return.
+    bam = a_bam(api)
+    data = {"name": "Kept", "batch-mode": "on", "batch-input": "input_bam_file",
+            "batch-by": "no-such-preset", "inputs-input_bam_file": bam["id"]}
+    assert client.post(BAMTOOLS, data=data).status_code == 302
+    client.post("/sign-in", data={"token": sandbox.token, "next": BAMTOOLS})
+    form = client.get(BAMTOOLS)
+    assert form.status_code == 200
+    assert "Everything you entered is back" in text_of(form)
+    assert "Batch by: Not a valid choice" in text_of(form)
+    assert 'value="Kept"' in form.get_data(as_text=True)
+
+
 def test_an_unexpected_error_is_a_friendly_page(signed_in, sandbox):
     sandbox.fault(method="GET", path="/v2/projects/*", malformed=True, times=1)
     response = signed_in.get(f"/projects/{PROJECT}")
