@@ -38,6 +38,8 @@ MAX_LIMIT = 100  # the platform's page size cap
 BULK_CHUNK = 100  # the bulk endpoints take at most 100 ids a call
 CONNECT_TIMEOUT = 10.0  # seconds; a connect should never take the whole read timeout
 RETRY_STATUSES = frozenset({502, 503, 504})
+# A gateway's own answers: the platform behind it may have acted before its answer was lost.
+GATEWAY_STATUSES = frozenset({502, 504})
 # POSTs that only read: safe to retry, and a lost answer changes nothing on the platform.
 READ_ONLY_POSTS = frozenset({"/bulk/files/get"})
 
@@ -423,6 +425,13 @@ class CavaticaClient:
             time.sleep(self.backoff * attempt)
 
     def _read(self, response: requests.Response, read_only: bool) -> Any:
+        if not read_only and response.status_code in GATEWAY_STATUSES:
+            raise OutcomeUnknown(
+                f"The request was sent, but a gateway answered {response.status_code} instead "
+                "of the platform.",
+                status=response.status_code,
+                request_id=response.headers.get("X-Request-Id"),
+            )
         if response.status_code >= 400:
             raise self._error_from_response(response)
         if response.status_code == 204 or not response.content.strip():
