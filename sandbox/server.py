@@ -57,13 +57,14 @@ class SandboxState:
         return None
 
     def spend(self, key, count=True):
-        """(limit, remaining, reset epoch s, allowed) for one request by key."""
+        """(limit, remaining, reset epoch s, allowed) for one request by key. A request that is
+        not counted (GET /rate_limit) is always allowed: it is how a client sees when to retry."""
         now = time.time()
         start, used = self.buckets.get(key, (now, 0))
         if now >= start + self.rate_window:
             start, used = now, 0
-        allowed = used < self.rate_limit
-        if allowed and count:
+        allowed = used < self.rate_limit or not count
+        if count and allowed:
             used += 1
         self.buckets[key] = (start, used)
         return (self.rate_limit, max(0, self.rate_limit - used), int(start + self.rate_window),

@@ -67,6 +67,9 @@ def test_past_the_budget_requests_get_429_code_1000_until_reset(api, sandbox):
     body = assert_error(refused, 429, 1000)
     assert "Rate limit" in body["message"]
     assert refused.headers["X-RateLimit-Remaining"] == "0"
+    # the rate limit itself can still be read, to see when to try again
+    status = api.get("/rate_limit")
+    assert status.status_code == 200 and status.json()["rate"]["remaining"] == 0
     # a reset refills the budget
     sandbox.reset()
     assert api.get("/user").status_code == 200
