@@ -136,7 +136,8 @@ def apps():
 @bp.get("/apps/<path:app_ref>")
 def app_detail(app_ref):
     app_ref = app_ref.rstrip("/")
-    want_raw = app_ref.endswith("/raw")
+    # `owner/project/raw` is an app named raw; `/raw` after an app id is its CWL.
+    want_raw = app_ref.endswith("/raw") and app_ref.count("/") >= 3
     if want_raw:
         app_ref = app_ref[: -len("/raw")]
     app, revision = state().store.app_for(app_ref, g.username)

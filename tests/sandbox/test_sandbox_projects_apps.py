@@ -116,6 +116,15 @@ def test_raw_endpoint_returns_only_the_cwl(api, sandbox):
     assert pinned["sbg:revision"] == 5
 
 
+def test_an_app_named_raw_is_an_app(api, sandbox):
+    sandbox.add_app("demo-user/scratch", "raw", {"class": "CommandLineTool", "label": "Raw",
+                                                 "inputs": []})
+    app = api.get("/apps/demo-user/scratch/raw").json()
+    assert app["id"] == "demo-user/scratch/raw/0" and app["name"] == "Raw"
+    assert api.get("/apps/demo-user/scratch/raw/raw").json()["class"] == "CommandLineTool"
+    assert api.get("/apps/demo-user/scratch/raw/0/raw").json()["sbg:revision"] == 0
+
+
 def test_app_errors(api):
     assert_error(api.get("/apps/demo-user/pediatric-wgs/no-such-app"), 404, 6002)
     assert_error(api.get("/apps/demo-user/pediatric-wgs/cavatica-bcf-call/99"), 404, 6002)
