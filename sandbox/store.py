@@ -50,12 +50,13 @@ class Store:
         self.rng = random.Random(seed.SEED + 2)  # ids of files added later; not the seed's stream
         self.users = {u["username"]: u for u in seed.users(demo_token)}
         self.tokens = {u["token"]: u["username"] for u in self.users.values()}
-        self._seed_projects()
+        root_folders = self._seed_projects()
         self.files = {}
         self.children = {}
-        for root in self.roots.values():
+        for root in root_folders:
             self._add_file(root)
-        for record in seed.seed_files(self.roots_by_project):
+        root_ids = {pid: project["root_folder"] for pid, project in self.projects.items()}
+        for record in seed.seed_files(root_ids):
             self._add_file(record)
         self.apps = {}
         for name, raw in apps:
@@ -79,7 +80,8 @@ class Store:
 
     # ----- projects ----------------------------------------------------------------------
     def _seed_projects(self):
-        self.projects, self.roots, self.roots_by_project = {}, {}, {}
+        """Fill self.projects; returns the root folder records (the big project makes its own)."""
+        self.projects, root_folders = {}, []
         id_rng = random.Random(seed.SEED + 1)
         self.big = BigProject(seed.BIG_PROJECT)
         for n, (pid, name, description, members) in enumerate(seed.PROJECTS):
@@ -88,11 +90,10 @@ class Store:
                 root_id = self.big.root_id
             else:
                 root_id = f"{id_rng.getrandbits(96):024x}"
-                self.roots[pid] = {"id": root_id, "name": pid.split("/")[1], "project": pid,
-                                   "parent": None, "type": "folder",
-                                   "created_on": seed.iso(seed.EPOCH),
-                                   "modified_on": seed.iso(seed.EPOCH)}
-            self.roots_by_project[pid] = root_id
+                root_folders.append({"id": root_id, "name": pid.split("/")[1], "project": pid,
+                                     "parent": None, "type": "folder",
+                                     "created_on": seed.iso(seed.EPOCH),
+                                     "modified_on": seed.iso(seed.EPOCH)})
             stamp = seed.iso(seed.EPOCH.replace(day=1 + n))
             self.projects[pid] = {
                 "id": pid, "name": name, "description": description,
@@ -104,6 +105,7 @@ class Store:
                 "root_folder": root_id, "created_by": owner, "created_on": stamp,
                 "modified_on": stamp, "category": "PRIVATE", "_members": dict(members),
             }
+        return root_folders
 
     def permission(self, pid, username):
         project = self.projects.get(pid)
@@ -208,7 +210,7 @@ class Store:
             if not isinstance(latest, int) or isinstance(latest, bool) or latest < 0:
                 latest = seed.EXTRA_REVISIONS.get(name, 0)
             app = {"id": app_id, "project": pid, "name": _display_name(raw, name),
-                   "short_name": name, "revisions": dict.fromkeys(range(latest + 1), raw),
+                   "revisions": dict.fromkeys(range(latest + 1), raw),
                    "latest": latest}
             self.apps[app_id] = app
         else:
