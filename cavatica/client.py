@@ -211,7 +211,12 @@ class CavaticaClient:
         elif revision_in_id is not None and int(revision) != revision_in_id:
             raise ValueError("the app id already names a different revision")
         if revision is None:
-            return self._json("GET", "/apps/{app_id}", app_id=app_id)
+            app = self._json("GET", "/apps/{app_id}", app_id=app_id)
+            # The latest is some revision: keep it, so opening that revision next costs nothing.
+            latest = app.get("revision") if isinstance(app, dict) else None
+            if self.app_cache is not None and isinstance(latest, int) and latest >= 0:
+                self._cache_put(self._app_cache_key(app_id, latest), copy.deepcopy(app))
+            return app
         revision = int(revision)
         if revision < 0:
             raise ValueError("an app revision is a number >= 0")

@@ -45,7 +45,7 @@ def test_another_token_or_platform_does_not_share_the_entry(rsps):
     assert not any("token-a" in key or "token-b" in key for key in cache)
 
 
-def test_latest_revision_and_errors_are_never_cached(rsps):
+def test_latest_is_always_asked_for_and_errors_are_never_cached(rsps):
     cache = {}
     rsps.get(BASE + "/apps/alice/p/bwa", json=APP)
     rsps.get(BASE + "/apps/alice/p/gone/1", status=404, json={"status": 404, "code": 6002})
@@ -56,7 +56,16 @@ def test_latest_revision_and_errors_are_never_cached(rsps):
         with pytest.raises(NotFound):
             client.app("alice/p/gone", 1)
     assert len(rsps.calls) == 4
-    assert cache == {}
+    assert len(cache) == 1  # only the revision the latest turned out to be
+
+
+def test_the_latest_fills_the_cache_for_its_own_revision(rsps):
+    cache = {}
+    rsps.get(BASE + "/apps/alice/p/bwa", json=APP)
+    client = CavaticaClient(BASE, "token-a", app_cache=cache)
+    assert client.app("alice/p/bwa") == APP
+    assert client.app("alice/p/bwa", 3) == APP  # served from the cache: no second call
+    assert len(rsps.calls) == 1
 
 
 def test_works_with_a_cachelib_cache(rsps):
