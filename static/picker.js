@@ -289,7 +289,8 @@
         return t.trim().replace(/^\./, "").toLowerCase();
       }).filter(Boolean);
       var rules = this.several ? "You can choose several; your choice is kept while you browse." :
-        "Choosing one replaces the previous choice.";
+        "Choosing one replaces the previous choice. To run the app once per " +
+        (folders ? "folder" : "file") + ", turn on Batch with this input first: then you can choose several.";
       if (types.length && !folders) {
         rules = "This input takes ." + types.join(", .") + " files. " + rules;
       }

@@ -243,6 +243,10 @@ def test_the_batch_input_chooses_several_files(signed_in: Page, sandbox):
     page.locator("summary", has_text="Optional inputs").click()
     single = page.get_by_role("button", name=re.compile("^Choose file for Reference genome"))
     expect(single).to_be_visible()
+    single.click()  # one file only, and the dialog says how to choose several
+    dialog = page.get_by_role("dialog", name="Choose a file for Reference genome")
+    expect(dialog).to_contain_text("turn on Batch with this input first")
+    dialog.get_by_role("button", name="Cancel").click()
     page.get_by_label("Batch: one child task per file or per group of files").check()
     page.get_by_label("Batch input", exact=True).select_option("reference")
     several = page.get_by_role("button", name=re.compile("^Choose files for Reference genome"))
