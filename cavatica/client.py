@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -151,8 +152,10 @@ class CavaticaClient:
         self.app_cache = app_cache
         self.retries = retries
         self.backoff = backoff
-        # Upstream calls made, keyed like "GET /tasks/{task_id}" (every attempt counts).
+        # Upstream calls made, keyed like "GET /tasks/{task_id}" (every attempt counts). A view
+        # may send independent reads from several threads at once, hence the lock.
         self.call_counts: Counter[str] = Counter()
+        self._counts_lock = threading.Lock()
         # The last X-RateLimit-* headers seen: {"limit", "remaining", "reset"} as ints.
         self.last_rate_limit: dict[str, int] | None = None
         self.session = requests.Session()
@@ -399,7 +402,8 @@ class CavaticaClient:
             kwargs["json"] = body
         for attempt in range(1, attempts + 1):
             more_tries_left = attempt < attempts
-            self.call_counts[f"{method} {route}"] += 1
+            with self._counts_lock:
+                self.call_counts[f"{method} {route}"] += 1
             started = time.monotonic()
             try:
                 response = self.session.request(method, url, **kwargs)
