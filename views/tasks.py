@@ -198,10 +198,20 @@ def new(owner, project, app_name):
         form.submission_id.data = new_submission_id()
         return page.render()
     keep_valid_submission_id(form)
+
+    def create(page):
+        page.body = task_body(form, specs, page.project_id, page.pinned_app_id)
+        return create_draft(page)
+
+    return submit(page, create)
+
+
+def submit(page, save):
+    """A posted task form: shown again for "Preview batch" or a problem, else `save(page)`.
+    Whatever the platform says, the form comes back as typed (after a sign-in for a 401)."""
     try:
-        if form.validate() and request.form.get("action") != "preview":
-            page.body = task_body(form, specs, page.project_id, page.pinned_app_id)
-            return create_draft(page)
+        if page.form.validate() and request.form.get("action") != "preview":
+            return save(page)
         return show_form(page)
     except Unauthorized:
         return keep_form_and_sign_in()
@@ -584,15 +594,11 @@ def edit(owner, project, task_id):
     form = form_class()
     page = TaskPage(owner, project, app, specs, form, "edit", task=task)
     keep_valid_submission_id(form, task)
-    try:
-        if form.validate() and request.form.get("action") != "preview":
-            page.body = edit_body(form, specs, task)
-            updated = platform().update_task(task_id, page.body)
-            remember_sent(updated, page.body)
-            flash("The draft was saved.", "info")
-            return redirect(url_for(".show", owner=owner, project=project, task_id=task_id))
-        return show_form(page)
-    except Unauthorized:
-        return keep_form_and_sign_in()
-    except ApiError as error:
-        return show_form(page, error)
+
+    def save(page):
+        page.body = edit_body(form, specs, task)
+        remember_sent(platform().update_task(task_id, page.body), page.body)
+        flash("The draft was saved.", "info")
+        return redirect(url_for(".show", owner=owner, project=project, task_id=task_id))
+
+    return submit(page, save)
