@@ -78,10 +78,7 @@ def measure(flow, sandbox, requests_count):
 def run(report):
     from app import create_app
     from sandbox import DEMO_TOKEN, create_sandbox_app, serve_in_thread
-    from sandbox.store import REAL_APPS_DIR
-
-    # The real apps, not the demo fallback: the flows below need BIG_APP and BATCH_APP.
-    handle = serve_in_thread(create_sandbox_app(apps_dir=REAL_APPS_DIR))
+    handle = serve_in_thread(create_sandbox_app())  # the real apps: the flows need BIG_APP
     sandbox = Sandbox(handle, DEMO_TOKEN)
     sessions = tempfile.TemporaryDirectory()
     try:

@@ -11,10 +11,10 @@ from .bigproject import BigProject
 from .errors import APPS, FILES, PROJECTS, TASKS, ApiError, bad_request, no_access, not_found
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_DIR = PACKAGE_DIR.parent
 DEMO_APPS_DIR = PACKAGE_DIR / "demo_apps"
-# CI lays the shared fixtures beside the clone: <repo>/../shared/fixtures/apps/real/
-REAL_APPS_DIR = REPO_DIR.parent / "shared" / "fixtures" / "apps" / "real"
+# The 29 real public apps (raw CWL, with their sources and licences in SOURCES.md): the sandbox
+# seeds from here and every test reads them through tests/app_fixtures.py.
+REAL_APPS_DIR = PACKAGE_DIR / "real_apps"
 
 WRITE = ("admin", "write")
 
@@ -33,7 +33,7 @@ def load_apps_dir(path):
 
 
 def default_apps():
-    return load_apps_dir(REAL_APPS_DIR if REAL_APPS_DIR.is_dir() else DEMO_APPS_DIR)
+    return load_apps_dir(REAL_APPS_DIR)
 
 
 def _display_name(raw, short_name):

@@ -6,8 +6,6 @@ import pytest
 import requests
 
 REPO_DIR = Path(__file__).resolve().parents[1]
-# CI lays the shared fixtures beside the clone.
-REAL_APPS_DIR = REPO_DIR.parent / "shared" / "fixtures" / "apps" / "real"
 
 
 class SandboxController:

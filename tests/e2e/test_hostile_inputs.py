@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from app_fixtures import load_real_app
 from flask import Flask, render_template_string, request
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
@@ -21,7 +22,6 @@ from markup import render_doc
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
-REAL_APPS_DIR = REPO.parent / "shared" / "fixtures" / "apps" / "real"
 HOSTILE = "<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\">\"'&"
 FILE_A = "5f4ffff4e4b0370371c05153"
 FILE_B = "6063901f357c3a53540ca84b"
@@ -258,7 +258,7 @@ def test_rows_unions_and_suggestions_build_the_body_in_the_browser(serve, tab, a
     "name", ["sbpack-clt1-records", "kfdrc-star-align-records", "sbg-bcbio-somatic-v1"]
 )
 def test_complex_real_apps_pass_axe(serve, tab, axe, name):
-    raw = json.loads((REAL_APPS_DIR / f"{name}.json").read_text())
+    raw = load_real_app(name)
     tab.goto(serve(raw))
     tab.get_by_role("button", name="Send").click()  # with the messages of an empty submit
     details = tab.locator("details")

@@ -10,7 +10,9 @@ import pytest
 import requests
 
 from sandbox import DEMO_TOKEN, create_sandbox_app
-from sandbox.store import REPO_DIR
+from sandbox.store import PACKAGE_DIR
+
+REPO_DIR = PACKAGE_DIR.parent
 
 
 def start(*args):

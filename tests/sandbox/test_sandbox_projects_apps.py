@@ -1,6 +1,7 @@
 """Projects and apps: listing, details, revisions, raw CWL, visibility and access."""
 
 import json
+from pathlib import Path
 
 from sandbox_helpers import assert_error
 
@@ -170,20 +171,11 @@ def test_apps_dir_installs_every_json_in_it(tmp_path):
         handle.shutdown()
 
 
-def test_without_the_shared_fixtures_the_demo_apps_are_installed(monkeypatch, tmp_path):
+def test_the_real_apps_live_inside_the_project():
+    # A bare clone has nothing beside it: the sandbox seeds from its own copy.
     import sandbox.store
 
-    monkeypatch.setattr(sandbox.store, "REAL_APPS_DIR", tmp_path / "missing")
-    handle = serve_in_thread(create_sandbox_app())
-    try:
-        from sandbox_helpers import ApiClient
-
-        from sandbox import DEMO_TOKEN
-
-        client = ApiClient(handle.api_url, DEMO_TOKEN)
-        items = client.get("/apps", params={"project": "demo-user/pediatric-wgs"}).json()["items"]
-        assert sorted(a["id"] for a in items) == ["demo-user/pediatric-wgs/bwa-mem-align/0",
-                                                  "demo-user/pediatric-wgs/fastq-qc/0"]
-        client.session.close()
-    finally:
-        handle.shutdown()
+    repo = Path(sandbox.store.__file__).resolve().parents[1]
+    assert sandbox.store.REAL_APPS_DIR.is_relative_to(repo)
+    assert len(list(sandbox.store.REAL_APPS_DIR.glob("*.json"))) == 29
+    assert (sandbox.store.REAL_APPS_DIR / "SOURCES.md").is_file()

@@ -1,9 +1,8 @@
 """The task form on its own (no HTTP): the body it makes, the reference line, errors listed."""
 
-import json
-from pathlib import Path
 
 import pytest
+from app_fixtures import load_real_app
 from werkzeug.datastructures import MultiDict
 
 from app import create_app
@@ -18,13 +17,12 @@ from forms.task import (
     task_body,
 )
 
-REAL_APPS = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "apps" / "real"
 FILE = {"class": "File", "path": "5f0c1e2d3a4b5c6d7e8f9012"}
 
 
 @pytest.fixture
 def specs():
-    raw = json.loads((REAL_APPS / "sbg-bamtools-index-draft2.json").read_text())
+    raw = load_real_app("sbg-bamtools-index-draft2")
     return parse_app(raw.get("raw", raw)).inputs
 
 

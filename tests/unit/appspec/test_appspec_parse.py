@@ -1,9 +1,9 @@
 """appspec reads every dialect of CWL input declarations into one model; no app, no network."""
 
 import json
-from pathlib import Path
 
 import pytest
+from app_fixtures import REAL_APP_PATHS, load_real_app
 
 from appspec import (
     AppSpecError,
@@ -19,12 +19,11 @@ from appspec import (
     type_label,
 )
 
-REAL_APPS_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "apps" / "real"
-REAL_APPS = sorted(REAL_APPS_DIR.glob("*.json"))
+REAL_APPS = REAL_APP_PATHS
 
 
 def load(name):
-    return json.loads((REAL_APPS_DIR / name).read_text())
+    return load_real_app(name)
 
 
 def one_input(entry, **doc):

@@ -5,6 +5,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from app_fixtures import REAL_APP_PATHS, load_real_app
 from flask import Flask, render_template_string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,8 +17,7 @@ from forms.inputs import build_inputs_form, inputs_body, inputs_formdata
 from markup import render_doc
 
 REPO = Path(__file__).resolve().parents[3]
-REAL_APPS_DIR = REPO.parent / "shared" / "fixtures" / "apps" / "real"
-REAL_APPS = sorted(REAL_APPS_DIR.glob("*.json"))
+REAL_APPS = REAL_APP_PATHS
 PAGE = '{% from "tasks/_inputs.html" import render_inputs %}{{ render_inputs(form, specs, names) }}'
 FILE_A = "5f4ffff4e4b0370371c05153"
 
@@ -178,7 +178,7 @@ def test_required_first_optional_in_details_grouped_by_category(app):
 
 
 def test_suggested_values_are_offered_never_chosen(app):
-    spec = parse_app(json.loads((REAL_APPS_DIR / "sbg-wes-bwa-gatk4-cwl1.json").read_text()))
+    spec = parse_app(load_real_app("sbg-wes-bwa-gatk4-cwl1"))
     form = build_inputs_form(spec)(None, prefix="inputs")
     page = Page(render(app, spec, form))
     suggested = spec.input("reference").suggested_value

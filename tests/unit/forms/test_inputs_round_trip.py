@@ -4,9 +4,9 @@ For each of the 29 real apps, and for generated apps covering every type shape a
 """
 
 import json
-from pathlib import Path
 
 import pytest
+from app_fixtures import REAL_APP_PATHS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from inputs_strategies import inputs_for, raw_apps
@@ -14,8 +14,7 @@ from inputs_strategies import inputs_for, raw_apps
 from appspec import parse_app, type_label
 from forms.inputs import build_inputs_form, inputs_body, inputs_formdata
 
-REAL_APPS_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "apps" / "real"
-REAL_APPS = sorted(REAL_APPS_DIR.glob("*.json"))
+REAL_APPS = REAL_APP_PATHS
 
 
 def round_trip(spec, inputs):
