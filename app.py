@@ -57,7 +57,22 @@ def connect_platform(app):
     app.extensions["sandbox_server"] = server
     app.config["SB_API_ENDPOINT"] = server.api_url
     app.config["SANDBOX"] = True
-    log.warning("No SB_API_ENDPOINT configured: using the embedded sandbox at %s", server.url)
+    log.warning("%s", sandbox_banner(server.api_url))
+
+
+def sandbox_banner(api_url):
+    """What `make run` prints: first where to open the app, then what the sandbox is.
+
+    `flask run` reads its address from FLASK_RUN_HOST / FLASK_RUN_PORT (the Makefile sets them),
+    so the app can name its own address before the server's "Running on" line."""
+    host = os.environ.get("FLASK_RUN_HOST", "127.0.0.1")
+    port = os.environ.get("FLASK_RUN_PORT", "5000")
+    return (
+        "\n"
+        f"  Open http://{host}:{port}/ in your browser: the CAVATICA launcher.\n"
+        "  It runs on a local sandbox with demo data; sign in as the demo user with one click.\n"
+        f"  (API stand-in, not CAVATICA: {api_url}; set SB_API_ENDPOINT for the real platform.)\n"
+    )
 
 
 def register_extensions(app):

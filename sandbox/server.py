@@ -1,6 +1,5 @@
 """The sandbox Flask app: auth, rate limit, faults, request log and JSON errors around the API."""
 
-import logging
 import re
 import socket
 import threading
@@ -10,7 +9,7 @@ from collections import Counter, deque
 
 from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from . import controls
 from .api import bp as api_bp
@@ -203,10 +202,17 @@ class ServerHandle:
         self._server.server_close()
 
 
+class QuietRequestHandler(WSGIRequestHandler):
+    """Leaves out this server's request lines (errors are still logged). Only this server's:
+    the werkzeug logger is shared, so turning it down would also silence the web app beside it."""
+
+    def log_request(self, code="-", size="-"):
+        pass
+
+
 def serve_in_thread(app, host="127.0.0.1", port=0):
     """Serve app with werkzeug's threaded server in a daemon thread; returns a handle."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server(host, port, app, threaded=True)
+    server = make_server(host, port, app, threaded=True, request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="sandbox-server", daemon=True)
     thread.start()
     return ServerHandle(server, thread)
