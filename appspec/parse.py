@@ -81,7 +81,10 @@ def parse_secondary_files(value: Any) -> tuple[SecondaryFile, ...]:
     items = value if isinstance(value, list) else [value]
     out = []
     for item in items:
-        if isinstance(item, dict):
+        if isinstance(item, dict) and (item.get("class") == "Expression" or "script" in item):
+            # Draft-2 writes an expression as an object; only the platform can work it out.
+            out.append(SecondaryFile(str(item.get("script") or ""), None, expression=True))
+        elif isinstance(item, dict):
             pattern = item.get("pattern", "")
             out.append(SecondaryFile(str(pattern), item.get("required")))
         else:
@@ -313,6 +316,14 @@ def _bool_or_none(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+def _secondary_files(entry: dict) -> Any:
+    """An input's `secondaryFiles`: draft-2 tools write them inside `inputBinding`."""
+    if entry.get("secondaryFiles") is not None:
+        return entry.get("secondaryFiles")
+    binding = entry.get("inputBinding")
+    return binding.get("secondaryFiles") if isinstance(binding, dict) else None
+
+
 def parse_input(entry: dict, reader: _TypeReader) -> InputSpec:
     input_id = strip_id(entry.get("id", ""))
     declared = entry.get("type")
@@ -340,7 +351,7 @@ def parse_input(entry: dict, reader: _TypeReader) -> InputSpec:
         ),
         suggested_value=entry.get("sbg:suggestedValue"),
         has_suggested_value=entry.get("sbg:suggestedValue") is not None,
-        secondary_files=parse_secondary_files(entry.get("secondaryFiles")),
+        secondary_files=parse_secondary_files(_secondary_files(entry)),
         exposed=entry.get("sbg:exposed") is True,
         include_in_ports=_bool_or_none(entry.get("sbg:includeInPorts")),
     )

@@ -50,10 +50,12 @@ class ArrayType:
 
 @dataclass(frozen=True)
 class SecondaryFile:
-    """One `secondaryFiles` entry, for display: a pattern (or expression) and whether required."""
+    """One `secondaryFiles` entry: a pattern (or expression) and whether required.
+    `expression` marks a draft-2 `{"class": "Expression"}` entry, whose `pattern` is its script."""
 
     pattern: str
     required: bool | str | None = None
+    expression: bool = False
 
 
 @dataclass(frozen=True)
