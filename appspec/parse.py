@@ -45,20 +45,28 @@ def strip_id(raw_id: Any) -> str:
     return text
 
 
-def clean_symbol(symbol: Any, enum_name: str | None = None) -> str:
-    """Drop an enum symbol's namespace: `#main/x/sym`, `file.cwl#x/sym` and `x/sym` give `sym`.
+def clean_symbol(symbol: Any, scope: str | None = None) -> str:
+    """An enum symbol's value: the text after the enum's own name, kept whole after that.
 
-    Without a `#`, a `prefix/` is only dropped when the prefix is the enum's own name, so that a
-    real symbol such as `fr/rf` stays whole.
+    `scope` is the enum's `name` or, for an unnamed enum, the id of the input or record field
+    that declares it (a packed document writes the symbols under it). So with the name
+    `#main/s/Sex`, `#main/s/Sex/Unknown or not XX/XY` is `Unknown or not XX/XY`; `file.cwl#Sex/a`
+    and `Sex/a` are `a`; a plain symbol such as `fr/rf` stays whole.
     """
     text = str(symbol)
-    if "#" in text:
-        return text.rsplit("#", 1)[1].rsplit("/", 1)[-1]
-    if enum_name:
-        short = strip_id(enum_name)
-        for prefix in (f"{enum_name}/", f"{short}/"):
-            if text.startswith(prefix) and len(text) > len(prefix):
-                return text[len(prefix):]
+    namespaced = "#" in text
+    rest = text.split("#", 1)[1] if namespaced else text
+    scope_path = str(scope or "").split("#", 1)[-1].strip("/")
+    parts = [p for p in scope_path.split("/") if p]
+    # Longest first: the whole name, then shorter tails (a symbol written in another file of a
+    # packed document may carry only the enum's own short name).
+    for start in range(len(parts)):
+        prefix = "/".join(parts[start:]) + "/"
+        if rest.startswith(prefix) and len(rest) > len(prefix):
+            return rest[len(prefix) :]
+    if namespaced:
+        # A namespaced symbol under a name we were not told: its last part is the best guess.
+        return rest.rsplit("/", 1)[-1]
     return text
 
 
@@ -163,31 +171,35 @@ class _TypeReader:
                 if isinstance(value, (list, dict)):
                     self._collect(value, depth + 1)
 
-    def read(self, raw: Any, depth: int = 0) -> tuple[TypeNode | object, bool]:
-        """Return (node, nullable). node is `_NULL` for the bare `null` type."""
+    def read(self, raw: Any, depth: int = 0, scope: str = "") -> tuple[TypeNode | object, bool]:
+        """Return (node, nullable). node is `_NULL` for the bare `null` type.
+
+        `scope` is the full id of the input or record field being read: the prefix of the
+        symbols of an unnamed enum in it.
+        """
         if depth > _MAX_DEPTH:
             return _unknown(raw, "This type is nested too deeply to draw."), False
         if raw is None:
             return _unknown(raw, "This input declares no type."), False
         if isinstance(raw, str):
-            return self._read_name(raw, depth)
+            return self._read_name(raw, depth, scope)
         if isinstance(raw, list):
-            return self._read_union(raw, depth)
+            return self._read_union(raw, depth, scope)
         if isinstance(raw, dict):
             kind = raw.get("type")
             if kind not in ("array", "enum", "record") and isinstance(kind, (str, list, dict)):
                 # `{type: "File"}` or `{type: ["null", "File"]}`: a type wrapped in an object.
-                return self.read(kind, depth + 1)
-            return self._read_dict(raw, depth), False
+                return self.read(kind, depth + 1, scope)
+            return self._read_dict(raw, depth, scope), False
         return _unknown(raw, "This type is written in a form the app reader does not know."), False
 
-    def _read_name(self, raw: str, depth: int) -> tuple[TypeNode | object, bool]:
+    def _read_name(self, raw: str, depth: int, scope: str) -> tuple[TypeNode | object, bool]:
         text = raw.strip()
         if text.endswith("?"):
-            node, _ = self.read(text[:-1], depth + 1)
+            node, _ = self.read(text[:-1], depth + 1, scope)
             return node, True
         if text.endswith("[]"):
-            items, nullable = self.read(text[:-2], depth + 1)
+            items, nullable = self.read(text[:-2], depth + 1, scope)
             if items is _NULL:
                 return _unknown(raw, "An array of nothing but null cannot be entered."), False
             return ArrayType(items, nullable), False
@@ -203,16 +215,16 @@ class _TypeReader:
                     return _unknown(raw, note), False
                 self._resolving.append(key)
                 try:
-                    return self._read_dict(self.named[key], depth + 1), False
+                    return self._read_dict(self.named[key], depth + 1, key), False
                 finally:
                     self._resolving.pop()
         return _unknown(raw, f"Unknown type name “{text}”."), False
 
-    def _read_union(self, raw: list, depth: int) -> tuple[TypeNode | object, bool]:
+    def _read_union(self, raw: list, depth: int, scope: str) -> tuple[TypeNode | object, bool]:
         nullable = False
         branches: list[TypeNode] = []
         for member in raw:
-            node, member_nullable = self.read(member, depth + 1)
+            node, member_nullable = self.read(member, depth + 1, scope)
             nullable = nullable or member_nullable
             if node is _NULL:
                 continue
@@ -227,14 +239,14 @@ class _TypeReader:
             return branches[0], nullable
         return UnionType(tuple(branches)), nullable
 
-    def _read_dict(self, raw: dict, depth: int) -> TypeNode:
+    def _read_dict(self, raw: dict, depth: int, scope: str = "") -> TypeNode:
         if "$import" in raw or "$include" in raw:
             return _unknown(raw, "This type is imported from another file that is not here.")
         kind = raw.get("type")
         if kind == "array":
             if "items" not in raw:
                 return _unknown(raw, "This array type does not say what its items are.")
-            items, nullable = self.read(raw["items"], depth + 1)
+            items, nullable = self.read(raw["items"], depth + 1, scope)
             if items is _NULL:
                 return _unknown(raw, "An array of nothing but null cannot be entered.")
             return ArrayType(items, nullable)
@@ -245,7 +257,7 @@ class _TypeReader:
             name = raw.get("name") if isinstance(raw.get("name"), str) else None
             cleaned: list[str] = []
             for symbol in symbols:
-                text = clean_symbol(symbol, name)
+                text = clean_symbol(symbol, name or scope)
                 if text not in cleaned:
                     cleaned.append(text)
             return EnumType(tuple(cleaned), strip_id(name) if name else None)
@@ -256,10 +268,11 @@ class _TypeReader:
     def _read_record(self, raw: dict, depth: int) -> TypeNode:
         fields = []
         for entry in _items_of(raw.get("fields"), "name"):
-            name = strip_id(entry.get("name", ""))
+            full_name = str(entry.get("name", ""))
+            name = strip_id(full_name)
             if not name:
                 continue
-            node, nullable = self.read(entry.get("type"), depth + 1)
+            node, nullable = self.read(entry.get("type"), depth + 1, full_name)
             if node is _NULL:
                 node, nullable = _unknown(None, "This field can only be null."), True
             fields.append(
@@ -330,7 +343,7 @@ def parse_input(entry: dict, reader: _TypeReader) -> InputSpec:
     if declared in ("enum", "record", "array"):
         # A loose spelling: the input object itself carries `symbols`, `fields` or `items`.
         declared = entry
-    node, nullable = reader.read(declared)
+    node, nullable = reader.read(declared, scope=str(entry.get("id", "")))
     if node is _NULL:
         node, nullable = _unknown(None, "This input can only be null."), True
     # Draft-2 may also say `required: false` next to the type.
@@ -346,7 +359,8 @@ def parse_input(entry: dict, reader: _TypeReader) -> InputSpec:
         file_types=parse_file_types(entry.get("sbg:fileTypes")),
         category=_text(entry.get("sbg:category")).strip(),
         tool_default=(
-            None if entry.get("sbg:toolDefaultValue") is None
+            None
+            if entry.get("sbg:toolDefaultValue") is None
             else str(entry.get("sbg:toolDefaultValue"))
         ),
         suggested_value=entry.get("sbg:suggestedValue"),

@@ -7,8 +7,18 @@ treated as "Any": the sandbox must never reject an app it cannot fully read.
 
 from dataclasses import dataclass
 
-PRIMITIVES = {"null", "boolean", "int", "long", "float", "double", "string", "File", "Directory",
-              "Any"}
+PRIMITIVES = {
+    "null",
+    "boolean",
+    "int",
+    "long",
+    "float",
+    "double",
+    "string",
+    "File",
+    "Directory",
+    "Any",
+}
 
 
 @dataclass(frozen=True)
@@ -21,6 +31,21 @@ class InputNode:
 def _short(name):
     """`#main/reads` or `file.cwl#reads` -> `reads`."""
     return str(name).split("#")[-1].split("/")[-1]
+
+
+def symbol_value(symbol, scope):
+    """An enum symbol's value: the text after the enum's own name (its `name`, or for an unnamed
+    enum the id of the input or field declaring it), kept whole: with the name `#main/s/Sex`, the
+    symbol `#main/s/Sex/Unknown or not XX/XY` is `Unknown or not XX/XY`; `fr/rf` stays `fr/rf`."""
+    text = str(symbol)
+    namespaced = "#" in text
+    rest = text.split("#", 1)[1] if namespaced else text
+    parts = [p for p in str(scope or "").split("#", 1)[-1].split("/") if p]
+    for start in range(len(parts)):  # longest first; another file may use only the short name
+        prefix = "/".join(parts[start:]) + "/"
+        if rest.startswith(prefix) and len(rest) > len(prefix):
+            return rest[len(prefix) :]
+    return rest.rsplit("/", 1)[-1] if namespaced else text
 
 
 def _list(value):
@@ -43,40 +68,51 @@ def _schema_defs(raw):
     return defs
 
 
-def parse_type(t, defs, depth=0):
+def parse_type(t, defs, depth=0, scope=""):
     """A CWL type expression -> tuple tree: ("prim", name) | ("array", item) | ("enum", symbols)
-    | ("record", {field: type}) | ("union", (types...))."""
+    | ("record", {field: type}) | ("union", (types...)). scope: the full id of the input or field
+    being read (the prefix of an unnamed enum's symbols)."""
     if depth > 20:
         return ("prim", "Any")
     if isinstance(t, str):
         if t.endswith("?"):
-            return ("union", (("prim", "null"), parse_type(t[:-1], defs, depth + 1)))
+            return ("union", (("prim", "null"), parse_type(t[:-1], defs, depth + 1, scope)))
         if t.endswith("[]"):
-            return ("array", parse_type(t[:-2], defs, depth + 1))
+            return ("array", parse_type(t[:-2], defs, depth + 1, scope))
         if t in PRIMITIVES:
             return ("prim", t)
         name = _short(t)
         if name in defs:
-            return parse_type(defs[name], defs, depth + 1)
+            return parse_type(defs[name], defs, depth + 1, scope)
         return ("prim", "Any")
     if isinstance(t, list):
-        return ("union", tuple(parse_type(x, defs, depth + 1) for x in t))
+        return ("union", tuple(parse_type(x, defs, depth + 1, scope) for x in t))
     if isinstance(t, dict):
         kind = t.get("type")
         if kind == "array":
-            return ("array", parse_type(t.get("items", "Any"), defs, depth + 1))
+            return ("array", parse_type(t.get("items", "Any"), defs, depth + 1, scope))
         if kind == "enum":
-            return ("enum", tuple(_short(s) for s in _list(t.get("symbols"))))
+            prefix = t.get("name") if isinstance(t.get("name"), str) else scope
+            return ("enum", tuple(symbol_value(s, prefix) for s in _list(t.get("symbols"))))
         if kind == "record":
             fields = t.get("fields")
             if isinstance(fields, dict):
-                fields = [dict(v, name=k) if isinstance(v, dict) else {"name": k, "type": v}
-                          for k, v in fields.items()]
-            return ("record", {_short(f.get("name", "")): parse_type(f.get("type", "Any"), defs,
-                                                                      depth + 1)
-                               for f in _list(fields) if isinstance(f, dict)})
+                fields = [
+                    dict(v, name=k) if isinstance(v, dict) else {"name": k, "type": v}
+                    for k, v in fields.items()
+                ]
+            return (
+                "record",
+                {
+                    _short(f.get("name", "")): parse_type(
+                        f.get("type", "Any"), defs, depth + 1, str(f.get("name", ""))
+                    )
+                    for f in _list(fields)
+                    if isinstance(f, dict)
+                },
+            )
         if kind is not None:
-            return parse_type(kind, defs, depth + 1)
+            return parse_type(kind, defs, depth + 1, scope)
     return ("prim", "Any")
 
 
@@ -91,13 +127,15 @@ def read_inputs(raw):
     defs = _schema_defs(raw)
     inputs = raw.get("inputs")
     if isinstance(inputs, dict):
-        inputs = [dict(v, id=k) if isinstance(v, dict) else {"id": k, "type": v}
-                  for k, v in inputs.items()]
+        inputs = [
+            dict(v, id=k) if isinstance(v, dict) else {"id": k, "type": v}
+            for k, v in inputs.items()
+        ]
     nodes = []
     for item in _list(inputs):
         if not isinstance(item, dict) or "id" not in item:
             continue
-        t = parse_type(item.get("type", "Any"), defs)
+        t = parse_type(item.get("type", "Any"), defs, scope=str(item["id"]))
         nodes.append(InputNode(_short(item["id"]), t, not nullable(t) and "default" not in item))
     return nodes
 
@@ -150,8 +188,13 @@ def check_value(value, t, find_file):
         return
     if kind == "enum":
         if not isinstance(value, str) or value not in t[1]:
-            raise Mismatch("schema", "Value is not one of the allowed symbols: "
-                                     + ", ".join(t[1]) + ".")
+            # Quoted: a symbol may itself hold commas.
+            raise Mismatch(
+                "schema",
+                "Value is not one of the allowed symbols: "
+                + ", ".join(f'"{s}"' for s in t[1])
+                + ".",
+            )
         return
     if kind == "record":
         if not isinstance(value, dict):
@@ -172,17 +215,24 @@ def _check_primitive(value, name, find_file):
         "Any": lambda v: True,
         "null": lambda v: v is None,
         "boolean": lambda v: isinstance(v, bool),
-        "int": lambda v: isinstance(v, int) and not isinstance(v, bool) and -2**31 <= v < 2**31,
+        "int": lambda v: isinstance(v, int) and not isinstance(v, bool) and -(2**31) <= v < 2**31,
         "long": lambda v: isinstance(v, int) and not isinstance(v, bool),
         "float": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
         "double": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
         "string": lambda v: isinstance(v, str),
     }
     if name in ("File", "Directory"):
-        if not (isinstance(value, dict) and value.get("class") == name
-                and isinstance(value.get("path"), str) and value["path"]):
-            raise Mismatch("schema", f"Value for this input must be a {name} object "
-                                     '{"class": "' + name + '", "path": "<id>"}.')
+        if not (
+            isinstance(value, dict)
+            and value.get("class") == name
+            and isinstance(value.get("path"), str)
+            and value["path"]
+        ):
+            raise Mismatch(
+                "schema",
+                f"Value for this input must be a {name} object "
+                '{"class": "' + name + '", "path": "<id>"}.',
+            )
         if not find_file(value["path"], name):
             what = "file" if name == "File" else "folder"
             raise Mismatch("file", f"The {what} {value['path']} does not exist in the project.")

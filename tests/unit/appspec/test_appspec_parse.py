@@ -4,6 +4,7 @@ import json
 
 import pytest
 from app_fixtures import REAL_APP_PATHS, load_real_app
+from cwl_shapes import FILTER_VALUES, PLAIN_VALUES, SEX, SEX_VALUES, packed_main
 
 from appspec import (
     AppSpecError,
@@ -13,6 +14,7 @@ from appspec import (
     RecordType,
     UnionType,
     UnknownType,
+    clean_symbol,
     parse_app,
     parse_file_types,
     strip_id,
@@ -308,15 +310,23 @@ def test_packed_graph_documents_use_the_main_process():
         {
             "cwlVersion": "v1.0",
             "$graph": [
-                {"id": "#tool.cwl", "class": "CommandLineTool", "inputs": [{"id": "#tool.cwl/x",
-                                                                            "type": "int"}]},
+                {
+                    "id": "#tool.cwl",
+                    "class": "CommandLineTool",
+                    "inputs": [{"id": "#tool.cwl/x", "type": "int"}],
+                },
                 {
                     "id": "#main",
                     "class": "Workflow",
                     "inputs": [
                         {"id": "#main/reads", "type": {"type": "array", "items": "File"}},
-                        {"id": "#main/mode", "type": ["null", {"type": "enum", "name": "#main/mode",
-                                                               "symbols": ["#main/mode/a"]}]},
+                        {
+                            "id": "#main/mode",
+                            "type": [
+                                "null",
+                                {"type": "enum", "name": "#main/mode", "symbols": ["#main/mode/a"]},
+                            ],
+                        },
                     ],
                 },
             ],
@@ -328,3 +338,27 @@ def test_packed_graph_documents_use_the_main_process():
         ("mode", "enum", False),
     ]
     assert spec.inputs[1].type.symbols == ("a",)
+
+
+@pytest.mark.parametrize(
+    ("symbol", "scope", "value"),
+    [
+        (f"{SEX}/Unknown or not XX/XY", SEX, "Unknown or not XX/XY"),
+        ("#main/filter/PASS;LowQual", "#main/filter", "PASS;LowQual"),
+        ("tool.cwl#Sex/a/b", SEX, "a/b"),  # written in another file under the short name
+        ("Sex/a, b", SEX, "a, b"),
+        ("fr/rf", "plain", "fr/rf"),  # no prefix: the symbol is the value
+        ("fr/rf", None, "fr/rf"),
+    ],
+)
+def test_a_symbol_is_the_text_after_its_enums_name(symbol, scope, value):
+    assert clean_symbol(symbol, scope) == value
+
+
+def test_packed_enum_symbols_keep_their_slashes_commas_and_spaces():
+    spec = parse_app(packed_main())
+    samples = spec.input("Samples").type
+    sex = {f.name: f for f in samples.items.fields}["Sex"].type
+    assert sex == EnumType(SEX_VALUES, "Sex")
+    assert spec.input("filter").type.symbols == FILTER_VALUES  # unnamed: under the input's id
+    assert spec.input("plain").type.symbols == PLAIN_VALUES

@@ -1,0 +1,52 @@
+"""Apps in the shapes real tools write (packed `#main` ids, symbols under their enum's name):
+what the form offers, the body it sends, and what the sandbox makes of it."""
+
+import re
+
+import pytest
+from cwl_shapes import FILTER_VALUES, SEX_VALUES, packed_main
+from web_helpers import PROJECT, app_specs, file_ref, folder_files, task_form, task_posts, text_of
+
+APP = "packed-shapes"
+NEW = f"/projects/{PROJECT}/apps/{APP}/new?revision=0"
+
+
+@pytest.fixture
+def packed(sandbox):
+    sandbox.add_app(PROJECT, APP, packed_main())
+
+
+def options(html, select_id):
+    """The option values of one select (unescaped)."""
+    body = html.split(f'id="{select_id}"', 1)[1].split("</select>", 1)[0]
+    return [v.replace("&amp;", "&") for v in re.findall(r'<option value="([^"]*)"', body) if v]
+
+
+def reads(api):
+    return [file_ref(f) for n, f in sorted(folder_files(api).items()) if n.endswith(".fastq.gz")]
+
+
+@pytest.mark.usefixtures("packed")
+def test_the_form_offers_whole_symbols(signed_in):
+    html = signed_in.get(NEW).get_data(as_text=True)
+    assert options(html, "inputs-filter") == list(FILTER_VALUES)
+    assert options(html, "inputs-Samples-__row0__-Sex") == list(SEX_VALUES)
+
+
+@pytest.mark.usefixtures("packed")
+def test_whole_symbols_are_sent_and_accepted(signed_in, api, sandbox):
+    inputs = {
+        "reads": reads(api)[:2],
+        "filter": "a, b",
+        "plain": "fr/rf",
+        "Samples": [{"id": "S1", "Sex": "Unknown or not XX/XY"}],
+    }
+    data = task_form(app_specs(api, APP), inputs, name="Packed")
+    sandbox.clear_requests()
+    response = signed_in.post(NEW, data=data)
+    assert response.status_code == 302, text_of(response)
+    [body] = task_posts(sandbox)
+    assert body["inputs"] == inputs
+    draft = api.task(response.location.rsplit("/", 1)[1])
+    assert draft["errors"] == []
+    assert "Unknown or not XX/XY" in text_of(signed_in.get(response.location))

@@ -1,0 +1,101 @@
+"""The sandbox reads apps in the shapes real tools write (packed `#main` ids, enum symbols under
+their enum's name) as the app's own reader does, and holds task inputs to what they mean."""
+
+import pytest
+from cwl_shapes import FILTER_VALUES, PLAIN_VALUES, SEX_VALUES, packed_main
+
+from appspec import EnumType, parse_app
+from sandbox.cwl import read_inputs
+
+SCRATCH = "demo-user/scratch"
+
+
+def enum_symbols(node_type):
+    """{path: symbols} of every enum in a sandbox type tree."""
+    found = {}
+
+    def walk(t, path):
+        if t[0] == "enum":
+            found[path] = t[1]
+        elif t[0] in ("array", "union"):
+            for part in (t[1],) if t[0] == "array" else t[1]:
+                walk(part, path)
+        elif t[0] == "record":
+            for name, field_type in t[1].items():
+                walk(field_type, f"{path}.{name}")
+
+    walk(node_type, "")
+    return found
+
+
+def appspec_symbols(spec_type, path=""):
+    found = {}
+    if isinstance(spec_type, EnumType):
+        found[path] = spec_type.symbols
+    for child in getattr(spec_type, "branches", ()) + (
+        (spec_type.items,) if hasattr(spec_type, "items") else ()
+    ):
+        found.update(appspec_symbols(child, path))
+    for field in getattr(spec_type, "fields", ()):
+        found.update(appspec_symbols(field.type, f"{path}.{field.name}"))
+    return found
+
+
+def test_the_sandbox_and_the_app_read_the_same_symbols():
+    raw = packed_main()
+    sandbox_view = {n.id: enum_symbols(n.type) for n in read_inputs(raw)}
+    app_view = {i.id: appspec_symbols(i.type) for i in parse_app(raw).inputs}
+    assert sandbox_view == app_view
+    assert sandbox_view["Samples"] == {".Sex": SEX_VALUES}
+    assert sandbox_view["filter"] == {"": FILTER_VALUES}
+    assert sandbox_view["plain"] == {"": PLAIN_VALUES}
+
+
+@pytest.fixture
+def packed_app(sandbox, api):
+    sandbox.add_app(SCRATCH, "packed-shapes", packed_main())
+    sandbox.add_files(SCRATCH, [{"name": "S1_R1.fastq.gz"}])
+    reads = api.files(SCRATCH)
+    return {
+        "app": f"{SCRATCH}/packed-shapes",
+        "reads": [{"class": "File", "path": f["id"]} for f in reads],
+    }
+
+
+def draft(api, packed_app, **inputs):
+    body = {
+        "project": SCRATCH,
+        "app": packed_app["app"],
+        "inputs": {"reads": packed_app["reads"], **inputs},
+    }
+    response = api.post("/tasks", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_whole_symbols_are_accepted(api, packed_app):
+    task = draft(
+        api,
+        packed_app,
+        Samples=[{"id": "S1", "Sex": "Unknown or not XX/XY"}],
+        filter="a, b",
+        plain="fr/rf",
+    )
+    assert task["errors"] == []
+    assert task["inputs"]["Samples"] == [{"id": "S1", "Sex": "Unknown or not XX/XY"}]
+
+
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        {"filter": "rf strand"},  # the text after the last `/` is not the value
+        {"filter": "#main/filter/a, b"},  # nor is the symbol as the document spells it
+        {"Samples": [{"id": "S1", "Sex": "XX/XY"}]},
+        {"plain": "rf"},
+    ],
+)
+def test_a_piece_of_a_symbol_is_refused(api, packed_app, inputs):
+    task = draft(api, packed_app, **inputs)
+    [error] = task["errors"]
+    assert error["type"] == "error/task_validation/input/schema"
+    assert error["input_id"] == next(iter(inputs))
