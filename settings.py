@@ -38,6 +38,8 @@ DEFAULTS = {
     # Page sizes and caches.
     "PAGE_SIZE": 25,
     "APP_CACHE_SIZE": 128,
+    # Seconds between two looks at a running task from its page (longer while nothing changes).
+    "TASK_REFRESH_SECONDS": 5.0,
 }
 
 # Environment variables read on top of the defaults, with the type each is converted to.

@@ -50,6 +50,7 @@ from . import (
     platform,
     platform_problem,
     platform_status,
+    runs,
     send_to_sign_in,
     uses_deployment_token,
 )
@@ -436,15 +437,15 @@ def show(owner, project, task_id):
     else:
         task, fresh = platform().task(task_id), False
     view = TaskView(task, f"{owner}/{project}")
-    children = None
-    if task.get("batch") and task.get("status") != "DRAFT":
-        children = platform().tasks(parent=task_id, limit=100)
+    offset = runs.children_offset(request.args)
     return render_template(
         "tasks/show.html",
         task=task,
         view=view,
         fresh=fresh,
-        children=children,
+        children=runs.children_of(task, offset),
+        children_offset=offset,
+        refresh_seconds=current_app.config["TASK_REFRESH_SECONDS"],
         sent_body=(session.get("sent_bodies") or {}).get(task_id),
         action_form=ActionForm(),
     )

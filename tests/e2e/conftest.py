@@ -23,6 +23,8 @@ CHROMIUM_ARGS = [
 ]
 # Short, so the timeout test waits seconds, not the default half a minute.
 SB_TIMEOUT = 2.0
+# The task page follows a run this often in the tests (5 s in use): seconds, not minutes.
+TASK_REFRESH_SECONDS = 0.5
 # Long enough for a slow CI machine, short enough that a missing element fails fast.
 ACTION_TIMEOUT_MS = 10_000
 expect.set_options(timeout=ACTION_TIMEOUT_MS)
@@ -50,6 +52,8 @@ def live_app(sandbox_server, tmp_path_factory):
             "SB_PROFILE": None,
             "SECRET_KEY": "e2e-secret",
             "SB_TIMEOUT": SB_TIMEOUT,
+            # A running task's page looks again every half second (3 s at most while quiet).
+            "TASK_REFRESH_SECONDS": TASK_REFRESH_SECONDS,
             "SESSION_FILE_DIR": str(tmp_path_factory.mktemp("sessions")),
         }
     )
