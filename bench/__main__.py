@@ -13,8 +13,10 @@ BENCH_DIR = Path(__file__).resolve().parent
 
 def main():
     report = Report()
-    report.text(f"Generated {time.strftime('%Y-%m-%d %H:%M:%S %Z')} on {platform.machine()}, "
-                f"Python {platform.python_version()}, {platform.system()}.")
+    report.text(
+        f"Generated {time.strftime('%Y-%m-%d %H:%M:%S %Z')} on {platform.machine()}, "
+        f"Python {platform.python_version()}, {platform.system()}."
+    )
     for path in sorted(BENCH_DIR.glob("*_bench.py")):
         module = importlib.import_module(f"bench.{path.stem}")
         print(f"running {path.stem} ...", flush=True)

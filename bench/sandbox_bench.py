@@ -34,8 +34,9 @@ print(json.dumps({"max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxr
 
 
 def _python(script):
-    out = subprocess.run([sys.executable, "-c", script], cwd=REPO_DIR, check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO_DIR, check=True, capture_output=True, text=True
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -51,8 +52,7 @@ def _timed_gets(session, url, params, count):
 
 def _ms(values):
     ordered = sorted(values)
-    return (f"{statistics.median(ordered):.2f}",
-            f"{ordered[int(len(ordered) * 0.9) - 1]:.2f}")
+    return (f"{statistics.median(ordered):.2f}", f"{ordered[int(len(ordered) * 0.9) - 1]:.2f}")
 
 
 def run(report):
@@ -63,18 +63,25 @@ def run(report):
     seconds = statistics.median(s["seconds"] for s in startups)
     rss = max(s["max_rss_mb"] for s in startups)
     report.section("Sandbox: start-up and memory")
-    report.text(f"Fresh interpreter, import + `create_sandbox_app()` with all seed data "
-                f"(every real app, the demo projects, the 100,000-file project); "
-                f"median of {STARTUPS} runs. Target: under 2 s and under 200 MB. "
-                f"Load average when measured: {os.getloadavg()[0]:.1f} "
-                f"on {os.cpu_count()} CPUs (figures grow with load).")
-    report.table(["measure", "value"], [
-        ["start-up (import + build), median", f"{seconds:.3f} s"],
-        ["start-up, slowest run", f"{max(s['seconds'] for s in startups):.3f} s"],
-        ["peak RSS of that process", f"{rss:.1f} MB"],
-        ["peak RSS of a bare interpreter importing Flask (for scale)",
-         f"{baseline['max_rss_mb']:.1f} MB"],
-    ])
+    report.text(
+        f"Fresh interpreter, import + `create_sandbox_app()` with all seed data "
+        f"(every real app, the demo projects, the 100,000-file project); "
+        f"median of {STARTUPS} runs. Target: under 2 s and under 200 MB. "
+        f"Load average when measured: {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} CPUs (figures grow with load)."
+    )
+    report.table(
+        ["measure", "value"],
+        [
+            ["start-up (import + build), median", f"{seconds:.3f} s"],
+            ["start-up, slowest run", f"{max(s['seconds'] for s in startups):.3f} s"],
+            ["peak RSS of that process", f"{rss:.1f} MB"],
+            [
+                "peak RSS of a bare interpreter importing Flask (for scale)",
+                f"{baseline['max_rss_mb']:.1f} MB",
+            ],
+        ],
+    )
 
     handle = serve_in_thread(create_sandbox_app())
     session = requests.Session()
@@ -88,8 +95,9 @@ def run(report):
             near, far = [], []
             for _ in range(PAGE_REQUESTS):
                 near += _timed_gets(session, url, {"project": BIG, "offset": 0, "limit": limit}, 1)
-                far += _timed_gets(session, url, {"project": BIG, "offset": 99_900,
-                                                  "limit": limit}, 1)
+                far += _timed_gets(
+                    session, url, {"project": BIG, "offset": 99_900, "limit": limit}, 1
+                )
             rows.append([f"offset 0, limit {limit}", PAGE_REQUESTS, *_ms(near)])
             rows.append([f"offset 99,900, limit {limit}", PAGE_REQUESTS, *_ms(far)])
         scans = _timed_gets(session, url, {"project": BIG, "metadata.sample_id": "BS_00012345"}, 5)
@@ -98,7 +106,9 @@ def run(report):
         session.close()
         handle.shutdown()
     report.section("Sandbox: listing the 100,000-file project over loopback")
-    report.text("`GET /v2/files?project=demo-user/big-cohort` through a real socket with "
-                "`requests` (one keep-alive session). Files are computed from their index, so a "
-                "page should cost the same at either end; only filters scan.")
+    report.text(
+        "`GET /v2/files?project=demo-user/big-cohort` through a real socket with "
+        "`requests` (one keep-alive session). Files are computed from their index, so a "
+        "page should cost the same at either end; only filters scan."
+    )
     report.table(["request", "n", "median ms", "p90 ms"], rows)

@@ -61,6 +61,7 @@ class Flow:
 
 def measure(flow, sandbox, requests_count):
     """(upstream calls of one run, median ms, p90 ms)."""
+
     def once():
         state = flow.prepare() if flow.prepare else None
         sandbox.control("DELETE", "requests")
@@ -78,14 +79,21 @@ def measure(flow, sandbox, requests_count):
 def run(report):
     from app import create_app
     from sandbox import DEMO_TOKEN, create_sandbox_app, serve_in_thread
+
     handle = serve_in_thread(create_sandbox_app())  # the real apps: the flows need BIG_APP
     sandbox = Sandbox(handle, DEMO_TOKEN)
     sessions = tempfile.TemporaryDirectory()
     try:
         # Signed in through the sign-in form, whatever token the environment holds.
-        app = create_app({"SB_API_ENDPOINT": handle.api_url, "SB_AUTH_TOKEN": None,
-                          "SB_PROFILE": None, "SECRET_KEY": "bench",
-                          "SESSION_FILE_DIR": sessions.name})
+        app = create_app(
+            {
+                "SB_API_ENDPOINT": handle.api_url,
+                "SB_AUTH_TOKEN": None,
+                "SB_PROFILE": None,
+                "SECRET_KEY": "bench",
+                "SESSION_FILE_DIR": sessions.name,
+            }
+        )
         client = app.test_client()
         flows = build_flows(app, client, sandbox, DEMO_TOKEN)
         rows = []
@@ -116,11 +124,27 @@ def run(report):
     for name, latency, calls, median, p90 in rows:
         if latency == 0:
             continue
-        table.append([name, calls, f"{own[name]:.1f}", f"{median:.1f}", f"{p90:.1f}",
-                      f"{median / LATENCY_MS:.2f}"])
-    report.table(["page", "calls", "median ms, 0 ms upstream",
-                  f"median ms, {LATENCY_MS} ms upstream", f"p90 ms, {LATENCY_MS} ms upstream",
-                  "ratio"], table)
+        table.append(
+            [
+                name,
+                calls,
+                f"{own[name]:.1f}",
+                f"{median:.1f}",
+                f"{p90:.1f}",
+                f"{median / LATENCY_MS:.2f}",
+            ]
+        )
+    report.table(
+        [
+            "page",
+            "calls",
+            "median ms, 0 ms upstream",
+            f"median ms, {LATENCY_MS} ms upstream",
+            f"p90 ms, {LATENCY_MS} ms upstream",
+            "ratio",
+        ],
+        table,
+    )
 
 
 def build_flows(app, client, sandbox, token):
@@ -134,8 +158,9 @@ def build_flows(app, client, sandbox, token):
     fastqs = [f["id"] for f in root if f["name"].endswith(".fastq.gz") and f.get("metadata")]
     top = next(item for item in root if item["name"] == "references")
     grch38 = sandbox.get("/files", parent=top["id"])["items"][0]  # references/GRCh38
-    references = {f["name"]: f["id"]
-                  for f in sandbox.get("/files", parent=grch38["id"], limit=100)["items"]}
+    references = {
+        f["name"]: f["id"] for f in sandbox.get("/files", parent=grch38["id"], limit=100)["items"]
+    }
     ref = references["Homo_sapiens_assembly38.fasta"]
     vcf = references["Homo_sapiens_assembly38.dbsnp138.vcf.gz"]
     bed = references["exome_calling_regions.v1.1.hg38.bed"]
@@ -189,15 +214,28 @@ def build_flows(app, client, sandbox, token):
         Flow("sign in (POST token)", sign_in, prepare=sign_in_page, expect=302),
         Flow("projects", lambda _: client.get("/projects")),
         Flow("project (apps and recent tasks)", lambda _: client.get(f"/projects/{PROJECT}")),
-        Flow(f"new task, {BIG_APP} (132 inputs), app not cached",
-             lambda _: client.get(big_form), prepare=cold_app_cache),
+        Flow(
+            f"new task, {BIG_APP} (132 inputs), app not cached",
+            lambda _: client.get(big_form),
+            prepare=cold_app_cache,
+        ),
         Flow(f"new task, {BIG_APP} (132 inputs), app cached", lambda _: client.get(big_form)),
         Flow("picker, 100,000-file project, offset 0", picker(0)),
         Flow("picker, 100,000-file project, offset 99,900", picker(99_900)),
-        Flow(f"batch preview, {len(fastqs)} FASTQs by sample", post_form,
-             prepare=lambda: batch_form_data("preview")),
-        Flow("submit (create the draft)", post_form,
-             prepare=lambda: batch_form_data("create"), expect=302),
-        Flow("draft page (read back from the platform)", lambda url: client.get(url),
-             prepare=new_draft),
+        Flow(
+            f"batch preview, {len(fastqs)} FASTQs by sample",
+            post_form,
+            prepare=lambda: batch_form_data("preview"),
+        ),
+        Flow(
+            "submit (create the draft)",
+            post_form,
+            prepare=lambda: batch_form_data("create"),
+            expect=302,
+        ),
+        Flow(
+            "draft page (read back from the platform)",
+            lambda url: client.get(url),
+            prepare=new_draft,
+        ),
     ]

@@ -410,8 +410,10 @@ def matches(node: TypeNode, value: Any) -> bool:
     if isinstance(node, PrimitiveType):
         kind = node.name
         if kind in FILE_KINDS:
-            return isinstance(value, dict) and value.get("class", kind) == kind and (
-                "path" in value or "location" in value
+            return (
+                isinstance(value, dict)
+                and value.get("class", kind) == kind
+                and ("path" in value or "location" in value)
             )
         if kind == "string":
             return isinstance(value, str)
@@ -427,8 +429,13 @@ def matches(node: TypeNode, value: Any) -> bool:
         return isinstance(value, str) and value in node.symbols
     if isinstance(node, ArrayType):
         # An empty list cannot be entered as rows (it reads as "not set"); a JSON branch can.
-        return isinstance(value, list) and bool(value) and all(
-            (item is None and node.items_nullable) or matches(node.items, item) for item in value
+        return (
+            isinstance(value, list)
+            and bool(value)
+            and all(
+                (item is None and node.items_nullable) or matches(node.items, item)
+                for item in value
+            )
         )
     if isinstance(node, RecordType):
         if not isinstance(value, dict) or value.get("class") in FILE_KINDS:

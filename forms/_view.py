@@ -68,8 +68,13 @@ class Help:
 
     def __bool__(self) -> bool:
         return bool(
-            self.doc or self.type_text or self.tool_default is not None or self.file_types
-            or self.note or self.secondary_files or self.app_default
+            self.doc
+            or self.type_text
+            or self.tool_default is not None
+            or self.file_types
+            or self.note
+            or self.secondary_files
+            or self.app_default
         )
 
 
@@ -144,9 +149,12 @@ class Control:
 
     @property
     def has_errors(self) -> bool:
-        return bool(self.errors) or any(c.has_errors for c in self.children) or bool(
-            self.set_flag and self.set_flag.has_errors
-        ) or bool(self.choice and self.choice.has_errors)
+        return (
+            bool(self.errors)
+            or any(c.has_errors for c in self.children)
+            or bool(self.set_flag and self.set_flag.has_errors)
+            or bool(self.choice and self.choice.has_errors)
+        )
 
     @property
     def file_types_text(self) -> str:
@@ -210,8 +218,14 @@ def build_controls(input_field: Any, file_names: Mapping[str, Any]) -> Control:
     errors = input_field.sub_errors if input_field.validated else {}
     source = _Source(input_field.formdata, errors, file_names)
     control = _build(
-        spec.type, input_field.name, spec.display_label, source,
-        required=spec.required, position=TOP, file_types=spec.file_types, depth=0,
+        spec.type,
+        input_field.name,
+        spec.display_label,
+        source,
+        required=spec.required,
+        position=TOP,
+        file_types=spec.file_types,
+        depth=0,
     )
     control.help = Help(
         doc=spec.doc,
@@ -269,26 +283,49 @@ def _build(
         if kind == "boolean":
             if is_checkbox(node, required, position):
                 checked = src.first(name).strip().lower() in ("true", "on", "1", "y", "yes")
-                return Control("checkbox", name, label, required, value="true", checked=checked,
-                               errors=errors)
+                return Control(
+                    "checkbox", name, label, required, value="true", checked=checked, errors=errors
+                )
             return _bool_select(name, label, src, required, errors)
         if kind in ("int", "long", "float", "double"):
             mode = "numeric" if kind in ("int", "long") else "decimal"
-            return Control("number", name, label, required, value=src.first(name),
-                           errors=errors, inputmode=mode)
+            return Control(
+                "number",
+                name,
+                label,
+                required,
+                value=src.first(name),
+                errors=errors,
+                inputmode=mode,
+            )
         if kind == "string":
             return Control("text", name, label, required, value=src.first(name), errors=errors)
-        return Control("json", name, label, required, value=src.first(name), errors=errors,
-                       help=Help(note="Enter any JSON value, e.g. 3, \"text\", [1, 2] or {}."))
+        return Control(
+            "json",
+            name,
+            label,
+            required,
+            value=src.first(name),
+            errors=errors,
+            help=Help(note='Enter any JSON value, e.g. 3, "text", [1, 2] or {}.'),
+        )
     if isinstance(node, UnknownType):
-        return Control("json", name, label, required, value=src.first(name), errors=errors,
-                       help=Help(note=f"{node.note} Enter the value as JSON."))
+        return Control(
+            "json",
+            name,
+            label,
+            required,
+            value=src.first(name),
+            errors=errors,
+            help=Help(note=f"{node.note} Enter the value as JSON."),
+        )
     if isinstance(node, EnumType):
         return _select(node, name, label, src, required, errors)
     if isinstance(node, ArrayType):
         if is_multi_file(node):
-            return _files(node.items.name, name, label, src, required, errors, file_types,
-                          multiple=True)
+            return _files(
+                node.items.name, name, label, src, required, errors, file_types, multiple=True
+            )
         if is_enum_checks(node):
             return _checks(node.items, name, label, src, required, errors)
         return _rows(node, name, label, src, required, errors, file_types, depth)
@@ -303,8 +340,16 @@ def _files(kind, name, label, src, required, errors, file_types, *, multiple) ->
     text = src.first(name)
     names = [(i, src.name_of(i)) for i in split_ids(text)]
     return Control(
-        "files", name, label, required, value=text, errors=errors, picker=kind,
-        multiple=multiple, file_names=names, help=Help(file_types=tuple(file_types)),
+        "files",
+        name,
+        label,
+        required,
+        value=text,
+        errors=errors,
+        picker=kind,
+        multiple=multiple,
+        file_names=names,
+        help=Help(file_types=tuple(file_types)),
     )
 
 
@@ -317,8 +362,9 @@ def _bool_select(name, label, src, required, errors) -> Control:
     choices = [("", _blank_choice(required), ""), ("true", "true", ""), ("false", "false", "")]
     if current not in ("", "true", "false"):
         choices.append((current, f"{current} (not allowed)", ""))
-    return Control("bool_select", name, label, required, value=current, choices=choices,
-                   errors=errors)
+    return Control(
+        "bool_select", name, label, required, value=current, choices=choices, errors=errors
+    )
 
 
 def _select(node: EnumType, name, label, src, required, errors) -> Control:
@@ -357,15 +403,26 @@ def _rows(node: ArrayType, name, label, src, required, errors, file_types, depth
     children = []
     for position, index in enumerate(indices, start=1):
         child = _build(
-            node.items, f"{name}-{index}", f"Item {position}", src,
-            required=not node.items_nullable, position=ITEM, file_types=file_types,
+            node.items,
+            f"{name}-{index}",
+            f"Item {position}",
+            src,
+            required=not node.items_nullable,
+            position=ITEM,
+            file_types=file_types,
             depth=depth + 1,
         )
         child.row_marker = f"{name}-{index}-{ROW_MARKER}"
         children.append(child)
     template = _build(
-        node.items, f"{name}-{token}", "New item", _EMPTY,
-        required=not node.items_nullable, position=ITEM, file_types=file_types, depth=depth + 1,
+        node.items,
+        f"{name}-{token}",
+        "New item",
+        _EMPTY,
+        required=not node.items_nullable,
+        position=ITEM,
+        file_types=file_types,
+        depth=depth + 1,
     )
     template.row_marker = f"{name}-{token}-{ROW_MARKER}"
     next_index = (max(indices) + 1) if indices else 0
@@ -374,24 +431,43 @@ def _rows(node: ArrayType, name, label, src, required, errors, file_types, depth
         # Without JavaScript there is no "Add" button: show one empty row. Empty simple rows
         # are dropped, so this costs nothing; a required list needs a first item anyway.
         child = _build(
-            node.items, f"{name}-{next_index}", "Item 1", src,
-            required=not node.items_nullable, position=ITEM, file_types=file_types,
+            node.items,
+            f"{name}-{next_index}",
+            "Item 1",
+            src,
+            required=not node.items_nullable,
+            position=ITEM,
+            file_types=file_types,
             depth=depth + 1,
         )
         child.row_marker = f"{name}-{next_index}-{ROW_MARKER}"
         children.append(child)
         next_index += 1
     return Control(
-        "rows", name, label, required, errors=errors, children=children, template=template,
-        token=token, next_index=next_index, nullable=node.items_nullable,
+        "rows",
+        name,
+        label,
+        required,
+        errors=errors,
+        children=children,
+        template=template,
+        token=token,
+        next_index=next_index,
+        nullable=node.items_nullable,
     )
 
 
 def _record(node: RecordType, name, label, src, required, errors, depth) -> Control:
     children = [
         _build(
-            f.type, f"{name}-{f.name}", f.display_label, src, required=f.required,
-            position=FIELD, file_types=f.file_types, depth=depth + 1,
+            f.type,
+            f"{name}-{f.name}",
+            f.display_label,
+            src,
+            required=f.required,
+            position=FIELD,
+            file_types=f.file_types,
+            depth=depth + 1,
         )
         for f in node.fields
     ]
@@ -408,11 +484,16 @@ def _record(node: RecordType, name, label, src, required, errors, depth) -> Cont
         flag_name = f"{name}-{SET_FLAG}"
         checked = src.first(flag_name).strip().lower() in ("true", "on", "1", "y", "yes")
         set_flag = Control(
-            "checkbox", flag_name, f"Send these values ({label})", value="true", checked=checked,
+            "checkbox",
+            flag_name,
+            f"Send these values ({label})",
+            value="true",
+            checked=checked,
             errors=src.errors_for(flag_name),
         )
-    return Control("record", name, label, required, errors=errors, children=children,
-                   set_flag=set_flag)
+    return Control(
+        "record", name, label, required, errors=errors, children=children, set_flag=set_flag
+    )
 
 
 def _union(node: UnionType, name, label, src, required, errors, file_types, depth) -> Control:
@@ -426,18 +507,39 @@ def _union(node: UnionType, name, label, src, required, errors, file_types, dept
     choices = [("", _blank_choice(required), "")] + [
         (k, t, "") for k, t in zip(keys, titles, strict=True)
     ]
-    choice = Control("select", choice_name, f"Kind of value for {label}", required,
-                     value=chosen, choices=choices, errors=src.errors_for(choice_name))
+    choice = Control(
+        "select",
+        choice_name,
+        f"Kind of value for {label}",
+        required,
+        value=chosen,
+        choices=choices,
+        errors=src.errors_for(choice_name),
+    )
     children = []
     for key, title, branch in zip(keys, titles, node.branches, strict=True):
         child = _build(
-            branch, f"{name}-@{key}", title, src, required=True, position=BRANCH,
-            file_types=file_types, depth=depth + 1,
+            branch,
+            f"{name}-@{key}",
+            title,
+            src,
+            required=True,
+            position=BRANCH,
+            file_types=file_types,
+            depth=depth + 1,
         )
         child.branch_key = key
         children.append(child)
-    return Control("union", name, label, required, errors=errors, children=children,
-                   choice=choice, chosen=chosen)
+    return Control(
+        "union",
+        name,
+        label,
+        required,
+        errors=errors,
+        children=children,
+        choice=choice,
+        chosen=chosen,
+    )
 
 
 @dataclass

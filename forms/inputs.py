@@ -85,8 +85,12 @@ class AppInputField(Field):
             formdata = MultiDict()
             if value is not None:
                 encode_value(
-                    self.spec.type, value, self.name, formdata,
-                    required=self.spec.required, position=TOP,
+                    self.spec.type,
+                    value,
+                    self.name,
+                    formdata,
+                    required=self.spec.required,
+                    position=TOP,
                 )
             if from_default and self._unreadable(formdata):
                 # A default the form cannot hold (say, a File by location, not by platform id)
@@ -266,9 +270,7 @@ def inputs_formdata(
         value = given.get(spec.id)
         if value is None:
             continue
-        encode_value(
-            spec.type, value, prefix + spec.id, out, required=spec.required, position=TOP
-        )
+        encode_value(spec.type, value, prefix + spec.id, out, required=spec.required, position=TOP)
     return out
 
 
@@ -290,8 +292,11 @@ def inputs_problems(
             problems.append(f"“{input_id}” is not an input of this app, so it was left out.")
         elif value is not None and not (
             matches(spec.type, value)
-            or (_is_single_file(spec) and isinstance(value, list)
-                and all(matches(spec.type, v) for v in value))
+            or (
+                _is_single_file(spec)
+                and isinstance(value, list)
+                and all(matches(spec.type, v) for v in value)
+            )
         ):
             problems.append(
                 f"The value of “{spec.display_label}” does not fit its type; check it below."

@@ -218,7 +218,7 @@ def batch_input_choices(specs):
 
 
 def batchable_kind(type_node):
-    """"File", "File[]" or "Directory" when an input of this type can be batched over, else None."""
+    """`File`, `File[]` or `Directory` when an input of this type can be batched over, else None."""
     kind = type_node.kind
     if kind in ("File", "Directory"):
         return kind

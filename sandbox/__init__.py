@@ -10,5 +10,11 @@ See sandbox/README.md for the users, projects, controls and the choices made.
 from .seed import DEMO_TOKEN, DEMO_USER, OTHER_TOKEN, OTHER_USER
 from .server import create_sandbox_app, serve_in_thread
 
-__all__ = ["DEMO_TOKEN", "DEMO_USER", "OTHER_TOKEN", "OTHER_USER", "create_sandbox_app",
-           "serve_in_thread"]
+__all__ = [
+    "DEMO_TOKEN",
+    "DEMO_USER",
+    "OTHER_TOKEN",
+    "OTHER_USER",
+    "create_sandbox_app",
+    "serve_in_thread",
+]

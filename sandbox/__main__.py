@@ -16,20 +16,21 @@ def _milliseconds(text):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m sandbox",
-                                     description="Local stand-in of the CAVATICA API v2.")
+    parser = argparse.ArgumentParser(
+        prog="python -m sandbox", description="Local stand-in of the CAVATICA API v2."
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5001)
     parser.add_argument("--apps", metavar="DIR", help="install every *.json in DIR as an app")
     parser.add_argument("--token", default=DEMO_TOKEN, help="the demo user's token")
-    parser.add_argument("--latency-ms", type=_milliseconds, default=0,
-                        help="added to every request")
+    parser.add_argument(
+        "--latency-ms", type=_milliseconds, default=0, help="added to every request"
+    )
     args = parser.parse_args(argv)
     if args.apps and not Path(args.apps).is_dir():
         parser.error(f"--apps: {args.apps} is not a directory")
     try:
-        app = create_sandbox_app(apps_dir=args.apps, token=args.token,
-                                 latency_ms=args.latency_ms)
+        app = create_sandbox_app(apps_dir=args.apps, token=args.token, latency_ms=args.latency_ms)
     except ValueError as exc:
         parser.error(f"--apps: {exc}")
     handle = serve_in_thread(app, host=args.host, port=args.port)

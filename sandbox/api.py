@@ -28,8 +28,13 @@ def project_json(project):
 
 def app_json(app, revision, with_raw):
     href = f"{api_base()}/apps/{app['id']}/{revision}"
-    out = {"href": href, "id": f"{app['id']}/{revision}", "project": app["project"],
-           "name": app["name"], "revision": revision}
+    out = {
+        "href": href,
+        "id": f"{app['id']}/{revision}",
+        "project": app["project"],
+        "name": app["name"],
+        "revision": revision,
+    }
     if with_raw:
         out["raw"] = raw_json(app, revision)
     return out
@@ -61,8 +66,19 @@ def _fields():
 @bp.get("/")
 def paths():
     base = api_base()
-    names = ("rate_limit", "user", "users", "billing", "projects", "files", "tasks", "apps",
-             "action", "upload", "storage")
+    names = (
+        "rate_limit",
+        "user",
+        "users",
+        "billing",
+        "projects",
+        "files",
+        "tasks",
+        "apps",
+        "action",
+        "upload",
+        "storage",
+    )
     return jsonify({f"{n}_url": f"{base}/{n}" for n in names})
 
 
@@ -85,8 +101,12 @@ def user(username):
 @bp.get("/rate_limit")
 def rate_limit():
     limit, remaining, reset = g.rate
-    return jsonify({"rate": {"limit": limit, "remaining": remaining, "reset": reset},
-                    "instance_limit": {"limit": 25, "remaining": 25}})
+    return jsonify(
+        {
+            "rate": {"limit": limit, "remaining": remaining, "reset": reset},
+            "instance_limit": {"limit": 25, "remaining": 25},
+        }
+    )
 
 
 # ----- projects ---------------------------------------------------------------------------
@@ -119,9 +139,12 @@ def apps():
     if visibility and visibility.lower() == "public":
         found = [a for a in store.apps.values() if a["project"] == PUBLIC_PROJECT]
     else:
-        found = [a for a in store.apps.values()
-                 if a["project"] != PUBLIC_PROJECT
-                 and store.permission(a["project"], g.username) is not None]
+        found = [
+            a
+            for a in store.apps.values()
+            if a["project"] != PUBLIC_PROJECT
+            and store.permission(a["project"], g.username) is not None
+        ]
     if project_id:
         store.project_for(project_id, g.username)
         found = [a for a in found if a["project"] == project_id]
@@ -149,6 +172,7 @@ def app_detail(app_ref):
 # ----- files ------------------------------------------------------------------------------
 def _file_filter(names, tags, metadata, origin_task):
     """test(name, tags, metadata, origin) for the documented rules: OR within a key, AND across."""
+
     def test(name, file_tags, values, origin):
         if names and name not in names:
             return False
@@ -158,6 +182,7 @@ def _file_filter(names, tags, metadata, origin_task):
             return False
         values = values or {}
         return all(k in values and str(values[k]) in wanted for k, wanted in metadata.items())
+
     return test
 
 
@@ -177,16 +202,20 @@ def files():
         folder_id = store.folder_for(parent, g.username)["id"]
     seq = store.level(folder_id)
     names, tags = request.args.getlist("name"), request.args.getlist("tag")
-    metadata = {k[len("metadata."):]: request.args.getlist(k) for k in request.args
-                if k.startswith("metadata.")}
+    metadata = {
+        k[len("metadata.") :]: request.args.getlist(k)
+        for k in request.args
+        if k.startswith("metadata.")
+    }
     origin_task = request.args.get("origin.task")
     if names or tags or metadata or origin_task:
         test = _file_filter(names, tags, metadata, origin_task)
         if hasattr(seq, "select"):  # the big project: filter without building every record
             seq = seq.select(test)
         else:
-            seq = [r for r in seq if test(r["name"], r.get("tags"), r.get("metadata"),
-                                          r.get("origin"))]
+            seq = [
+                r for r in seq if test(r["name"], r.get("tags"), r.get("metadata"), r.get("origin"))
+            ]
     return page(seq, file_json)
 
 
@@ -225,9 +254,14 @@ def bulk_files_get():
 @bp.get("/tasks")
 def tasks():
     args = request.args
-    found = state().tasks.query(g.username, project=args.get("project"),
-                                status=args.get("status"), parent=args.get("parent"),
-                                order_by=args.get("order_by"), order=args.get("order"))
+    found = state().tasks.query(
+        g.username,
+        project=args.get("project"),
+        status=args.get("status"),
+        parent=args.get("parent"),
+        order_by=args.get("order_by"),
+        order=args.get("order"),
+    )
     return page(found, with_href)
 
 
@@ -277,12 +311,12 @@ def task_action(task_id, action):
     task = st.store.task_for(task_id, g.username, write=True)
     if action == "run":
         batch = bool_arg("batch")
-        task = st.tasks.run(task, batch=batch is not False,
-                            interruptible=bool_arg("use_interruptible_instances"))
+        task = st.tasks.run(
+            task, batch=batch is not False, interruptible=bool_arg("use_interruptible_instances")
+        )
     elif action == "abort":
         task = st.tasks.abort(task)
     else:
         run, _ = _run_flags()
         task = st.tasks.clone(task, g.username, run=run)
     return jsonify(task_json(task))
-

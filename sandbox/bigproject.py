@@ -52,11 +52,24 @@ class BigProject:
     def _folder(self, number):
         stamp = iso(EPOCH)
         if number == 0:
-            return {"id": self.root_id, "name": self.root_name, "project": self.project,
-                    "parent": None, "type": "folder", "created_on": stamp, "modified_on": stamp}
-        return {"id": folder_id(number), "name": FOLDERS[number - 1], "project": self.project,
-                "parent": self.root_id, "type": "folder", "created_on": stamp,
-                "modified_on": stamp}
+            return {
+                "id": self.root_id,
+                "name": self.root_name,
+                "project": self.project,
+                "parent": None,
+                "type": "folder",
+                "created_on": stamp,
+                "modified_on": stamp,
+            }
+        return {
+            "id": folder_id(number),
+            "name": FOLDERS[number - 1],
+            "project": self.project,
+            "parent": self.root_id,
+            "type": "folder",
+            "created_on": stamp,
+            "modified_on": stamp,
+        }
 
     def _light(self, folder, index):
         """(name, size, tags, metadata) of a file: all a filter needs, cheaper than the record."""
@@ -65,11 +78,16 @@ class BigProject:
             sample = index // 4
             lane, read = (index // 2) % 2 + 1, index % 2 + 1
             name = f"BS_{sample:08d}_L00{lane}_R{read}.fastq.gz"
-            meta = {"sample_id": f"BS_{sample:08d}", "case_id": f"PT_{sample // 2:08d}",
-                    "library_id": f"BS_{sample:08d}-WGS-LIB1",
-                    "platform_unit_id": f"HBIGCOHRT.{lane}", "file_segment_number": "1",
-                    "experimental_strategy": "WGS", "platform": "Illumina",
-                    "paired_end": str(read)}
+            meta = {
+                "sample_id": f"BS_{sample:08d}",
+                "case_id": f"PT_{sample // 2:08d}",
+                "library_id": f"BS_{sample:08d}-WGS-LIB1",
+                "platform_unit_id": f"HBIGCOHRT.{lane}",
+                "file_segment_number": "1",
+                "experimental_strategy": "WGS",
+                "platform": "Illumina",
+                "paired_end": str(read),
+            }
             if index % 997 == 13:  # a sprinkling of files that lost their sample id
                 del meta["sample_id"]
             return name, 1_500_000_000 + (index * 7919) % 900_000_000, ["WGS"], meta
@@ -82,11 +100,20 @@ class BigProject:
     def _file(self, folder, index):
         name, size, tags, meta = self._light(folder, index)
         stamp = iso(EPOCH + timedelta(seconds=index))
-        return {"id": file_id(folder, index), "name": name, "size": size,
-                "project": self.project, "parent": folder_id(folder), "type": "file",
-                "created_on": stamp, "modified_on": stamp,
-                "storage": {"type": "PLATFORM", "hosted_on_locations": ["aws:us-east-1"]},
-                "origin": {}, "tags": tags, "metadata": meta}
+        return {
+            "id": file_id(folder, index),
+            "name": name,
+            "size": size,
+            "project": self.project,
+            "parent": folder_id(folder),
+            "type": "file",
+            "created_on": stamp,
+            "modified_on": stamp,
+            "storage": {"type": "PLATFORM", "hosted_on_locations": ["aws:us-east-1"]},
+            "origin": {},
+            "tags": tags,
+            "metadata": meta,
+        }
 
     def children(self, folder_record_id):
         """A lazy sequence of the records directly inside a folder, or None if not ours."""
@@ -95,8 +122,12 @@ class BigProject:
             return None
         number = int(folder_record_id[8:], 16)
         folders = [self._folder(n) for n in range(1, len(FOLDERS) + 1)] if number == 0 else []
-        return LazyLevel(folders, ROOT_FILES if number == 0 else FOLDER_FILES,
-                         lambda i: self._file(number, i), lambda i: self._light(number, i))
+        return LazyLevel(
+            folders,
+            ROOT_FILES if number == 0 else FOLDER_FILES,
+            lambda i: self._file(number, i),
+            lambda i: self._light(number, i),
+        )
 
 
 class LazyLevel:

@@ -31,13 +31,23 @@ class Fault:
     malformed: bool = False
 
     def matches(self, method, path):
-        return ((self.times is None or self.times > 0)
-                and fnmatch.fnmatchcase(method, self.method.upper())
-                and fnmatch.fnmatchcase(path, self.path))
+        return (
+            (self.times is None or self.times > 0)
+            and fnmatch.fnmatchcase(method, self.method.upper())
+            and fnmatch.fnmatchcase(path, self.path)
+        )
 
 
-FAULT_KEYS = {"method": str, "path": str, "status": int, "code": int, "times": int,
-              "latency_ms": int, "drop_connection": bool, "malformed": bool}
+FAULT_KEYS = {
+    "method": str,
+    "path": str,
+    "status": int,
+    "code": int,
+    "times": int,
+    "latency_ms": int,
+    "drop_connection": bool,
+    "malformed": bool,
+}
 
 # Finished tasks already in the seed: (user, project, demo app, name, outcome).
 SEEDED_TASKS = [
@@ -53,8 +63,10 @@ def seed_tasks(st):
     for username, project, app_name, name, outcome in SEEDED_TASKS:
         if f"{project}/{app_name}" not in st.store.apps:
             continue
-        task = st.tasks.create(username, {"project": project, "app": f"{project}/{app_name}",
-                                          "name": name, "inputs": {}})
+        task = st.tasks.create(
+            username,
+            {"project": project, "app": f"{project}/{app_name}", "name": name, "inputs": {}},
+        )
         task["errors"] = []
         task["_run_at"] = st.store.now() - 86_400
         task["created_time"] = iso(task["_run_at"] - 600)
@@ -82,11 +94,21 @@ def _number(body, key, default=None, minimum=0, maximum=None):
 
 @bp.get("/")
 def index():
-    return jsonify({"controls": ["POST /_sandbox/reset", "GET|DELETE /_sandbox/requests",
-                                 "GET|POST|DELETE /_sandbox/faults", "POST /_sandbox/latency",
-                                 "POST /_sandbox/clock", "POST /_sandbox/rate_limit",
-                                 "POST /_sandbox/fail_share", "POST /_sandbox/apps",
-                                 "POST /_sandbox/files"]})
+    return jsonify(
+        {
+            "controls": [
+                "POST /_sandbox/reset",
+                "GET|DELETE /_sandbox/requests",
+                "GET|POST|DELETE /_sandbox/faults",
+                "POST /_sandbox/latency",
+                "POST /_sandbox/clock",
+                "POST /_sandbox/rate_limit",
+                "POST /_sandbox/fail_share",
+                "POST /_sandbox/apps",
+                "POST /_sandbox/files",
+            ]
+        }
+    )
 
 
 @bp.post("/reset")
@@ -125,16 +147,17 @@ def add_fault():
         kind = FAULT_KEYS.get(key)
         if kind is None:
             raise bad_request(f"Unknown fault key '{key}'.")
-        if value is not None and (not isinstance(value, kind)
-                                  or (kind is int and isinstance(value, bool))):
+        if value is not None and (
+            not isinstance(value, kind) or (kind is int and isinstance(value, bool))
+        ):
             raise bad_request(f"Fault key '{key}' has the wrong type.")
     fault = Fault(**{k: v for k, v in body.items() if v is not None or k == "times"})
     if fault.status is not None and not 100 <= fault.status <= 599:
         raise bad_request("'status' must be an HTTP status code.")
-    if not 0 <= fault.latency_ms <= MAX_LATENCY_MS or (fault.times is not None
-                                                       and fault.times < 1):
-        raise bad_request(f"'latency_ms' must be 0..{MAX_LATENCY_MS} and 'times' >= 1 "
-                          "(or null for always).")
+    if not 0 <= fault.latency_ms <= MAX_LATENCY_MS or (fault.times is not None and fault.times < 1):
+        raise bad_request(
+            f"'latency_ms' must be 0..{MAX_LATENCY_MS} and 'times' >= 1 (or null for always)."
+        )
     state().faults.append(fault)
     return jsonify({"faults": [_fault_json(f) for f in state().faults]})
 
@@ -158,8 +181,7 @@ def clock():
     # Task times must stay printable dates: a clock past year 9999 would fail every task read.
     room = MAX_CLOCK_OFFSET_SECONDS - st.store.clock_offset
     st.store.clock_offset += _number(_object_body(), "advance_seconds", maximum=room)
-    return jsonify({"clock_offset_seconds": st.store.clock_offset,
-                    "now": iso(st.store.now())})
+    return jsonify({"clock_offset_seconds": st.store.clock_offset, "now": iso(st.store.now())})
 
 
 @bp.post("/rate_limit")

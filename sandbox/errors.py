@@ -3,8 +3,17 @@
 MORE_INFO = "https://docs.cavatica.org/docs/api-status-codes"
 
 # Generic codes the platform uses when no resource-specific code applies (90000-90008).
-GENERIC_CODES = {400: 90000, 401: 90001, 403: 90002, 404: 90003, 500: 90004, 503: 90005,
-                 405: 90006, 409: 90007, 415: 90008}
+GENERIC_CODES = {
+    400: 90000,
+    401: 90001,
+    403: 90002,
+    404: 90003,
+    500: 90004,
+    503: 90005,
+    405: 90006,
+    409: 90007,
+    415: 90008,
+}
 
 
 class ApiError(Exception):

@@ -68,8 +68,11 @@ def int_arg(name, default, minimum, maximum=None):
     value = int(raw)
     if value < minimum or (maximum is not None and value > maximum):
         upper = f" and {maximum}" if maximum is not None else ""
-        raise bad_request(f"'{name}' must be between {minimum}{upper}." if upper
-                          else f"'{name}' must be at least {minimum}.")
+        raise bad_request(
+            f"'{name}' must be between {minimum}{upper}."
+            if upper
+            else f"'{name}' must be at least {minimum}."
+        )
     return value
 
 
@@ -85,10 +88,9 @@ def bool_arg(name):
 
 
 def _page_url(offset, limit):
-    pairs = [(k, v) for k, vs in request.args.lists() if k not in ("offset", "limit")
-             for v in vs]
+    pairs = [(k, v) for k, vs in request.args.lists() if k not in ("offset", "limit") for v in vs]
     pairs += [("offset", offset), ("limit", limit)]
-    return api_base() + request.path[len("/v2"):] + "?" + urlencode(pairs, safe="/")
+    return api_base() + request.path[len("/v2") :] + "?" + urlencode(pairs, safe="/")
 
 
 def page(seq, to_json):
@@ -101,8 +103,9 @@ def page(seq, to_json):
     if offset + limit < total:
         links.append({"href": _page_url(offset + limit, limit), "rel": "next", "method": "GET"})
     if offset > 0:
-        links.append({"href": _page_url(max(0, offset - limit), limit), "rel": "prev",
-                      "method": "GET"})
+        links.append(
+            {"href": _page_url(max(0, offset - limit), limit), "rel": "prev", "method": "GET"}
+        )
     response = jsonify({"href": _page_url(offset, limit), "items": items, "links": links})
     response.headers["X-Total-Matching-Query"] = str(total)
     return response

@@ -28,31 +28,67 @@ def iso(dt):
 
 def users(demo_token):
     return [
-        {"username": DEMO_USER, "token": demo_token, "email": "demo-user@example.org",
-         "first_name": "Demo", "last_name": "User", "affiliation": "Sandbox Pediatric Genomics Lab",
-         "phone": "", "address": "", "city": "Philadelphia", "state": "PA",
-         "country": "United States", "zip_code": "", "role": "USER"},
-        {"username": OTHER_USER, "token": OTHER_TOKEN, "email": "other-user@example.org",
-         "first_name": "Olive", "last_name": "Other", "affiliation": "Sandbox Reference Core",
-         "phone": "", "address": "", "city": "Boston", "state": "MA",
-         "country": "United States", "zip_code": "", "role": "USER"},
+        {
+            "username": DEMO_USER,
+            "token": demo_token,
+            "email": "demo-user@example.org",
+            "first_name": "Demo",
+            "last_name": "User",
+            "affiliation": "Sandbox Pediatric Genomics Lab",
+            "phone": "",
+            "address": "",
+            "city": "Philadelphia",
+            "state": "PA",
+            "country": "United States",
+            "zip_code": "",
+            "role": "USER",
+        },
+        {
+            "username": OTHER_USER,
+            "token": OTHER_TOKEN,
+            "email": "other-user@example.org",
+            "first_name": "Olive",
+            "last_name": "Other",
+            "affiliation": "Sandbox Reference Core",
+            "phone": "",
+            "address": "",
+            "city": "Boston",
+            "state": "MA",
+            "country": "United States",
+            "zip_code": "",
+            "role": "USER",
+        },
     ]
 
 
 # (id, display name, description, members {username: permission}); "admin" may write and run.
 PROJECTS = [
-    ("demo-user/pediatric-wgs", "Pediatric WGS Cohort",
-     "Whole-genome sequencing of tumour/normal pairs.", {DEMO_USER: "admin"}),
-    ("demo-user/rnaseq-pilot", "RNA-seq Pilot", "Pilot RNA-seq run, three samples.",
-     {DEMO_USER: "admin"}),
-    ("demo-user/big-cohort", "Large Cohort (100,000 files)",
-     "A very large project to page through.", {DEMO_USER: "admin"}),
+    (
+        "demo-user/pediatric-wgs",
+        "Pediatric WGS Cohort",
+        "Whole-genome sequencing of tumour/normal pairs.",
+        {DEMO_USER: "admin"},
+    ),
+    (
+        "demo-user/rnaseq-pilot",
+        "RNA-seq Pilot",
+        "Pilot RNA-seq run, three samples.",
+        {DEMO_USER: "admin"},
+    ),
+    (
+        "demo-user/big-cohort",
+        "Large Cohort (100,000 files)",
+        "A very large project to page through.",
+        {DEMO_USER: "admin"},
+    ),
     ("demo-user/scratch", "Scratch", "Empty project for experiments.", {DEMO_USER: "admin"}),
-    ("other-user/shared-reference", "Shared Reference Panel",
-     "Reference alignments shared read-only with the demo user.",
-     {OTHER_USER: "admin", DEMO_USER: "read"}),
-    ("other-user/private-study", "Private Study", "Not shared with anyone.",
-     {OTHER_USER: "admin"}),
+    (
+        "other-user/shared-reference",
+        "Shared Reference Panel",
+        "Reference alignments shared read-only with the demo user.",
+        {OTHER_USER: "admin", DEMO_USER: "read"},
+    ),
+    ("other-user/private-study", "Private Study", "Not shared with anyone.", {OTHER_USER: "admin"}),
     (PUBLIC_PROJECT, "SBG Public Data", "Public apps.", {}),
 ]
 BIG_PROJECT = "demo-user/big-cohort"
@@ -78,17 +114,34 @@ class FileMaker:
 
     def folder(self, project, parent, name):
         stamp = self._stamp()
-        rec = {"id": self.new_id(), "name": name, "project": project, "parent": parent,
-               "type": "folder", "created_on": stamp, "modified_on": stamp}
+        rec = {
+            "id": self.new_id(),
+            "name": name,
+            "project": project,
+            "parent": parent,
+            "type": "folder",
+            "created_on": stamp,
+            "modified_on": stamp,
+        }
         self.records.append(rec)
         return rec["id"]
 
     def file(self, project, parent, name, size, metadata=None, tags=()):
         stamp = self._stamp()
-        rec = {"id": self.new_id(), "name": name, "size": size, "project": project,
-               "parent": parent, "type": "file", "created_on": stamp, "modified_on": stamp,
-               "storage": {"type": "PLATFORM", "hosted_on_locations": ["aws:us-east-1"]},
-               "origin": {}, "tags": list(tags), "metadata": dict(metadata or {})}
+        rec = {
+            "id": self.new_id(),
+            "name": name,
+            "size": size,
+            "project": project,
+            "parent": parent,
+            "type": "file",
+            "created_on": stamp,
+            "modified_on": stamp,
+            "storage": {"type": "PLATFORM", "hosted_on_locations": ["aws:us-east-1"]},
+            "origin": {},
+            "tags": list(tags),
+            "metadata": dict(metadata or {}),
+        }
         self.records.append(rec)
         return rec["id"]
 
@@ -126,15 +179,27 @@ def paired_fastqs(fm, rng, project, parent, samples, strategy, lanes=2):
         flowcell = "H" + "".join(rng.choice("ABCDEFGHJKLMNPRSTVWXY2345679") for _ in range(8))
         for lane in range(1, lanes + 1):
             for read in (1, 2):
-                meta = {"sample_id": sample_id, "case_id": case_id,
-                        "library_id": f"{sample_id}-{strategy.replace('-', '')}-LIB1",
-                        "platform_unit_id": f"{flowcell}.{lane}", "file_segment_number": "1",
-                        "experimental_strategy": strategy, "platform": "Illumina",
-                        "paired_end": str(read), "quality_scale": "sanger",
-                        "sample_type": sample_type}
+                meta = {
+                    "sample_id": sample_id,
+                    "case_id": case_id,
+                    "library_id": f"{sample_id}-{strategy.replace('-', '')}-LIB1",
+                    "platform_unit_id": f"{flowcell}.{lane}",
+                    "file_segment_number": "1",
+                    "experimental_strategy": strategy,
+                    "platform": "Illumina",
+                    "paired_end": str(read),
+                    "quality_scale": "sanger",
+                    "sample_type": sample_type,
+                }
                 name = f"{sample_id}_{flowcell}_L00{lane}_R{read}.fastq.gz"
-                fm.file(project, parent, name, rng.randint(2_000_000_000, 9_000_000_000), meta,
-                        [strategy, "raw-reads"])
+                fm.file(
+                    project,
+                    parent,
+                    name,
+                    rng.randint(2_000_000_000, 9_000_000_000),
+                    meta,
+                    [strategy, "raw-reads"],
+                )
 
 
 def seed_files(root_ids):
@@ -158,10 +223,17 @@ def seed_files(root_ids):
     fm.file(project, root, "samplesheet.csv", 2_318, tags=["manifest"])
     alignments = fm.folder(project, root, "alignments")
     for sample_id, case_id, sample_type in samples:
-        meta = {"sample_id": sample_id, "case_id": case_id, "experimental_strategy": "WGS",
-                "platform": "Illumina", "reference_genome": "GRCh38", "sample_type": sample_type}
-        fm.file(project, alignments, f"{sample_id}.bam", rng.randint(40, 120) * 10**9, meta,
-                ["aligned"])
+        meta = {
+            "sample_id": sample_id,
+            "case_id": case_id,
+            "experimental_strategy": "WGS",
+            "platform": "Illumina",
+            "reference_genome": "GRCh38",
+            "sample_type": sample_type,
+        }
+        fm.file(
+            project, alignments, f"{sample_id}.bam", rng.randint(40, 120) * 10**9, meta, ["aligned"]
+        )
         fm.file(project, alignments, f"{sample_id}.bam.bai", rng.randint(6, 9) * 10**6, meta)
     crams = fm.folder(project, alignments, "cram")
     for sample_id, case_id, _ in samples[:2]:
@@ -192,23 +264,46 @@ def seed_files(root_ids):
     rna = [(kf_id(rng, "BS"), kf_id(rng, "PT"), "Tumor") for _ in range(3)]
     paired_fastqs(fm, rng, project, root, rna, "RNA-Seq", lanes=1)
     ref = fm.folder(project, root, "reference")
-    fm.file(project, ref, "gencode.v39.primary_assembly.annotation.gtf", 1_585_093_445,
-            {"reference_genome": "GRCh38"}, ["reference"])
-    fm.file(project, ref, "STAR_2.7.10a_GENCODE39.tar.gz", 29_416_312_100,
-            {"reference_genome": "GRCh38"}, ["reference"])
-    fm.file(project, ref, "GRCh38.primary_assembly.genome.fa", 3_151_425_857,
-            {"reference_genome": "GRCh38"}, ["reference"])
+    fm.file(
+        project,
+        ref,
+        "gencode.v39.primary_assembly.annotation.gtf",
+        1_585_093_445,
+        {"reference_genome": "GRCh38"},
+        ["reference"],
+    )
+    fm.file(
+        project,
+        ref,
+        "STAR_2.7.10a_GENCODE39.tar.gz",
+        29_416_312_100,
+        {"reference_genome": "GRCh38"},
+        ["reference"],
+    )
+    fm.file(
+        project,
+        ref,
+        "GRCh38.primary_assembly.genome.fa",
+        3_151_425_857,
+        {"reference_genome": "GRCh38"},
+        ["reference"],
+    )
 
     # The other user's projects.
     project, root = "other-user/shared-reference", root_ids["other-user/shared-reference"]
     reference_folder(fm, project, root)
     for _ in range(2):
         sample_id, case_id = kf_id(rng, "BS"), kf_id(rng, "PT")
-        meta = {"sample_id": sample_id, "case_id": case_id, "reference_genome": "GRCh38",
-                "experimental_strategy": "WXS"}
+        meta = {
+            "sample_id": sample_id,
+            "case_id": case_id,
+            "reference_genome": "GRCh38",
+            "experimental_strategy": "WXS",
+        }
         fm.file(project, root, f"{sample_id}.bam", rng.randint(8, 20) * 10**9, meta)
         fm.file(project, root, f"{sample_id}.bam.bai", 5_812_003, meta)
     project, root = "other-user/private-study", root_ids["other-user/private-study"]
-    paired_fastqs(fm, rng, project, root, [(kf_id(rng, "BS"), kf_id(rng, "PT"), "Normal")],
-                  "WXS", lanes=1)
+    paired_fastqs(
+        fm, rng, project, root, [(kf_id(rng, "BS"), kf_id(rng, "PT"), "Normal")], "WXS", lanes=1
+    )
     return fm.records

@@ -30,8 +30,11 @@ class SandboxState:
     def __init__(self, apps, token, latency_ms, rate_limit, fail_share):
         self.lock = threading.RLock()
         self.apps, self.token = apps, token
-        self.initial = {"latency_ms": latency_ms, "rate_limit": rate_limit,
-                        "fail_share": fail_share}
+        self.initial = {
+            "latency_ms": latency_ms,
+            "rate_limit": rate_limit,
+            "fail_share": fail_share,
+        }
         self.reset()
 
     def reset(self):
@@ -66,8 +69,12 @@ class SandboxState:
         if count and allowed:
             used += 1
         self.buckets[key] = (start, used)
-        return (self.rate_limit, max(0, self.rate_limit - used), int(start + self.rate_window),
-                allowed)
+        return (
+            self.rate_limit,
+            max(0, self.rate_limit - used),
+            int(start + self.rate_window),
+            allowed,
+        )
 
 
 def _route_pattern():
@@ -83,8 +90,9 @@ def _token():
     return token
 
 
-def create_sandbox_app(apps_dir=None, token=DEMO_TOKEN, latency_ms=0, rate_limit=1000,
-                       fail_share=0.0):
+def create_sandbox_app(
+    apps_dir=None, token=DEMO_TOKEN, latency_ms=0, rate_limit=1000, fail_share=0.0
+):
     """The sandbox as a Flask app serving /v2/... and the /_sandbox/... controls."""
     if latency_ms < 0:  # every request would sleep a negative time: a 500 each
         raise ValueError("latency_ms must be 0 or more")
@@ -149,9 +157,15 @@ def create_sandbox_app(apps_dir=None, token=DEMO_TOKEN, latency_ms=0, rate_limit
             response.headers["X-RateLimit-Remaining"] = str(remaining)
             response.headers["X-RateLimit-Reset"] = str(reset)
         with st.lock:
-            st.log.append({"method": request.method, "path": request.path,
-                           "query": {k: v for k, v in request.args.lists()},
-                           "json": g.get("body"), "status": response.status_code})
+            st.log.append(
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "query": {k: v for k, v in request.args.lists()},
+                    "json": g.get("body"),
+                    "status": response.status_code,
+                }
+            )
             st.counts[f"{request.method} {_route_pattern()}"] += 1
         fault = g.get("fault")
         if fault and fault.drop_connection:
@@ -174,8 +188,9 @@ def create_sandbox_app(apps_dir=None, token=DEMO_TOKEN, latency_ms=0, rate_limit
     @app.errorhandler(HTTPException)
     def http_error(exc):
         status = exc.code or 500
-        response = jsonify(error_body(status, GENERIC_CODES.get(status, 90000),
-                                      exc.description or exc.name))
+        response = jsonify(
+            error_body(status, GENERIC_CODES.get(status, 90000), exc.description or exc.name)
+        )
         response.status_code = status
         return response
 

@@ -90,20 +90,37 @@ class Store:
                 root_id = self.big.root_id
             else:
                 root_id = f"{id_rng.getrandbits(96):024x}"
-                root_folders.append({"id": root_id, "name": pid.split("/")[1], "project": pid,
-                                     "parent": None, "type": "folder",
-                                     "created_on": seed.iso(seed.EPOCH),
-                                     "modified_on": seed.iso(seed.EPOCH)})
+                root_folders.append(
+                    {
+                        "id": root_id,
+                        "name": pid.split("/")[1],
+                        "project": pid,
+                        "parent": None,
+                        "type": "folder",
+                        "created_on": seed.iso(seed.EPOCH),
+                        "modified_on": seed.iso(seed.EPOCH),
+                    }
+                )
             stamp = seed.iso(seed.EPOCH.replace(day=1 + n))
             self.projects[pid] = {
-                "id": pid, "name": name, "description": description,
+                "id": pid,
+                "name": name,
+                "description": description,
                 "billing_group": str(uuid.UUID(int=id_rng.getrandbits(128), version=4)),
-                "type": "v2", "tags": [], "settings": {"locked": False,
-                                                       "use_interruptible_instances": True,
-                                                       "use_memoization": False,
-                                                       "allow_network_access": False},
-                "root_folder": root_id, "created_by": owner, "created_on": stamp,
-                "modified_on": stamp, "category": "PRIVATE", "_members": dict(members),
+                "type": "v2",
+                "tags": [],
+                "settings": {
+                    "locked": False,
+                    "use_interruptible_instances": True,
+                    "use_memoization": False,
+                    "allow_network_access": False,
+                },
+                "root_folder": root_id,
+                "created_by": owner,
+                "created_on": stamp,
+                "modified_on": stamp,
+                "category": "PRIVATE",
+                "_members": dict(members),
             }
         return root_folders
 
@@ -114,8 +131,7 @@ class Store:
         return project["_members"].get(username)
 
     def visible_projects(self, username):
-        return [p for pid, p in self.projects.items()
-                if username in p["_members"]]
+        return [p for pid, p in self.projects.items() if username in p["_members"]]
 
     def project_for(self, pid, username, write=False):
         """The project, or the platform's error: malformed id 400, unknown 404, no rights 403."""
@@ -176,16 +192,19 @@ class Store:
         maker = seed.FileMaker(self.rng)
         for item in items:
             # Any non-empty name goes: tests use hostile names to check escaping.
-            if not isinstance(item, dict) or not isinstance(item.get("name"), str) \
-                    or not item["name"].strip():
+            if (
+                not isinstance(item, dict)
+                or not isinstance(item.get("name"), str)
+                or not item["name"].strip()
+            ):
                 raise bad_request("Each file needs a name.")
             size = item.get("size", 1024)
             if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size < 2**63:
                 raise bad_request("'size' must be a whole number of bytes.")
             metadata, tags = item.get("metadata") or {}, item.get("tags") or []
             if not isinstance(metadata, dict) or not all(
-                    isinstance(v, str | int | float | bool) or v is None
-                    for v in metadata.values()):
+                isinstance(v, str | int | float | bool) or v is None for v in metadata.values()
+            ):
                 raise bad_request("'metadata' must map keys to plain values.")
             if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
                 raise bad_request("'tags' must be a list of strings.")
@@ -209,9 +228,13 @@ class Store:
             latest = raw.get("sbg:revision")
             if not isinstance(latest, int) or isinstance(latest, bool) or latest < 0:
                 latest = seed.EXTRA_REVISIONS.get(name, 0)
-            app = {"id": app_id, "project": pid, "name": _display_name(raw, name),
-                   "revisions": dict.fromkeys(range(latest + 1), raw),
-                   "latest": latest}
+            app = {
+                "id": app_id,
+                "project": pid,
+                "name": _display_name(raw, name),
+                "revisions": dict.fromkeys(range(latest + 1), raw),
+                "latest": latest,
+            }
             self.apps[app_id] = app
         else:
             app["latest"] += 1
@@ -225,8 +248,7 @@ class Store:
             raise bad_request("App id is empty.", 7015)
         parts = app_ref.split("/")
         if len(parts) not in (3, 4) or "" in parts:
-            raise bad_request("Malformed app id, expected owner/project/app_name[/revision].",
-                              6011)
+            raise bad_request("Malformed app id, expected owner/project/app_name[/revision].", 6011)
         revision = None
         if len(parts) == 4:
             if not (parts[3].isascii() and parts[3].isdigit()):  # not "²", which int() refuses
@@ -248,9 +270,15 @@ class Store:
         """The app's CWL at a revision, carrying the platform's sbg: keys."""
         raw = dict(app["revisions"][revision])
         project = self.projects[app["project"]]
-        raw.update({"sbg:id": f"{app['id']}/{revision}", "sbg:revision": revision,
-                    "sbg:latestRevision": app["latest"], "sbg:project": app["project"],
-                    "sbg:projectName": project["name"]})
+        raw.update(
+            {
+                "sbg:id": f"{app['id']}/{revision}",
+                "sbg:revision": revision,
+                "sbg:latestRevision": app["latest"],
+                "sbg:project": app["project"],
+                "sbg:projectName": project["name"],
+            }
+        )
         raw.setdefault("sbg:createdBy", project["created_by"])
         raw.setdefault("sbg:validationErrors", [])
         return raw

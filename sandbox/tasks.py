@@ -14,20 +14,33 @@ from .cwl import Mismatch, check_value, is_file_like, is_single_file, read_input
 from .errors import bad_request
 from .seed import PUBLIC_PROJECT
 
-STATUSES = ("DRAFT", "CREATING", "QUEUED", "RUNNING", "COMPLETED", "ABORTING", "ABORTED",
-            "FAILED")
+STATUSES = ("DRAFT", "CREATING", "QUEUED", "RUNNING", "COMPLETED", "ABORTING", "ABORTED", "FAILED")
 TERMINAL = ("COMPLETED", "FAILED", "ABORTED")
 QUEUE_SECONDS = 30
 RUN_SECONDS = 300
 ORDER_BY = ("created_time", "start_time", "name", "end_time", "created_by")
 INSTANCE_TYPE = re.compile(  # used with fullmatch: `$` would let a trailing newline through
     r"[a-z][a-z0-9-]*\.[0-9]*x?(large|medium|small|micro|nano|metal)"
-    r"(;ebs-(gp2|gp3|io1|io2|st1|sc1);[1-9][0-9]{0,4})?")
-SETTING_TYPES = {"instance_type": str, "max_parallel_instances": int, "use_memoization": bool,
-                 "use_elastic_disk": bool}
-BODY_TYPES = {"name": str, "description": str, "project": str, "app": str, "inputs": dict,
-              "execution_settings": dict, "use_interruptible_instances": bool,
-              "batch_input": str, "batch_by": dict, "output_location": dict}
+    r"(;ebs-(gp2|gp3|io1|io2|st1|sc1);[1-9][0-9]{0,4})?"
+)
+SETTING_TYPES = {
+    "instance_type": str,
+    "max_parallel_instances": int,
+    "use_memoization": bool,
+    "use_elastic_disk": bool,
+}
+BODY_TYPES = {
+    "name": str,
+    "description": str,
+    "project": str,
+    "app": str,
+    "inputs": dict,
+    "execution_settings": dict,
+    "use_interruptible_instances": bool,
+    "batch_input": str,
+    "batch_by": dict,
+    "output_location": dict,
+}
 # Multiples of the golden ratio (mod 1) spread evenly over [0, 1): with a fail share of 0.25, about
 # one task in four fails, in a fixed pattern by creation order, with no random generator.
 GOLDEN_RATIO_FRACTION = 0.6180339887498949
@@ -74,8 +87,10 @@ def check_execution_settings(settings):
             raise bad_request(f"Execution setting '{key}' must be {_type_name(kind)}.")
     instance = settings.get("instance_type")
     if instance is not None and not INSTANCE_TYPE.fullmatch(instance):
-        raise bad_request(f"Invalid instance type '{instance}'; expected '<instance>;<disk type>;"
-                          "<disk size GB>', e.g. 'c5.2xlarge;ebs-gp2;1024'.")
+        raise bad_request(
+            f"Invalid instance type '{instance}'; expected '<instance>;<disk type>;"
+            "<disk size GB>', e.g. 'c5.2xlarge;ebs-gp2;1024'."
+        )
     parallel = settings.get("max_parallel_instances")
     if parallel is not None and not 1 <= parallel <= 1000:
         raise bad_request("max_parallel_instances must be between 1 and 1000.")
@@ -95,13 +110,17 @@ def check_batch(batch_input, batch_by, nodes):
         raise bad_request("Batch type must be one of [criteria, item].", 7020)
     if kind.lower() == "criteria":
         criteria = batch_by.get("criteria")
-        if (not isinstance(criteria, list) or not criteria
-                or not all(isinstance(c, str) and c.strip() for c in criteria)):
+        if (
+            not isinstance(criteria, list)
+            or not criteria
+            or not all(isinstance(c, str) and c.strip() for c in criteria)
+        ):
             raise bad_request("Batch criteria are missing.", 7019)
     node = next((n for n in nodes if n.id == batch_input), None)
     if node is None or not is_file_like(node.type):
-        raise bad_request(f"batch_input '{batch_input}' must name a File or File array input "
-                          "of the app.", 7018)
+        raise bad_request(
+            f"batch_input '{batch_input}' must name a File or File array input of the app.", 7018
+        )
 
 
 def _step_count(raw):
@@ -110,8 +129,7 @@ def _step_count(raw):
 
 
 def _error(kind, message, input_id):
-    return {"type": f"error/task_validation/input/{kind}", "message": message,
-            "input_id": input_id}
+    return {"type": f"error/task_validation/input/{kind}", "message": message, "input_id": input_id}
 
 
 class Tasks:
@@ -126,6 +144,7 @@ class Tasks:
             record = self.store.file(path)
             wanted = "file" if cls == "File" else "folder"
             return record is not None and record["project"] == pid and record["type"] == wanted
+
         return find
 
     def validate_inputs(self, nodes, inputs, pid, batch_input):
@@ -145,8 +164,9 @@ class Tasks:
             try:
                 check_value(value, kind, find)
             except Mismatch as exc:
-                errors.append(_error("schema" if exc.kind == "schema" else "file", exc.message,
-                                     key))
+                errors.append(
+                    _error("schema" if exc.kind == "schema" else "file", exc.message, key)
+                )
         for node in nodes:
             if node.required and inputs.get(node.id) is None:
                 errors.append(_error("required", "Required input is not set.", node.id))
@@ -182,15 +202,30 @@ class Tasks:
         task = {
             "id": str(uuid.uuid4()),
             "name": body.get("name") or f"{app['name']} run - {iso(now)[:16].replace('T', ' ')}",
-            "description": body.get("description"), "status": "DRAFT",
-            "project": project["id"], "app": f"{app['id']}/{revision}", "type": "v2",
-            "created_by": username, "executed_by": None, "created_time": iso(now),
-            "start_time": None, "end_time": None, "origin_id": None,
+            "description": body.get("description"),
+            "status": "DRAFT",
+            "project": project["id"],
+            "app": f"{app['id']}/{revision}",
+            "type": "v2",
+            "created_by": username,
+            "executed_by": None,
+            "created_time": iso(now),
+            "start_time": None,
+            "end_time": None,
+            "origin_id": None,
             "use_interruptible_instances": project["settings"]["use_interruptible_instances"],
-            "execution_settings": {}, "batch": False, "inputs": {}, "outputs": {},
+            "execution_settings": {},
+            "batch": False,
+            "inputs": {},
+            "outputs": {},
             "output_location": {"main_location": f"/Projects/{project['id']}/"},
-            "price": {"currency": "USD", "amount": 0.0}, "errors": [], "warnings": [],
-            "_seq": store.task_seq, "_run_at": None, "_abort_at": None, "_children": [],
+            "price": {"currency": "USD", "amount": 0.0},
+            "errors": [],
+            "warnings": [],
+            "_seq": store.task_seq,
+            "_run_at": None,
+            "_abort_at": None,
+            "_children": [],
         }
         self._apply(task, body, username)
         store.tasks[task["id"]] = task
@@ -225,20 +260,26 @@ class Tasks:
             task["batch"] = batch_input is not None
             if task["batch"]:
                 task["batch_input"], task["batch_by"] = batch_input, copy.deepcopy(batch_by)
-        task["errors"] = self.validate_inputs(nodes, task["inputs"], task["project"],
-                                              task.get("batch_input"))
+        task["errors"] = self.validate_inputs(
+            nodes, task["inputs"], task["project"], task.get("batch_input")
+        )
         if task["batch"] and not task["errors"] and len(self._groups(task)) > MAX_CHILDREN:
-            task["errors"].append({"type": "error/task_validation/batch",
-                                   "message": f"A batch may create at most {MAX_CHILDREN} "
-                                              "child tasks.",
-                                   "input_id": task["batch_input"]})
+            task["errors"].append(
+                {
+                    "type": "error/task_validation/batch",
+                    "message": f"A batch may create at most {MAX_CHILDREN} child tasks.",
+                    "input_id": task["batch_input"],
+                }
+            )
 
     def patch(self, task, body, username):
         body = check_body(body)
         if task["_run_at"] is not None:
             if any(body.get(k) is not None for k in body if k not in ("name", "description")):
-                raise bad_request("Only DRAFT tasks are editable; a task in another state can "
-                                  "only be renamed.", 7026)
+                raise bad_request(
+                    "Only DRAFT tasks are editable; a task in another state can only be renamed.",
+                    7026,
+                )
         if body.get("project") not in (None, task["project"]):
             raise bad_request("A task cannot move to another project.", 7026)
         if task["_run_at"] is not None:
@@ -273,8 +314,11 @@ class Tasks:
             task.pop("batch_input", None)
         if task["batch"]:
             app, revision = self.store.app_for(task["app"], task["created_by"])
-            node = next(n for n in read_inputs(self.store.raw_for(app, revision))
-                        if n.id == task["batch_input"])
+            node = next(
+                n
+                for n in read_inputs(self.store.raw_for(app, revision))
+                if n.id == task["batch_input"]
+            )
             single = is_single_file(node.type)
             for value, fields, files in self._groups(task):
                 self._spawn_child(task, value, fields, files, single)
@@ -289,8 +333,10 @@ class Tasks:
                 label = item.get("name") or item.get("path") if isinstance(item, dict) else None
                 groups.append((str(label if label is not None else item), {}, [item]))
             return groups
-        keys = [c.split(".", 1)[1] if c.startswith("metadata.") else c
-                for c in task["batch_by"]["criteria"]]
+        keys = [
+            c.split(".", 1)[1] if c.startswith("metadata.") else c
+            for c in task["batch_by"]["criteria"]
+        ]
         groups = {}
         for item in items:
             record = self.store.file(item.get("path")) if isinstance(item, dict) else None
@@ -299,8 +345,10 @@ class Tasks:
                 continue  # a file missing any criteria key is left out
             values = tuple(str(metadata[k]) for k in keys)
             groups.setdefault(values, []).append(item)
-        return [(", ".join(values), dict(zip(keys, values, strict=True)), files)
-                for values, files in groups.items()]
+        return [
+            (", ".join(values), dict(zip(keys, values, strict=True)), files)
+            for values, files in groups.items()
+        ]
 
     def _spawn_child(self, parent, label, fields, files, single_file_input):
         """One child of a batch parent; single_file_input: the batch input takes one File."""
@@ -308,17 +356,29 @@ class Tasks:
         store.task_seq += 1
         batch_input = parent["batch_input"]
         # Copy the parent without its batch list: a child gets only its own group's files.
-        child = copy.deepcopy({k: v for k, v in parent.items()
-                               if k not in ("_children", "inputs", "batch_input", "batch_by")})
+        child = copy.deepcopy(
+            {
+                k: v
+                for k, v in parent.items()
+                if k not in ("_children", "inputs", "batch_input", "batch_by")
+            }
+        )
         own_files = files[0] if single_file_input and len(files) == 1 else files
-        child["inputs"] = copy.deepcopy({k: own_files if k == batch_input else v
-                                         for k, v in parent["inputs"].items()})
-        child.update({
-            "id": str(uuid.uuid4()),
-            "name": f"{parent['name']} - {label}", "batch": False, "parent": parent["id"],
-            "batch_group": {"value": label, "fields": fields}, "_seq": store.task_seq,
-            "_children": [], "created_time": iso(parent["_run_at"]),
-        })
+        child["inputs"] = copy.deepcopy(
+            {k: own_files if k == batch_input else v for k, v in parent["inputs"].items()}
+        )
+        child.update(
+            {
+                "id": str(uuid.uuid4()),
+                "name": f"{parent['name']} - {label}",
+                "batch": False,
+                "parent": parent["id"],
+                "batch_group": {"value": label, "fields": fields},
+                "_seq": store.task_seq,
+                "_children": [],
+                "created_time": iso(parent["_run_at"]),
+            }
+        )
         store.tasks[child["id"]] = child
         parent["_children"].append(child["id"])
 
@@ -374,41 +434,58 @@ class Tasks:
         out = {k: v for k, v in task.items() if not k.startswith("_")}
         if task["batch"] and task["_run_at"] is not None:
             children = [self._times(self.store.tasks[c]) for c in task["_children"]]
-            counts = {s: sum(1 for c in children if c[0] == s.upper())
-                      for s in ("queued", "running", "completed", "failed", "aborted")}
+            counts = {
+                s: sum(1 for c in children if c[0] == s.upper())
+                for s in ("queued", "running", "completed", "failed", "aborted")
+            }
             statuses = [c[0] for c in children]
             if any(s not in TERMINAL for s in statuses):
                 status = "QUEUED" if all(s == "QUEUED" for s in statuses) else "RUNNING"
                 end = None
-            elif task["_abort_at"] is not None or (statuses and all(s == "ABORTED"
-                                                                    for s in statuses)):
+            elif task["_abort_at"] is not None or (
+                statuses and all(s == "ABORTED" for s in statuses)
+            ):
                 status, end = "ABORTED", max([c[2] for c in children] + [task["_abort_at"] or 0])
             else:
                 status = "FAILED" if "FAILED" in statuses else "COMPLETED"
                 end = max([c[2] for c in children], default=task["_run_at"])
             starts = [c[1] for c in children if c[1] is not None]
-            out.update(status=status, start_time=iso(min(starts)) if starts else None,
-                       end_time=iso(end))
-            out["execution_status"] = dict(counts, message=status.capitalize(),
-                                           steps_completed=0, steps_total=len(children))
+            out.update(
+                status=status, start_time=iso(min(starts)) if starts else None, end_time=iso(end)
+            )
+            out["execution_status"] = dict(
+                counts, message=status.capitalize(), steps_completed=0, steps_total=len(children)
+            )
             return out
         status, start, end = self._times(task)
         steps = task["_steps"]
-        done = {"DRAFT": 0, "QUEUED": 0, "RUNNING": steps // 2, "COMPLETED": steps,
-                "FAILED": steps // 2, "ABORTED": 0}[status]
-        message = {"DRAFT": "Draft", "QUEUED": "In queue", "RUNNING": "Running",
-                   "COMPLETED": "Completed", "ABORTED": "Aborted",
-                   "FAILED": "Task failed: a job exited with code 1."}[status]
+        done = {
+            "DRAFT": 0,
+            "QUEUED": 0,
+            "RUNNING": steps // 2,
+            "COMPLETED": steps,
+            "FAILED": steps // 2,
+            "ABORTED": 0,
+        }[status]
+        message = {
+            "DRAFT": "Draft",
+            "QUEUED": "In queue",
+            "RUNNING": "Running",
+            "COMPLETED": "Completed",
+            "ABORTED": "Aborted",
+            "FAILED": "Task failed: a job exited with code 1.",
+        }[status]
         out.update(status=status, start_time=iso(start), end_time=iso(end))
-        out["execution_status"] = {"message": message, "steps_completed": done,
-                                   "steps_total": steps}
+        out["execution_status"] = {
+            "message": message,
+            "steps_completed": done,
+            "steps_total": steps,
+        }
         if task["batch"]:
-            out["execution_status"].update(queued=0, running=0, completed=0, failed=0,
-                                           aborted=0)
+            out["execution_status"].update(queued=0, running=0, completed=0, failed=0, aborted=0)
         return out
 
-    def query(self, username, project=None, status=None, parent=None, order_by=None,
-              order=None):
+    def query(self, username, project=None, status=None, parent=None, order_by=None, order=None):
         if status is not None and status.upper() not in STATUSES:
             raise bad_request(f"Invalid task status '{status}'.", 7006)
         if order_by is not None and order_by not in ORDER_BY:
@@ -421,16 +498,22 @@ class Tasks:
             parent_task = self.store.task_for(parent, username)
             candidates = [self.store.tasks[c] for c in parent_task["_children"]]
         else:
-            candidates = [t for t in self.store.tasks.values()
-                          if self.store.permission(t["project"], username) is not None
-                          and t["project"] != PUBLIC_PROJECT]
+            candidates = [
+                t
+                for t in self.store.tasks.values()
+                if self.store.permission(t["project"], username) is not None
+                and t["project"] != PUBLIC_PROJECT
+            ]
         views = [self.view(t) for t in candidates if project is None or t["project"] == project]
         if status is not None:
             views = [v for v in views if v["status"] == status.upper()]
         key = order_by or "created_time"
         seq = {t["id"]: t["_seq"] for t in candidates}
-        views.sort(key=lambda v: ((v.get(key) or "") if key != "created_time"
-                                  else v["created_time"], seq[v["id"]]),
-                   reverse=(order == "desc"))
+        views.sort(
+            key=lambda v: (
+                (v.get(key) or "") if key != "created_time" else v["created_time"],
+                seq[v["id"]],
+            ),
+            reverse=(order == "desc"),
+        )
         return views
-

@@ -19,8 +19,7 @@ class SandboxController:
         self._http = requests.Session()
 
     def _call(self, method, path, json=None):
-        response = self._http.request(method, f"{self.url}/_sandbox/{path}", json=json,
-                                      timeout=10)
+        response = self._http.request(method, f"{self.url}/_sandbox/{path}", json=json, timeout=10)
         response.raise_for_status()
         return response.json()
 

@@ -59,8 +59,7 @@ class PickerQuery:
             all_types=args.get("all_types") == "1",
             kind=kind if kind in KINDS else "File",
             multiple=args.get("multiple") == "1",
-            fragment=args.get("fragment") == "1"
-            or headers.get("X-Requested-With") == "picker",
+            fragment=args.get("fragment") == "1" or headers.get("X-Requested-With") == "picker",
         )
 
     def metadata_filter(self):

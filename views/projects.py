@@ -47,8 +47,13 @@ def show(owner, project):
     with ThreadPoolExecutor(max_workers=4) as pool:
         asked = [
             pool.submit(client.project, project_id),
-            pool.submit(client.apps, project_id, q=q or None, offset=_offset(),
-                        limit=current_app.config["PAGE_SIZE"]),
+            pool.submit(
+                client.apps,
+                project_id,
+                q=q or None,
+                offset=_offset(),
+                limit=current_app.config["PAGE_SIZE"],
+            ),
             pool.submit(client.tasks, project=project_id, status="DRAFT", **newest),
             pool.submit(client.tasks, project=project_id, **newest),
         ]

@@ -180,8 +180,13 @@ def new(owner, project, app_name):
         # Pin the revision in the address, so the form posts (and caches) this very revision.
         latest = platform().app(f"{owner}/{project}/{app_name}")
         return redirect(
-            url_for(".new", owner=owner, project=project, app_name=app_name,
-                    revision=latest.get("revision"))
+            url_for(
+                ".new",
+                owner=owner,
+                project=project,
+                app_name=app_name,
+                revision=latest.get("revision"),
+            )
         )
     app, specs = load_app(owner, project, app_name, revision)
     form_class = build_task_form(specs)
@@ -273,8 +278,10 @@ def batch_preview_of(form, files):
     if field is None or field.errors:
         return None, []
     batch_input, batch_by = batch_body(batch)
-    return batch_preview({"inputs": {batch_input: field.data}, "batch_input": batch_input,
-                          "batch_by": batch_by}, files)
+    return batch_preview(
+        {"inputs": {batch_input: field.data}, "batch_input": batch_input, "batch_by": batch_by},
+        files,
+    )
 
 
 def no_preview_reason(form):
@@ -286,8 +293,11 @@ def no_preview_reason(form):
 
 def batch_preview(task, files):
     """Which child tasks a batch will make, from the chosen files' metadata."""
-    ids = [item.get("path") for item in as_list(task["inputs"].get(task["batch_input"]))
-           if isinstance(item, dict) and item.get("path")]
+    ids = [
+        item.get("path")
+        for item in as_list(task["inputs"].get(task["batch_input"]))
+        if isinstance(item, dict) and item.get("path")
+    ]
     chosen = [files[i] for i in ids if i in files]
     try:
         preview = batching.preview(chosen, task["batch_by"])

@@ -185,8 +185,14 @@ def test_preview_draft_run_and_delete_pages_are_accessible(signed_in, sandbox, u
     fastqs = [f["id"] for f in root if f["name"].endswith(".fastq.gz") and f["metadata"]]
     page.goto(form_url(upstream, WES_APP))
     page.get_by_label(re.compile("^FASTQ")).fill(" ".join(fastqs))
-    for input_id in ("indels_1000g_phase1", "database", "reference", "mills", "dbsnp",
-                     "intervals_file"):
+    for input_id in (
+        "indels_1000g_phase1",
+        "database",
+        "reference",
+        "mills",
+        "dbsnp",
+        "intervals_file",
+    ):
         page.locator(f'input[name="inputs-{input_id}"]').fill(fastqs[0])
     page.get_by_label("Batch: one child task per file or per group of files").check()
     page.get_by_label("Batch input", exact=True).select_option("fastq")
@@ -283,8 +289,11 @@ def test_main_flow_with_the_keyboard_alone(page, sandbox, upstream):
     tab_to(page, page.get_by_role("button", name="Yes, run it"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("status").first).to_contain_text("The task was started")
-    [body] = [r["json"] for r in sandbox.requests()["requests"]
-              if r["method"] == "POST" and r["path"] == "/v2/tasks"]
+    [body] = [
+        r["json"]
+        for r in sandbox.requests()["requests"]
+        if r["method"] == "POST" and r["path"] == "/v2/tasks"
+    ]
     assert body["name"] == "Typed, not clicked"
     assert body["use_interruptible_instances"] is True
     assert body["inputs"] == {"input_bam_file": [{"class": "File", "path": bam["id"]}]}
@@ -294,16 +303,22 @@ def test_main_flow_with_the_keyboard_alone(page, sandbox, upstream):
 def test_draft_with_platform_errors_shows_each_next_to_its_input(signed_in, upstream, axe):
     page = signed_in
     # A BAM the user can see, but in another project: CAVATICA makes the draft and flags it.
-    elsewhere = next(f for f in upstream.listing(project="other-user/shared-reference")
-                     if f["name"].endswith(".bam"))
+    elsewhere = next(
+        f
+        for f in upstream.listing(project="other-user/shared-reference")
+        if f["name"].endswith(".bam")
+    )
     page.goto(form_url(upstream, BAMTOOLS_APP))
     page.get_by_label(re.compile("^Input BAM file")).fill(elsewhere["id"])
     page.get_by_role("button", name="Create draft").click()
     expect(page.get_by_role("region", name="Summary")).to_contain_text("DRAFT")
     problems = page.get_by_role("region", name="What CAVATICA found")
     expect(problems).to_contain_text("1 error")
-    row = page.get_by_role("region", name="Inputs").get_by_role("row").filter(
-        has_text="input_bam_file")
+    row = (
+        page.get_by_role("region", name="Inputs")
+        .get_by_role("row")
+        .filter(has_text="input_bam_file")
+    )
     expect(row.locator(".issue-error")).to_have_count(1)
     check_page(page, axe)
 
@@ -311,9 +326,18 @@ def test_draft_with_platform_errors_shows_each_next_to_its_input(signed_in, upst
 def test_every_setting_has_its_line_of_help_tied_to_it(signed_in, upstream):
     page = signed_in
     page.goto(form_url(upstream, WES_APP))
-    controls = [page.get_by_label(label, exact=True) for label in [
-        "Instance type", "Custom instance type", "Maximum parallel instances", "Memoization",
-        "Spot instances", "Elastic disk", "Batch input"]]
+    controls = [
+        page.get_by_label(label, exact=True)
+        for label in [
+            "Instance type",
+            "Custom instance type",
+            "Maximum parallel instances",
+            "Memoization",
+            "Spot instances",
+            "Elastic disk",
+            "Batch input",
+        ]
+    ]
     # (A radio button of "Batch by" has the same name as this box.)
     controls.append(page.get_by_role("textbox", name="Custom metadata keys"))
     for control in controls:

@@ -15,8 +15,12 @@ APP_RAW = {
     "baseCommand": ["true"],
     "inputs": [
         {"id": "reads", "type": "File[]", "label": "Aligned reads", "sbg:fileTypes": "CRAM"},
-        {"id": "reference", "type": "File?", "label": "Reference genome",
-         "sbg:fileTypes": "FASTA, FA"},
+        {
+            "id": "reference",
+            "type": "File?",
+            "label": "Reference genome",
+            "sbg:fileTypes": "FASTA, FA",
+        },
         {"id": "bundle", "type": "Directory?", "label": "Resource bundle"},
     ],
     "outputs": [],
@@ -95,8 +99,12 @@ def test_choose_files_in_a_folder_and_on_a_later_page_with_the_keyboard(form_pag
     expect(dialog.get_by_role("heading", name="Chosen (3)")).to_be_visible()
 
     # Up to the project's top level: the choice is kept.
-    tab_to(page, dialog.get_by_role("navigation", name="Folder path").get_by_role(
-        "link", name="Project files"))
+    tab_to(
+        page,
+        dialog.get_by_role("navigation", name="Folder path").get_by_role(
+            "link", name="Project files"
+        ),
+    )
     page.keyboard.press("Enter")
     expect(dialog).to_contain_text("Items 1–50 of 100,004.")
     basket = dialog.get_by_role("region", name="Chosen (3)")
@@ -230,8 +238,9 @@ def test_a_directory_input_chooses_one_folder(signed_in: Page, sandbox, upstream
     dialog.get_by_role("radio", name="archive", exact=True).check()  # replaces the first choice
     expect(dialog.get_by_role("heading", name="Chosen (1)")).to_be_visible()
     dialog.get_by_role("button", name="Done").click()
-    archive = next(f for f in upstream.folder("demo-user/pediatric-wgs", "fastq")
-                   if f["name"] == "archive")
+    archive = next(
+        f for f in upstream.folder("demo-user/pediatric-wgs", "fastq") if f["name"] == "archive"
+    )
     expect(field).to_have_value(archive["id"])
     chosen = page.locator("#inputs-bundle-chosen")
     expect(chosen).to_contain_text("Selected folder:")

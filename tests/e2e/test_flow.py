@@ -31,8 +31,11 @@ def file_ref(item):
 
 
 def sent_task_bodies(sandbox):
-    return [r["json"] for r in sandbox.requests()["requests"]
-            if r["method"] == "POST" and r["path"] == "/v2/tasks"]
+    return [
+        r["json"]
+        for r in sandbox.requests()["requests"]
+        if r["method"] == "POST" and r["path"] == "/v2/tasks"
+    ]
 
 
 def settled(page: Page) -> None:
@@ -42,8 +45,11 @@ def settled(page: Page) -> None:
 
 def calls(sandbox, method, pattern):
     """How many logged upstream requests match `method` and the path regex `pattern`."""
-    return sum(1 for r in sandbox.requests()["requests"]
-               if r["method"] == method and re.fullmatch(pattern, r["path"]))
+    return sum(
+        1
+        for r in sandbox.requests()["requests"]
+        if r["method"] == method and re.fullmatch(pattern, r["path"])
+    )
 
 
 # ---- the user's steps ---------------------------------------------------------------------
@@ -65,8 +71,9 @@ def open_app_form(page: Page, app_name: str) -> None:
 
 
 def picker_dialog(page: Page, input_label: str):
-    page.get_by_role("button", name=re.compile(r"^Choose (files?|folders?) for "
-                                               + re.escape(input_label))).click()
+    page.get_by_role(
+        "button", name=re.compile(r"^Choose (files?|folders?) for " + re.escape(input_label))
+    ).click()
     dialog = page.get_by_role("dialog", name=re.compile(re.escape(input_label)))
     expect(dialog).to_be_visible()
     expect(dialog.locator("[data-picker-summary]")).to_be_visible()
@@ -102,8 +109,10 @@ def readme_screenshot(page: Page) -> bytes:
     batch settings and preview. Two clips of the same page, laid side by side."""
     size = page.viewport_size
     page.set_viewport_size({"width": 760, "height": 900})
-    parts = [(page.locator("header.site-header"), page.locator("#inputs-fastq-chosen")),
-             (page.locator("#batch-title"), page.locator(".actions").last)]
+    parts = [
+        (page.locator("header.site-header"), page.locator("#inputs-fastq-chosen")),
+        (page.locator("#batch-title"), page.locator(".actions").last),
+    ]
     clips = []
     for top, bottom in parts:
         y0 = max(0, top.bounding_box()["y"] - 16)
@@ -130,13 +139,20 @@ def readme_screenshot(page: Page) -> bytes:
 def test_batch_by_sample_from_sign_in_to_child_tasks(page: Page, sandbox, upstream):
     # The project holds more files than one picker page: the last two come on page 2.
     filler = [{"name": f"qc_metrics_{n:02d}.csv"} for n in range(23)]
-    late = [{"name": f"BS_LATEPAGE_HLATE0001_L001_R{read}.fastq.gz",
-             "metadata": {"sample_id": "BS_LATEPAGE", "paired_end": str(read)}}
-            for read in (1, 2)]
+    late = [
+        {
+            "name": f"BS_LATEPAGE_HLATE0001_L001_R{read}.fastq.gz",
+            "metadata": {"sample_id": "BS_LATEPAGE", "paired_end": str(read)},
+        }
+        for read in (1, 2)
+    ]
     sandbox.add_files(PROJECT, filler + late)
     grch38 = by_name(upstream.folder(PROJECT, "references", "GRCh38"))
-    sandbox.add_files(PROJECT, [{"name": "snpEff_v4_3_GRCh38.86.zip"}],
-                      parent=grch38["Homo_sapiens_assembly38.fasta"]["parent"])
+    sandbox.add_files(
+        PROJECT,
+        [{"name": "snpEff_v4_3_GRCh38.86.zip"}],
+        parent=grch38["Homo_sapiens_assembly38.fasta"]["parent"],
+    )
     grch38 = by_name(upstream.folder(PROJECT, "references", "GRCh38"))
     root = upstream.listing(project=PROJECT)
     fastqs = [f for f in root if f["name"].endswith(".fastq.gz") and f["metadata"]]
@@ -197,8 +213,13 @@ def test_batch_by_sample_from_sign_in_to_child_tasks(page: Page, sandbox, upstre
     for label, name in singles.items():
         pick_one(page, label, ("references", "GRCh38"), name)
     # dbsnp takes .vcf or .bed; the .vcf.gz is hidden until "Show all file types".
-    pick_one(page, "dbsnp", ("references", "GRCh38"), "Homo_sapiens_assembly38.dbsnp138.vcf.gz",
-             show_all_types=True)
+    pick_one(
+        page,
+        "dbsnp",
+        ("references", "GRCh38"),
+        "Homo_sapiens_assembly38.dbsnp138.vcf.gz",
+        show_all_types=True,
+    )
     assert chosen_names(page, "inputs-dbsnp") == ["Homo_sapiens_assembly38.dbsnp138.vcf.gz"]
 
     # Execution settings.
@@ -253,7 +274,8 @@ def test_batch_by_sample_from_sign_in_to_child_tasks(page: Page, sandbox, upstre
         "inputs": {
             "fastq": [file_ref(f) for f in fastq_chosen],
             "indels_1000g_phase1": file_ref(
-                grch38["1000G_phase1.snps.high_confidence.hg38.vcf.gz"]),
+                grch38["1000G_phase1.snps.high_confidence.hg38.vcf.gz"]
+            ),
             "database": file_ref(grch38["snpEff_v4_3_GRCh38.86.zip"]),
             "reference": file_ref(grch38["Homo_sapiens_assembly38.fasta"]),
             "mills": file_ref(grch38["Mills_and_1000G_gold_standard.indels.hg38.vcf.gz"]),
@@ -276,7 +298,8 @@ def test_batch_by_sample_from_sign_in_to_child_tasks(page: Page, sandbox, upstre
     expect(summary).to_contain_text("DRAFT")
     expect(summary).to_contain_text(f"{PROJECT}/{WES_APP}, revision {revision}")
     expect(summary.get_by_role("link", name="Open this task in CAVATICA")).to_have_attribute(
-        "href", re.compile(rf"^https://cavatica\.sbgenomics\.com/u/{PROJECT}/tasks/[0-9a-f-]+/$"))
+        "href", re.compile(rf"^https://cavatica\.sbgenomics\.com/u/{PROJECT}/tasks/[0-9a-f-]+/$")
+    )
     batch = page.get_by_role("region", name="Batch")
     expect(batch).to_contain_text("fastq")
     expect(batch).to_contain_text("metadata.sample_id")
@@ -335,7 +358,8 @@ def test_single_task_at_an_older_revision_sends_exactly_what_was_chosen(
     page.get_by_label("App revision").select_option(str(older))
     page.get_by_role("button", name="Use this revision").click()
     expect(page.get_by_text(re.compile(r"^App .*, revision \d+\.$"))).to_contain_text(
-        f"revision {older}.")
+        f"revision {older}."
+    )
     page.get_by_label(re.compile("^Task name")).fill("Index one BAM")
     pick_one(page, "Input BAM file", ("alignments",), bam["name"])
     page.get_by_label("Instance type", exact=True).select_option("custom")
@@ -384,8 +408,14 @@ def test_pages_make_no_call_per_file_and_an_app_revision_is_fetched_once(
     # look-up per page, never one call per file.
     page.get_by_label(re.compile("^FASTQ")).fill(" ".join(f["id"] for f in fastqs[:20]))
     some_file = fastqs[20]["id"]  # the sandbox only checks that the file is in the project
-    for input_id in ("indels_1000g_phase1", "database", "reference", "mills", "dbsnp",
-                     "intervals_file"):
+    for input_id in (
+        "indels_1000g_phase1",
+        "database",
+        "reference",
+        "mills",
+        "dbsnp",
+        "intervals_file",
+    ):
         page.locator(f'input[name="inputs-{input_id}"]').fill(some_file)
     page.get_by_label("Batch: one child task per file or per group of files").check()
     page.get_by_label("Batch input", exact=True).select_option("fastq")

@@ -22,7 +22,7 @@ from markup import render_doc
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
-HOSTILE = "<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\">\"'&"
+HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">"\'&'
 FILE_A = "5f4ffff4e4b0370371c05153"
 FILE_B = "6063901f357c3a53540ca84b"
 
@@ -47,7 +47,7 @@ HOSTILE_APP = {
         {
             "id": "evil",
             "label": HOSTILE,
-            "doc": "[click me](javascript:window.__pwned=3)\n\n<a href=\"javascript:x()\">raw</a> "
+            "doc": '[click me](javascript:window.__pwned=3)\n\n<a href="javascript:x()">raw</a> '
             + HOSTILE,
             "type": {"type": "enum", "symbols": [HOSTILE, "plain"]},
             "sbg:toolDefaultValue": HOSTILE,
@@ -55,9 +55,9 @@ HOSTILE_APP = {
         },
         {
             "id": "note",
-            "label": "Note \" onfocus=\"window.__pwned=6",
+            "label": 'Note " onfocus="window.__pwned=6',
             "type": "string?",
-            "sbg:suggestedValue": "\" onclick=\"window.__pwned=5",
+            "sbg:suggestedValue": '" onclick="window.__pwned=5',
         },
         {
             "id": "rec",
@@ -73,8 +73,10 @@ FEATURES_APP = {
     "cwlVersion": "v1.2",
     "class": "CommandLineTool",
     "inputs": {
-        "reads": {"type": "File", "sbg:suggestedValue": {"class": "File", "path": FILE_A,
-                                                         "name": "sample.bam"}},
+        "reads": {
+            "type": "File",
+            "sbg:suggestedValue": {"class": "File", "path": FILE_A, "name": "sample.bam"},
+        },
         "tags": "string[]",
         "regions": ["null", "File", "string"],
         "flag": "boolean",
@@ -82,8 +84,7 @@ FEATURES_APP = {
         "samples": {
             "type": {
                 "type": "array",
-                "items": {"type": "record", "name": "s",
-                          "fields": {"id": "string", "n": "int?"}},
+                "items": {"type": "record", "name": "s", "fields": {"id": "string", "n": "int?"}},
             }
         },
     },
@@ -93,8 +94,9 @@ FEATURES_APP = {
 def make_app(raw):
     spec = parse_app(raw)
     form_class = build_inputs_form(spec)
-    app = Flask(__name__, template_folder=str(REPO / "templates"),
-                static_folder=str(REPO / "static"))
+    app = Flask(
+        __name__, template_folder=str(REPO / "templates"), static_folder=str(REPO / "static")
+    )
     app.jinja_env.filters["doc"] = render_doc
 
     @app.route("/", methods=["GET", "POST"])
@@ -170,10 +172,10 @@ def test_hostile_app_text_is_shown_as_text_and_runs_nothing(serve, tab, axe):
     # Clicking and focusing everything a user might touch runs nothing either.
     tab.get_by_text("[click me](javascript:window.__pwned=3)").click()
     tab.locator("summary").click()
-    tab.get_by_label("Note \" onfocus=\"window.__pwned=6").focus()
+    tab.get_by_label('Note " onfocus="window.__pwned=6').focus()
     tab.get_by_role("button", name="Use the suggestion").click()
-    expect(tab.get_by_label("Note \" onfocus=\"window.__pwned=6")).to_have_value(
-        "\" onclick=\"window.__pwned=5"
+    expect(tab.get_by_label('Note " onfocus="window.__pwned=6')).to_have_value(
+        '" onclick="window.__pwned=5'
     )
     # The hostile symbol is a choice like any other, and comes back as typed.
     tab.get_by_role("combobox", name=HOSTILE, exact=True).select_option(HOSTILE)
@@ -182,7 +184,7 @@ def test_hostile_app_text_is_shown_as_text_and_runs_nothing(serve, tab, axe):
     body = json.loads(tab.locator("#body").text_content())
     assert body == {
         "evil": HOSTILE,
-        "note": "\" onclick=\"window.__pwned=5",
+        "note": '" onclick="window.__pwned=5',
         "rec": {"f": HOSTILE},
     }
     assert pwned(tab) is None
@@ -268,10 +270,19 @@ def test_complex_real_apps_pass_axe(serve, tab, axe, name):
 
 
 def test_lists_of_lists_and_of_records_add_rows_at_every_level(serve, tab):
-    tab.goto(serve({"cwlVersion": "v1.2", "inputs": {
-        "matrix": "string[][]",
-        "files": {"type": {"type": "array", "items": {"type": "array", "items": "File"}}},
-    }}))
+    tab.goto(
+        serve(
+            {
+                "cwlVersion": "v1.2",
+                "inputs": {
+                    "matrix": "string[][]",
+                    "files": {
+                        "type": {"type": "array", "items": {"type": "array", "items": "File"}}
+                    },
+                },
+            }
+        )
+    )
     matrix = tab.locator("[id='inputs-matrix']")
     matrix.locator("[id='inputs-matrix-0-0']").fill("a")
     matrix.get_by_role("button", name="Add an item to item 1").click()
@@ -326,11 +337,27 @@ def test_without_javascript_every_control_still_works(serve, browser):
 
 
 def test_filling_an_optional_record_ticks_send_these_values(serve, tab):
-    tab.goto(serve({"cwlVersion": "v1.2", "inputs": {
-        "genome": {"type": ["null", {"type": "record", "fields": {"gz": "boolean?",
-                                                                    "min": "int?"}}]},
-        "mendel": {"type": ["null", {"type": "record", "fields": {"summaries-only": "boolean?"}}]},
-    }}))
+    tab.goto(
+        serve(
+            {
+                "cwlVersion": "v1.2",
+                "inputs": {
+                    "genome": {
+                        "type": [
+                            "null",
+                            {"type": "record", "fields": {"gz": "boolean?", "min": "int?"}},
+                        ]
+                    },
+                    "mendel": {
+                        "type": [
+                            "null",
+                            {"type": "record", "fields": {"summaries-only": "boolean?"}},
+                        ]
+                    },
+                },
+            }
+        )
+    )
     # With no required inputs, the optional ones are shown open.
     flag = tab.get_by_label("Send these values (genome)")
     expect(flag).not_to_be_checked()

@@ -42,8 +42,13 @@ def all_pages(fetch, limit):
 
 def draft_body(client, marker):
     app_id = client.apps(WGS, limit=1).items[0]["id"]
-    return {"project": WGS, "app": app_id, "name": "client integration draft",
-            "description": f"made by a test [{marker}]", "inputs": {}}
+    return {
+        "project": WGS,
+        "app": app_id,
+        "name": "client integration draft",
+        "description": f"made by a test [{marker}]",
+        "inputs": {},
+    }
 
 
 def test_me(client):
@@ -91,12 +96,15 @@ def test_a_pinned_app_revision_is_fetched_once_per_shared_cache(sandbox):
 def test_files_paging_and_filters(client, sandbox):
     everything, total = all_pages(lambda **kw: client.files(project=WGS, **kw), limit=7)
     assert len(everything) == total == len({f["id"] for f in everything}) == 30
-    samples = list(dict.fromkeys(
-        f["metadata"]["sample_id"] for f in everything if (f.get("metadata") or {}).get(
-            "sample_id")))
+    samples = list(
+        dict.fromkeys(
+            f["metadata"]["sample_id"]
+            for f in everything
+            if (f.get("metadata") or {}).get("sample_id")
+        )
+    )
     wanted = set(samples[:2])
-    expected = {f["id"] for f in everything
-                if (f.get("metadata") or {}).get("sample_id") in wanted}
+    expected = {f["id"] for f in everything if (f.get("metadata") or {}).get("sample_id") in wanted}
 
     sandbox.clear_requests()
     filtered = client.files(project=WGS, metadata={"sample_id": samples[:2]}, limit=100)

@@ -176,8 +176,9 @@ def test_metadata_filters_or_within_a_key_and_across_keys(client, sandbox):
     # Different keys: files with both.
     _, both = browse(client, mkey=["sample_id", "paired_end"], mval=[samples[0], "1"])
     both_names = names_on(both)
-    assert both_names and all(n.startswith(samples[0]) and n.endswith("_R1.fastq.gz")
-                              for n in both_names)
+    assert both_names and all(
+        n.startswith(samples[0]) and n.endswith("_R1.fastq.gz") for n in both_names
+    )
     # The filters are shown back, ready to change.
     response, _ = browse(client, mkey=["sample_id", "paired_end"], mval=[samples[0], "1"])
     assert 'name="mkey" value="paired_end"' in response.get_data(as_text=True)
@@ -214,8 +215,12 @@ def test_a_page_past_the_end_offers_the_first_page(client, sandbox):
 
 def test_every_page_costs_the_same_few_calls(client, sandbox):
     counts = []
-    for query in ({}, {"offset": 50_000}, {"offset": 99_950}, {"mkey": "sample_id",
-                                                              "mval": "BS_00000001"}):
+    for query in (
+        {},
+        {"offset": 50_000},
+        {"offset": 99_950},
+        {"mkey": "sample_id", "mval": "BS_00000001"},
+    ):
         sandbox.clear_requests()
         browse(client, project=BIG, headers=PICKER, **query)
         counts.append(upstream(sandbox))

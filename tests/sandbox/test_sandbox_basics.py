@@ -15,8 +15,9 @@ def test_root_lists_resource_urls_without_a_token(anonymous, sandbox):
     assert {"user_url", "projects_url", "apps_url", "rate_limit_url"} <= set(body)
 
 
-@pytest.mark.parametrize("headers", [{}, {"X-SBG-Auth-Token": "not-a-token"},
-                                     {"Authorization": "Bearer not-a-token"}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"X-SBG-Auth-Token": "not-a-token"}, {"Authorization": "Bearer not-a-token"}]
+)
 def test_missing_or_unknown_token_gets_json_401(anonymous, headers):
     response = anonymous.get("/user", headers=headers)
     assert_error(response, 401, 401)
@@ -44,8 +45,10 @@ def test_every_api_response_has_rate_limit_and_request_id_headers(api):
     for response in (first, second):
         assert response.headers["X-RateLimit-Limit"] == "1000"
         assert len(response.headers["X-Request-Id"]) == 32
-    assert int(second.headers["X-RateLimit-Remaining"]) == \
-        int(first.headers["X-RateLimit-Remaining"]) - 1
+    assert (
+        int(second.headers["X-RateLimit-Remaining"])
+        == int(first.headers["X-RateLimit-Remaining"]) - 1
+    )
     reset = int(first.headers["X-RateLimit-Reset"])
     assert time.time() < reset <= time.time() + 301  # epoch seconds, not milliseconds
     assert first.headers["X-Request-Id"] != second.headers["X-Request-Id"]

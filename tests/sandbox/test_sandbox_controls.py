@@ -7,8 +7,7 @@ import requests
 from sandbox_helpers import assert_error
 
 RNA = "demo-user/rnaseq-pilot"
-DRAFT = {"name": "control test", "project": RNA, "app": f"{RNA}/fastq-qc",
-         "inputs": {"reads": []}}
+DRAFT = {"name": "control test", "project": RNA, "app": f"{RNA}/fastq-qc", "inputs": {"reads": []}}
 
 
 def test_request_log_records_calls_and_counts_by_route(api, sandbox):
@@ -24,11 +23,16 @@ def test_request_log_records_calls_and_counts_by_route(api, sandbox):
         ("GET", "/v2/apps/demo-user/pediatric-wgs/cavatica-bcf-call", 200),
         ("GET", "/v2/apps/demo-user/pediatric-wgs/cavatica-bcf-call/3", 200),
         ("GET", "/v2/files", 200),
-        ("POST", "/v2/tasks", 200)]
+        ("POST", "/v2/tasks", 200),
+    ]
     assert log["requests"][3]["query"] == {"project": [RNA], "metadata.sample_id": ["A", "B"]}
     assert log["requests"][4]["json"] == DRAFT
-    assert log["counts"] == {"GET /v2/user": 1, "GET /v2/apps/<app_ref>": 2, "GET /v2/files": 1,
-                             "POST /v2/tasks": 1}
+    assert log["counts"] == {
+        "GET /v2/user": 1,
+        "GET /v2/apps/<app_ref>": 2,
+        "GET /v2/files": 1,
+        "POST /v2/tasks": 1,
+    }
     sandbox.clear_requests()
     assert sandbox.requests() == {"requests": [], "counts": {}}
 
@@ -99,30 +103,32 @@ def test_reset_clears_faults_log_clock_and_tasks(api, sandbox):
 
 
 def test_a_clock_moved_past_year_9999_is_refused_and_tasks_still_work(api, sandbox):
-    far = requests.post(f"{sandbox.url}/_sandbox/clock", json={"advance_seconds": 1e12},
-                        timeout=10)
+    far = requests.post(f"{sandbox.url}/_sandbox/clock", json={"advance_seconds": 1e12}, timeout=10)
     assert far.status_code == 400
     assert api.post("/tasks", json=DRAFT).status_code == 200
     assert api.get("/tasks").status_code == 200
 
 
-@pytest.mark.parametrize("path, body", [
-    ("faults", {"status": "boom"}),
-    ("faults", {"unknown": 1}),
-    ("faults", ["not", "an", "object"]),
-    ("latency", {"latency_ms": -1}),
-    ("clock", {"advance_seconds": "soon"}),
-    ("clock", {"advance_seconds": 1e12}),
-    ("latency", {"latency_ms": 10**12}),
-    ("faults", {"latency_ms": 10**12}),
-    ("rate_limit", {"limit": -5}),
-    ("fail_share", {"fail_share": 2}),
-    ("apps", {"project": "demo-user/scratch", "app_name": "x", "raw": []}),
-    ("apps", {"project": "nope/nope", "app_name": "x", "raw": {}}),
-    ("files", {"project": RNA, "files": {"name": "x"}}),
-    ("files", {"project": RNA, "files": [{"name": 3}]}),
-    ("files", {"project": "nope/nope", "files": []}),
-])
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        ("faults", {"status": "boom"}),
+        ("faults", {"unknown": 1}),
+        ("faults", ["not", "an", "object"]),
+        ("latency", {"latency_ms": -1}),
+        ("clock", {"advance_seconds": "soon"}),
+        ("clock", {"advance_seconds": 1e12}),
+        ("latency", {"latency_ms": 10**12}),
+        ("faults", {"latency_ms": 10**12}),
+        ("rate_limit", {"limit": -5}),
+        ("fail_share", {"fail_share": 2}),
+        ("apps", {"project": "demo-user/scratch", "app_name": "x", "raw": []}),
+        ("apps", {"project": "nope/nope", "app_name": "x", "raw": {}}),
+        ("files", {"project": RNA, "files": {"name": "x"}}),
+        ("files", {"project": RNA, "files": [{"name": 3}]}),
+        ("files", {"project": "nope/nope", "files": []}),
+    ],
+)
 def test_bad_control_bodies_are_json_400s(sandbox, path, body):
     response = requests.post(f"{sandbox.url}/_sandbox/{path}", json=body, timeout=10)
     assert response.status_code in (400, 404), response.text
@@ -140,14 +146,18 @@ def test_concurrent_requests_are_all_answered(sandbox):
             if n % 3 == 0:
                 body = {**DRAFT, "name": f"parallel {n}"}
                 return http.post(f"{sandbox.api_url}/tasks", json=body, timeout=30).status_code
-            return http.get(f"{sandbox.api_url}/files", params={"project": RNA},
-                            timeout=30).status_code
+            return http.get(
+                f"{sandbox.api_url}/files", params={"project": RNA}, timeout=30
+            ).status_code
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         statuses = list(pool.map(one, range(36)))
     assert statuses == [200] * 36
-    drafts = requests.get(f"{sandbox.api_url}/tasks", timeout=10,
-                          params={"project": RNA, "status": "DRAFT", "limit": 100},
-                          headers={"X-SBG-Auth-Token": sandbox.token}).json()["items"]
+    drafts = requests.get(
+        f"{sandbox.api_url}/tasks",
+        timeout=10,
+        params={"project": RNA, "status": "DRAFT", "limit": 100},
+        headers={"X-SBG-Auth-Token": sandbox.token},
+    ).json()["items"]
     assert sorted(t["name"] for t in drafts) == sorted(f"parallel {n}" for n in range(0, 36, 3))
     assert sum(sandbox.requests()["counts"].values()) == 37

@@ -35,8 +35,11 @@ def test_seed_has_realistic_paired_reads_and_companion_files(api):
     assert any(n.endswith(".cram") for n in crams) and any(n.endswith(".crai") for n in crams)
     grch38 = api.folder_path(WGS, "references", "GRCh38")
     refs = {i["name"] for i in api.files(parent=grch38["id"])}
-    assert {"Homo_sapiens_assembly38.fasta", "Homo_sapiens_assembly38.fasta.fai",
-            "Homo_sapiens_assembly38.dict"} <= refs
+    assert {
+        "Homo_sapiens_assembly38.fasta",
+        "Homo_sapiens_assembly38.fasta.fai",
+        "Homo_sapiens_assembly38.dict",
+    } <= refs
     assert any(n.endswith(".vcf.gz") for n in refs) and any(n.endswith(".tbi") for n in refs)
     assert any(n.endswith(".bed") for n in refs)
     deep = api.folder_path(WGS, "fastq", "archive", "2023-run")  # three levels down
@@ -45,8 +48,16 @@ def test_seed_has_realistic_paired_reads_and_companion_files(api):
 
 def test_metadata_is_rich_and_sometimes_missing_or_inconsistent(api):
     fastqs = [i for i in api.files(WGS) if i["name"].endswith(".fastq.gz")]
-    keys = {"sample_id", "case_id", "library_id", "platform_unit_id", "file_segment_number",
-            "experimental_strategy", "platform", "paired_end"}
+    keys = {
+        "sample_id",
+        "case_id",
+        "library_id",
+        "platform_unit_id",
+        "file_segment_number",
+        "experimental_strategy",
+        "platform",
+        "paired_end",
+    }
     complete = [f for f in fastqs if keys <= set(f["metadata"])]
     assert len(complete) >= 20
     assert any("sample_id" not in f["metadata"] for f in fastqs)
@@ -68,8 +79,11 @@ def test_exactly_one_of_project_or_parent(api):
 
 
 def test_name_metadata_and_tag_filters(api):
-    fastqs = [i for i in api.files(WGS) if i["name"].endswith(".fastq.gz")
-              and "sample_id" in i["metadata"]]
+    fastqs = [
+        i
+        for i in api.files(WGS)
+        if i["name"].endswith(".fastq.gz") and "sample_id" in i["metadata"]
+    ]
     s1, s2 = sorted({f["metadata"]["sample_id"] for f in fastqs})[:2]
     one = api.files(WGS, **{"metadata.sample_id": s1})
     assert one and all(f["metadata"]["sample_id"] == s1 for f in one)
@@ -86,8 +100,10 @@ def test_name_metadata_and_tag_filters(api):
     manifests = api.files(WGS, tag="manifest")
     assert [f["name"] for f in manifests] == ["samplesheet.csv"]
     either = api.files(WGS, tag=["manifest", "raw-reads"])
-    assert len(either) == len([i for i in api.files(WGS) if i["name"].endswith(".fastq.gz")
-                               and i["tags"]]) + 1
+    assert (
+        len(either)
+        == len([i for i in api.files(WGS) if i["name"].endswith(".fastq.gz") and i["tags"]]) + 1
+    )
 
 
 def test_paging_limits_and_links(api, sandbox):
@@ -103,9 +119,17 @@ def test_paging_limits_and_links(api, sandbox):
     assert [i["id"] for i in body["items"]] == [i["id"] for i in everything[5:15]]
     last = api.get("/files", params={"project": WGS, "offset": total - 1}).json()
     assert len(last["items"]) == 1 and [lk["rel"] for lk in last["links"]] == ["prev"]
-    for bad in ({"limit": 0}, {"limit": 101}, {"offset": -1}, {"limit": "ten"},
-                {"limit": "1_0"}, {"limit": " 5"}, {"limit": "٣"}, {"offset": "--1"},
-                {"offset": "9" * 5000}):
+    for bad in (
+        {"limit": 0},
+        {"limit": 101},
+        {"offset": -1},
+        {"limit": "ten"},
+        {"limit": "1_0"},
+        {"limit": " 5"},
+        {"limit": "٣"},
+        {"offset": "--1"},
+        {"offset": "9" * 5000},
+    ):
         assert_error(api.get("/files", params={"project": WGS, **bad}), 400, 90000)
     assert len(api.get("/files", params={"project": WGS}).json()["items"]) == min(50, total)
 
@@ -134,8 +158,7 @@ def test_files_of_other_users(api, other_api):
 def test_bulk_get_returns_resources_and_per_item_errors(api, other_api):
     ids = [i["id"] for i in api.files(WGS)[:3]]
     private = other_api.files("other-user/private-study")[0]["id"]
-    response = api.post("/bulk/files/get",
-                        json={"file_ids": [*ids, "0" * 24, private, 7]})
+    response = api.post("/bulk/files/get", json={"file_ids": [*ids, "0" * 24, private, 7]})
     assert response.status_code == 200
     items = response.json()["items"]
     assert [i["resource"]["id"] for i in items[:3]] == ids
@@ -162,8 +185,15 @@ def test_big_project_pages_deep_into_100k_files(api):
     assert len(tail["items"]) == 4 and [lk["rel"] for lk in tail["links"]] == ["prev"]
 
 
-@pytest.mark.parametrize("alias", ["5b16ffff0x00000000000001", "5b16ffff+000000000000001",
-                                   "5b16ffff00000000_0000001", "5B16FFFF0000000000000001"])
+@pytest.mark.parametrize(
+    "alias",
+    [
+        "5b16ffff0x00000000000001",
+        "5b16ffff+000000000000001",
+        "5b16ffff00000000_0000001",
+        "5B16FFFF0000000000000001",
+    ],
+)
 def test_big_project_ids_are_read_only_in_their_own_spelling(api, alias):
     # each spells folder 1's id (5b16ffff0000000000000001) in a way int(x, 16) also reads
     assert api.get("/files/5b16ffff0000000000000001").status_code == 200
@@ -177,8 +207,11 @@ def test_big_project_folders_and_filters(api):
     assert len(inside.json()["items"]) == 50
     sample = api.files(BIG, **{"metadata.sample_id": "BS_00012345"})
     assert sorted(f["name"] for f in sample) == [
-        "BS_00012345_L001_R1.fastq.gz", "BS_00012345_L001_R2.fastq.gz",
-        "BS_00012345_L002_R1.fastq.gz", "BS_00012345_L002_R2.fastq.gz"]
+        "BS_00012345_L001_R1.fastq.gz",
+        "BS_00012345_L001_R2.fastq.gz",
+        "BS_00012345_L002_R1.fastq.gz",
+        "BS_00012345_L002_R2.fastq.gz",
+    ]
 
 
 def test_reset_rebuilds_the_same_seed(api, sandbox):
@@ -191,9 +224,14 @@ def test_reset_rebuilds_the_same_seed(api, sandbox):
 
 def test_control_adds_files_and_folders(api, sandbox):
     folder = api.file_named(WGS, "variants")
-    added = sandbox.add_files(WGS, parent=folder["id"], files=[
-        {"name": "new.vcf.gz", "metadata": {"sample_id": "S9"}, "tags": ["new"]},
-        {"name": "sub", "type": "folder"}])
+    added = sandbox.add_files(
+        WGS,
+        parent=folder["id"],
+        files=[
+            {"name": "new.vcf.gz", "metadata": {"sample_id": "S9"}, "tags": ["new"]},
+            {"name": "sub", "type": "folder"},
+        ],
+    )
     assert [i["type"] for i in added["items"]] == ["file", "folder"]
     found = api.files(parent=folder["id"], **{"metadata.sample_id": "S9"})
     assert [f["name"] for f in found] == ["new.vcf.gz"] and found[0]["tags"] == ["new"]

@@ -6,12 +6,19 @@ import pytest
 import requests
 
 RNA = "demo-user/rnaseq-pilot"
-VALID_TASK = {"name": "hostile", "project": RNA, "app": f"{RNA}/fastq-qc",
-              "inputs": {"reads": []}}
+VALID_TASK = {"name": "hostile", "project": RNA, "app": f"{RNA}/fastq-qc", "inputs": {"reads": []}}
 
 MALFORMED = [
-    b"{", b'{"name": ', b"[1, 2", b"nul", b"\xff\xfe\x00", b'{"a": NaN}', b'{"a": Infinity}',
-    b"{'single': 'quotes'}", b'{"a": 1}{"b": 2}', b"[" * 100_000 + b"]" * 100_000,
+    b"{",
+    b'{"name": ',
+    b"[1, 2",
+    b"nul",
+    b"\xff\xfe\x00",
+    b'{"a": NaN}',
+    b'{"a": Infinity}',
+    b"{'single': 'quotes'}",
+    b'{"a": 1}{"b": 2}',
+    b"[" * 100_000 + b"]" * 100_000,
     json.dumps({"a": json.loads("[" * 60 + "]" * 60)}).encode(),  # deeper than allowed
 ]
 WRONG_SHAPES = [[], [{"name": "x"}], "a string", 12, True, 3.5]
@@ -48,8 +55,9 @@ def assert_json_error(response, statuses=range(400, 500)):
 
 
 def send(api, method, url, data):
-    return api.session.request(method, url, data=data, timeout=30,
-                               headers={"Content-Type": "application/json"})
+    return api.session.request(
+        method, url, data=data, timeout=30, headers={"Content-Type": "application/json"}
+    )
 
 
 def test_malformed_json_is_a_400_everywhere(api, sandbox):
@@ -69,26 +77,40 @@ def test_wrong_top_level_shapes_are_4xx_where_a_body_is_read(api, sandbox):
 
 
 def test_oversized_body_is_a_json_413(api):
-    response = send(api, "POST", f"{api.api_url}/tasks", b'{"name": "' + b"x" * 9_000_000
-                    + b'"}')
+    response = send(api, "POST", f"{api.api_url}/tasks", b'{"name": "' + b"x" * 9_000_000 + b'"}')
     assert_json_error(response, statuses=(413,))
 
 
 HUGE = "x" * 1_000_000
 NESTED = json.loads("[" * 20 + "]" * 20)  # deep, but within the 32 levels allowed
 TASK_FIELDS = [
-    {"name": HUGE}, {"name": ["x"]}, {"name": {"a": 1}}, {"description": 5},
-    {"project": ["demo-user/rnaseq-pilot"]}, {"project": {"id": RNA}}, {"project": "a/b/c"},
-    {"project": "../../etc"}, {"project": ""}, {"app": 12}, {"app": {"id": "x"}},
-    {"app": "a/b/c/d/e"}, {"app": f"{RNA}/fastq-qc/-1"}, {"app": f"{RNA}/fastq-qc/1e3"},
-    {"inputs": []}, {"inputs": "reads"}, {"inputs": 0},
-    {"execution_settings": []}, {"execution_settings": "c5.large"},
+    {"name": HUGE},
+    {"name": ["x"]},
+    {"name": {"a": 1}},
+    {"description": 5},
+    {"project": ["demo-user/rnaseq-pilot"]},
+    {"project": {"id": RNA}},
+    {"project": "a/b/c"},
+    {"project": "../../etc"},
+    {"project": ""},
+    {"app": 12},
+    {"app": {"id": "x"}},
+    {"app": "a/b/c/d/e"},
+    {"app": f"{RNA}/fastq-qc/-1"},
+    {"app": f"{RNA}/fastq-qc/1e3"},
+    {"inputs": []},
+    {"inputs": "reads"},
+    {"inputs": 0},
+    {"execution_settings": []},
+    {"execution_settings": "c5.large"},
     {"execution_settings": {"instance_type": ["c5.large"]}},
     {"execution_settings": {"max_parallel_instances": 10**30}},
     {"execution_settings": {"max_parallel_instances": -3}},
-    {"use_interruptible_instances": "yes"}, {"use_interruptible_instances": 1},
+    {"use_interruptible_instances": "yes"},
+    {"use_interruptible_instances": 1},
     {"batch_input": ["reads"], "batch_by": {"type": "item"}},
-    {"batch_input": "reads", "batch_by": []}, {"batch_input": "reads", "batch_by": "item"},
+    {"batch_input": "reads", "batch_by": []},
+    {"batch_input": "reads", "batch_by": "item"},
     {"batch_input": "reads", "batch_by": {"type": ["item"]}},
     {"batch_input": "reads", "batch_by": {"type": "criteria", "criteria": "metadata.x"}},
     {"batch_input": "reads", "batch_by": {"type": "criteria", "criteria": [1, None]}},
@@ -98,9 +120,14 @@ TASK_FIELDS = [
 TASK_INPUTS = [
     {"reads": {"class": "File", "path": ["x"]}},
     {"reads": [{"class": "File", "path": {"$ne": 1}}]},
-    {"reads": [{"class": "File"}]}, {"reads": [None, 1, "x", [], {}]},
-    {"reads": [NESTED]}, {"threads": NESTED}, {"threads": 2**80}, {"threads": -0.0},
-    {"reads": [{"class": "File", "path": "\ud800"}]}, {"nogroup": "\u0000"},
+    {"reads": [{"class": "File"}]},
+    {"reads": [None, 1, "x", [], {}]},
+    {"reads": [NESTED]},
+    {"threads": NESTED},
+    {"threads": 2**80},
+    {"threads": -0.0},
+    {"reads": [{"class": "File", "path": "\ud800"}]},
+    {"nogroup": "\u0000"},
     {f"k{i}": i for i in range(5_000)},
     {"reads": [{"class": "File", "path": "0" * 24}] * 20_000},
     {"contaminants": {"class": "Directory", "path": "0" * 24}},
@@ -116,15 +143,22 @@ def test_hostile_task_fields_are_4xx_and_hostile_inputs_make_drafts_with_errors(
         response = api.session.request(method, url, json=body, timeout=30)
         assert_json_error(response)
     for inputs in TASK_INPUTS:
-        response = api.session.request(method, url, json={**VALID_TASK, "inputs": inputs},
-                                       timeout=30)
+        response = api.session.request(
+            method, url, json={**VALID_TASK, "inputs": inputs}, timeout=30
+        )
         assert response.status_code == 200, response.text[:300]
         assert response.json()["errors"], inputs  # a draft, carrying what is wrong
 
 
 def test_hostile_bulk_bodies(api):
-    for body in ({"file_ids": "abc"}, {"file_ids": None}, {"file_ids": {"a": 1}},
-                 {"file_ids": ["0" * 24] * 101}, {"file_ids": [HUGE]}, {}):
+    for body in (
+        {"file_ids": "abc"},
+        {"file_ids": None},
+        {"file_ids": {"a": 1}},
+        {"file_ids": ["0" * 24] * 101},
+        {"file_ids": [HUGE]},
+        {},
+    ):
         response = api.post("/bulk/files/get", json=body)
         if response.status_code == 200:  # a too-long id is simply not found
             assert response.json()["items"][0]["error"]["status"] == 404
@@ -137,10 +171,14 @@ def test_hostile_bulk_bodies(api):
 def test_hostile_control_bodies_and_a_hostile_app(api, sandbox):
     controls = f"{sandbox.url}/_sandbox"
     for path, body in [
-        ("faults", {"method": ["GET"]}), ("faults", {"times": "many"}),
-        ("faults", {"status": 99999}), ("faults", {"latency_ms": -5}),
-        ("latency", {"latency_ms": "slow"}), ("clock", {"advance_seconds": None}),
-        ("rate_limit", {"limit": "lots"}), ("fail_share", {"fail_share": [1]}),
+        ("faults", {"method": ["GET"]}),
+        ("faults", {"times": "many"}),
+        ("faults", {"status": 99999}),
+        ("faults", {"latency_ms": -5}),
+        ("latency", {"latency_ms": "slow"}),
+        ("clock", {"advance_seconds": None}),
+        ("rate_limit", {"limit": "lots"}),
+        ("fail_share", {"fail_share": [1]}),
         ("apps", {"project": RNA, "app_name": "../x", "raw": {}}),
         ("apps", {"project": RNA, "app_name": ["x"], "raw": {}}),
         ("files", {"project": RNA, "files": [{"name": "a", "size": "big"}]}),
@@ -154,28 +192,45 @@ def test_hostile_control_bodies_and_a_hostile_app(api, sandbox):
         response = requests.post(f"{controls}/{path}", json=body, timeout=10)
         assert_json_error(response)
     # an app whose CWL is nonsense is installed as-is, and tasks against it still validate
-    odd = {"inputs": [{"id": ["x"]}, "text", {"id": "n", "type": {"type": "record",
-                                                                 "fields": "nope"}}],
-           "steps": 5, "requirements": "none", "label": 7}
-    requests.post(f"{controls}/apps", timeout=10,
-                  json={"project": RNA, "app_name": "odd", "raw": odd}).raise_for_status()
-    response = api.post("/tasks", json={"project": RNA, "app": f"{RNA}/odd",
-                                        "inputs": {"n": {"a": 1}, "zzz": NESTED}},
-                        params={"action": "run"})
+    odd = {
+        "inputs": [
+            {"id": ["x"]},
+            "text",
+            {"id": "n", "type": {"type": "record", "fields": "nope"}},
+        ],
+        "steps": 5,
+        "requirements": "none",
+        "label": 7,
+    }
+    requests.post(
+        f"{controls}/apps", timeout=10, json={"project": RNA, "app_name": "odd", "raw": odd}
+    ).raise_for_status()
+    response = api.post(
+        "/tasks",
+        json={"project": RNA, "app": f"{RNA}/odd", "inputs": {"n": {"a": 1}, "zzz": NESTED}},
+        params={"action": "run"},
+    )
     assert response.status_code == 200 and response.json()["status"] == "DRAFT"
 
 
-@pytest.mark.parametrize("raw", [
-    {"requirements": 5},
-    {"hints": [{"class": "SchemaDefRequirement", "types": 5}]},
-    {"inputs": 5},
-    {"inputs": [{"id": "a", "type": {"type": "record", "fields": 5}}]},
-    {"inputs": [{"id": "a", "type": {"type": "enum", "symbols": 5}}]},
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"requirements": 5},
+        {"hints": [{"class": "SchemaDefRequirement", "types": 5}]},
+        {"inputs": 5},
+        {"inputs": [{"id": "a", "type": {"type": "record", "fields": 5}}]},
+        {"inputs": [{"id": "a", "type": {"type": "enum", "symbols": 5}}]},
+    ],
+)
 def test_an_app_with_a_number_where_cwl_has_a_list_still_makes_drafts(api, sandbox, raw):
-    requests.post(f"{sandbox.url}/_sandbox/apps", timeout=10,
-                  json={"project": RNA, "app_name": "numbers", "raw": raw}).raise_for_status()
-    response = api.post("/tasks", json={"project": RNA, "app": f"{RNA}/numbers",
-                                        "inputs": {"a": "x"}})
+    requests.post(
+        f"{sandbox.url}/_sandbox/apps",
+        timeout=10,
+        json={"project": RNA, "app_name": "numbers", "raw": raw},
+    ).raise_for_status()
+    response = api.post(
+        "/tasks", json={"project": RNA, "app": f"{RNA}/numbers", "inputs": {"a": "x"}}
+    )
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "DRAFT"

@@ -8,8 +8,12 @@ from sandbox_helpers import assert_error
 from sandbox import create_sandbox_app, serve_in_thread
 from sandbox.store import REAL_APPS_DIR
 
-DEMO_PROJECTS = {"demo-user/pediatric-wgs", "demo-user/rnaseq-pilot", "demo-user/big-cohort",
-                 "demo-user/scratch"}
+DEMO_PROJECTS = {
+    "demo-user/pediatric-wgs",
+    "demo-user/rnaseq-pilot",
+    "demo-user/big-cohort",
+    "demo-user/scratch",
+}
 
 
 def test_projects_list_with_and_without_trailing_slash(api, sandbox):
@@ -67,15 +71,19 @@ def test_apps_list_by_project_has_every_real_app_without_raw(api, sandbox):
         assert isinstance(app["revision"], int)
         assert app["id"].endswith(f"/{app['revision']}")
         assert "raw" not in app
-    with_raw = api.get("/apps", params={"project": "demo-user/pediatric-wgs", "limit": 2,
-                                        "fields": "_all"}).json()["items"]
+    with_raw = api.get(
+        "/apps", params={"project": "demo-user/pediatric-wgs", "limit": 2, "fields": "_all"}
+    ).json()["items"]
     assert all("inputs" in app["raw"] for app in with_raw)
 
 
 def test_apps_search_and_public_visibility(api):
     found = api.get("/apps", params={"q": "HaplotypeCaller"}).json()["items"]
     assert {a["id"].split("/")[2] for a in found} == {
-        "sbg-gatk-haplotypecaller", "kfdrc-alignment-wf", "kfdrc-alignment-wf-sbpacked"}
+        "sbg-gatk-haplotypecaller",
+        "kfdrc-alignment-wf",
+        "kfdrc-alignment-wf-sbpacked",
+    }
     # every term must match (case-insensitively) the app's id or name
     found = api.get("/apps", params={"q": "haplotypecaller SBG"}).json()["items"]
     assert [a["id"] for a in found] == ["demo-user/pediatric-wgs/sbg-gatk-haplotypecaller/7"]
@@ -111,15 +119,17 @@ def test_apps_without_platform_metadata_get_revisions_too(api):
 def test_raw_endpoint_returns_only_the_cwl(api, sandbox):
     raw = api.get("/apps/demo-user/pediatric-wgs/sbg-bamtools-index-draft2/raw").json()
     assert raw["class"] == "CommandLineTool"
-    assert raw["id"] == (f"{sandbox.api_url}/apps/demo-user/pediatric-wgs/"
-                         "sbg-bamtools-index-draft2/27/raw/")
+    assert raw["id"] == (
+        f"{sandbox.api_url}/apps/demo-user/pediatric-wgs/sbg-bamtools-index-draft2/27/raw/"
+    )
     pinned = api.get("/apps/demo-user/pediatric-wgs/sbg-bamtools-index-draft2/5/raw").json()
     assert pinned["sbg:revision"] == 5
 
 
 def test_an_app_named_raw_is_an_app(api, sandbox):
-    sandbox.add_app("demo-user/scratch", "raw", {"class": "CommandLineTool", "label": "Raw",
-                                                 "inputs": []})
+    sandbox.add_app(
+        "demo-user/scratch", "raw", {"class": "CommandLineTool", "label": "Raw", "inputs": []}
+    )
     app = api.get("/apps/demo-user/scratch/raw").json()
     assert app["id"] == "demo-user/scratch/raw/0" and app["name"] == "Raw"
     assert api.get("/apps/demo-user/scratch/raw/raw").json()["class"] == "CommandLineTool"
@@ -139,8 +149,13 @@ def test_app_errors(api):
 
 
 def test_control_adds_an_app_and_a_new_revision(api, sandbox):
-    raw = {"cwlVersion": "v1.0", "class": "CommandLineTool", "label": "Tiny",
-           "inputs": [{"id": "x", "type": "int"}], "outputs": []}
+    raw = {
+        "cwlVersion": "v1.0",
+        "class": "CommandLineTool",
+        "label": "Tiny",
+        "inputs": [{"id": "x", "type": "int"}],
+        "outputs": [],
+    }
     added = sandbox.add_app("demo-user/scratch", "tiny", raw)
     assert added["id"] == "demo-user/scratch/tiny/0"
     raw["inputs"].append({"id": "y", "type": "string?"})
@@ -153,9 +168,17 @@ def test_control_adds_an_app_and_a_new_revision(api, sandbox):
 
 
 def test_apps_dir_installs_every_json_in_it(tmp_path):
-    (tmp_path / "my-tool.json").write_text(json.dumps(
-        {"cwlVersion": "v1.2", "class": "CommandLineTool", "label": "My Tool",
-         "inputs": {"reads": "File"}, "outputs": {}}))
+    (tmp_path / "my-tool.json").write_text(
+        json.dumps(
+            {
+                "cwlVersion": "v1.2",
+                "class": "CommandLineTool",
+                "label": "My Tool",
+                "inputs": {"reads": "File"},
+                "outputs": {},
+            }
+        )
+    )
     handle = serve_in_thread(create_sandbox_app(apps_dir=tmp_path))
     try:
         from sandbox_helpers import ApiClient
@@ -165,7 +188,8 @@ def test_apps_dir_installs_every_json_in_it(tmp_path):
         client = ApiClient(handle.api_url, DEMO_TOKEN)
         items = client.get("/apps", params={"project": "demo-user/pediatric-wgs"}).json()["items"]
         assert [(a["id"], a["name"]) for a in items] == [
-            ("demo-user/pediatric-wgs/my-tool/0", "My Tool")]
+            ("demo-user/pediatric-wgs/my-tool/0", "My Tool")
+        ]
         client.session.close()
     finally:
         handle.shutdown()

@@ -18,8 +18,9 @@ RNA = "demo-user/rnaseq-pilot"
 
 def make_api(sandbox, token=None):
     # debug=True lets the SDK use a plain-http loopback URL; retry_count=1 keeps failures fast.
-    return sbg.Api(url=sandbox.api_url, token=token or sandbox.token, debug=True, timeout=10,
-                   retry_count=1)
+    return sbg.Api(
+        url=sandbox.api_url, token=token or sandbox.token, debug=True, timeout=10, retry_count=1
+    )
 
 
 @pytest.fixture
@@ -36,7 +37,8 @@ def test_me_and_projects(sdk):
     wgs = sdk.projects.get(WGS)
     assert wgs.root_folder and wgs.created_on.year == 2024
     assert [p.id for p in sdk.projects.query(owner="other-user").all()] == [
-        "other-user/shared-reference"]
+        "other-user/shared-reference"
+    ]
 
 
 def test_apps_query_and_get_with_raw(sdk):
@@ -62,8 +64,13 @@ def test_files_query_paging_and_metadata_filters(sdk):
     fastq = next(f for f in everything if f.name.endswith("_R1.fastq.gz"))
     sample = fastq.metadata["sample_id"]
     found = sdk.files.query(project=WGS, metadata={"sample_id": sample, "paired_end": "1"}).all()
-    expected = {f.name for f in everything if not f.is_folder()
-                and f.metadata.get("sample_id") == sample and f.metadata.get("paired_end") == "1"}
+    expected = {
+        f.name
+        for f in everything
+        if not f.is_folder()
+        and f.metadata.get("sample_id") == sample
+        and f.metadata.get("paired_end") == "1"
+    }
     assert {f.name for f in found} == expected and len(expected) == 2
     folder = next(f for f in everything if f.is_folder())
     inside = sdk.files.query(parent=folder.id).all()
@@ -89,9 +96,15 @@ def inputs_for_bwa(sdk):
 def test_create_single_task_draft_then_run_and_abort(sdk, sandbox):
     app = sdk.apps.get(f"{RNA}/bwa-mem-align")
     _, inputs = inputs_for_bwa(sdk)
-    draft = sdk.tasks.create(name="sdk single", project=RNA, app=app, inputs=inputs,
-                             execution_settings={"instance_type": "c5.2xlarge;ebs-gp2;1024"},
-                             interruptible=False, run=False)
+    draft = sdk.tasks.create(
+        name="sdk single",
+        project=RNA,
+        app=app,
+        inputs=inputs,
+        execution_settings={"instance_type": "c5.2xlarge;ebs-gp2;1024"},
+        interruptible=False,
+        run=False,
+    )
     assert draft.status == "DRAFT" and draft.errors == [] and draft.batch is False
     assert draft.app == f"{RNA}/bwa-mem-align/0"
     fetched = sdk.tasks.get(draft.id)
@@ -126,10 +139,15 @@ def test_run_true_with_errors_raises_but_the_draft_exists(sdk):
 def test_batch_task_and_its_children(sdk, sandbox, run):
     app = sdk.apps.get(f"{RNA}/fastq-qc")
     reads, _ = inputs_for_bwa(sdk)
-    parent = sdk.tasks.create(name="sdk batch", project=RNA, app=app, inputs={"reads": reads},
-                              batch_input="reads",
-                              batch_by={"type": "criteria", "criteria": ["metadata.sample_id"]},
-                              run=run)
+    parent = sdk.tasks.create(
+        name="sdk batch",
+        project=RNA,
+        app=app,
+        inputs={"reads": reads},
+        batch_input="reads",
+        batch_by={"type": "criteria", "criteria": ["metadata.sample_id"]},
+        run=run,
+    )
     assert parent.batch is True and parent.batch_input == "reads"
     if not run:
         assert parent.status == "DRAFT"
@@ -180,6 +198,7 @@ def test_task_query_and_clone(sdk):
     task = sdk.tasks.create(name="to clone", project=RNA, app=app, inputs={"reads": []})
     clone = task.clone(run=False)
     assert clone.id != task.id and clone.status == "DRAFT" and clone.name == "to clone"
-    listed = sdk.tasks.query(project=RNA, status="DRAFT", order_by="created_time",
-                             order="desc").all()
+    listed = sdk.tasks.query(
+        project=RNA, status="DRAFT", order_by="created_time", order="desc"
+    ).all()
     assert [t.id for t in listed] == [clone.id, task.id]

@@ -11,8 +11,12 @@ def test_user_projects_and_files_over_http(sandbox):
     projects = requests.get(f"{sandbox.api_url}/projects/", headers=headers, timeout=10)
     ids = [p["id"] for p in projects.json()["items"]]
     assert "demo-user/pediatric-wgs" in ids
-    files = requests.get(f"{sandbox.api_url}/files", headers=headers, timeout=10,
-                         params={"project": "demo-user/pediatric-wgs", "limit": 5})
+    files = requests.get(
+        f"{sandbox.api_url}/files",
+        headers=headers,
+        timeout=10,
+        params={"project": "demo-user/pediatric-wgs", "limit": 5},
+    )
     assert files.status_code == 200
     assert int(files.headers["X-Total-Matching-Query"]) > 5
     assert len(files.json()["items"]) == 5

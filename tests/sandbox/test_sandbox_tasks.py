@@ -26,9 +26,16 @@ def rna(api):
 
 
 def valid_bwa_body(rna, **overrides):
-    body = {"name": "align one", "project": RNA, "app": BWA,
-            "inputs": {"reads": [file_obj(f) for f in rna["reads"][:2]],
-                       "reference": file_obj(rna["fasta"]), "sample_name": "S1"}}
+    body = {
+        "name": "align one",
+        "project": RNA,
+        "app": BWA,
+        "inputs": {
+            "reads": [file_obj(f) for f in rna["reads"][:2]],
+            "reference": file_obj(rna["fasta"]),
+            "sample_name": "S1",
+        },
+    }
     body.update(overrides)
     return body
 
@@ -49,8 +56,10 @@ def test_valid_draft_has_the_platform_shape(api, rna, sandbox):
     assert task["created_time"].endswith("Z") and task["start_time"] is None
     assert task["created_by"] == "demo-user"
     # file objects come back with their names
-    assert task["inputs"]["reads"][0] == {**file_obj(rna["reads"][0]),
-                                          "name": rna["reads"][0]["name"]}
+    assert task["inputs"]["reads"][0] == {
+        **file_obj(rna["reads"][0]),
+        "name": rna["reads"][0]["name"],
+    }
     assert task["inputs"]["sample_name"] == "S1"
     assert api.get(task["href"]).json() == task
 
@@ -60,27 +69,32 @@ def test_missing_required_inputs_still_make_a_draft_with_errors(api):
     assert task["status"] == "DRAFT"
     assert sorted((e["type"], e["input_id"]) for e in task["errors"]) == [
         ("error/task_validation/input/required", "reads"),
-        ("error/task_validation/input/required", "reference")]
+        ("error/task_validation/input/required", "reference"),
+    ]
     assert all(e["message"] for e in task["errors"])
     assert task["name"].startswith("BWA-MEM Alignment")  # a default name, as the platform gives
 
 
-@pytest.mark.parametrize("input_id, value", [
-    ("sample_name", 42),
-    ("reads", {"class": "File", "path": "x"}),          # a single file where a list is wanted
-    ("platform", "SOLEXA"),                              # not one of the enum's symbols
-    ("mark_duplicates", "true"),                         # a string, not a boolean
-    ("min_seed_length", 19.5),
-    ("min_seed_length", True),
-    ("reference", {"path": "abc"}),                      # no class
-    ("reference", "abc"),
-])
+@pytest.mark.parametrize(
+    "input_id, value",
+    [
+        ("sample_name", 42),
+        ("reads", {"class": "File", "path": "x"}),  # a single file where a list is wanted
+        ("platform", "SOLEXA"),  # not one of the enum's symbols
+        ("mark_duplicates", "true"),  # a string, not a boolean
+        ("min_seed_length", 19.5),
+        ("min_seed_length", True),
+        ("reference", {"path": "abc"}),  # no class
+        ("reference", "abc"),
+    ],
+)
 def test_wrong_types_are_schema_errors(api, rna, input_id, value):
     body = valid_bwa_body(rna)
     body["inputs"][input_id] = value
     task = create(api, body)
     assert [(e["type"], e["input_id"]) for e in task["errors"]] == [
-        ("error/task_validation/input/schema", input_id)]
+        ("error/task_validation/input/schema", input_id)
+    ]
 
 
 def test_unknown_inputs_and_missing_files_are_errors(api, rna, other_api):
@@ -91,9 +105,11 @@ def test_unknown_inputs_and_missing_files_are_errors(api, rna, other_api):
     body["inputs"]["reads"] = [file_obj(other_file), file_obj(wgs_file)]
     body["inputs"]["reference"] = {"class": "File", "path": "0" * 24}
     errors = {e["input_id"]: e["type"] for e in create(api, body)["errors"]}
-    assert errors == {"not_an_input": "error/task_validation/input/unknown",
-                      "reads": "error/task_validation/input/file",
-                      "reference": "error/task_validation/input/file"}
+    assert errors == {
+        "not_an_input": "error/task_validation/input/unknown",
+        "reads": "error/task_validation/input/file",
+        "reference": "error/task_validation/input/file",
+    }
 
 
 def test_directory_inputs_need_a_folder_of_the_project(api):
@@ -101,13 +117,31 @@ def test_directory_inputs_need_a_folder_of_the_project(api):
     folder = next(f for f in root if f["type"] == "folder")
     a_file = next(f for f in root if f["type"] == "file")
     app = f"{WGS}/kfdrc-cellranger-10x-wf"
-    good = create(api, {"project": WGS, "app": app, "inputs": {
-        "output_basename": "x", "sample_name": "s",
-        "reference": {"class": "Directory", "path": folder["id"]}}})
+    good = create(
+        api,
+        {
+            "project": WGS,
+            "app": app,
+            "inputs": {
+                "output_basename": "x",
+                "sample_name": "s",
+                "reference": {"class": "Directory", "path": folder["id"]},
+            },
+        },
+    )
     assert good["errors"] == []
-    bad = create(api, {"project": WGS, "app": app, "inputs": {
-        "output_basename": "x", "sample_name": "s",
-        "reference": {"class": "Directory", "path": a_file["id"]}}})
+    bad = create(
+        api,
+        {
+            "project": WGS,
+            "app": app,
+            "inputs": {
+                "output_basename": "x",
+                "sample_name": "s",
+                "reference": {"class": "Directory", "path": a_file["id"]},
+            },
+        },
+    )
     assert [e["input_id"] for e in bad["errors"]] == ["reference"]
 
 
@@ -116,36 +150,46 @@ def test_record_inputs_are_checked_field_by_field(api, rna):
     files = api.files(WGS)
     bed = next(f for f in files if f["type"] == "file")
     inputs = {"input_bed": file_obj(bed), "input_bim": file_obj(bed), "input_fam": file_obj(bed)}
-    ok = create(api, {"project": WGS, "app": app,
-                      "inputs": {**inputs, "genome": {"gz": True, "full": False}}})
+    ok = create(
+        api,
+        {"project": WGS, "app": app, "inputs": {**inputs, "genome": {"gz": True, "full": False}}},
+    )
     assert ok["errors"] == []
     bad = create(api, {"project": WGS, "app": app, "inputs": {**inputs, "genome": {"gz": "y"}}})
     assert [e["input_id"] for e in bad["errors"]] == ["genome"]
 
 
 def test_draft2_apps_are_read_too(api):
-    bam = next(f for f in api.files(parent=api.file_named(WGS, "alignments")["id"])
-               if f["name"].endswith(".bam"))
+    bam = next(
+        f
+        for f in api.files(parent=api.file_named(WGS, "alignments")["id"])
+        if f["name"].endswith(".bam")
+    )
     app = f"{WGS}/sbg-bamtools-index-draft2"
     ok = create(api, {"project": WGS, "app": app, "inputs": {"input_bam_file": file_obj(bam)}})
     assert ok["errors"] == [] and ok["app"] == f"{app}/27"
     missing = create(api, {"project": WGS, "app": app, "inputs": {"bti_format": "yes"}})
     assert sorted((e["input_id"], e["type"].rsplit("/", 1)[1]) for e in missing["errors"]) == [
-        ("bti_format", "schema"), ("input_bam_file", "required")]
+        ("bti_format", "schema"),
+        ("input_bam_file", "required"),
+    ]
 
 
-@pytest.mark.parametrize("change, status, code", [
-    ({"project": None}, 400, 3006),
-    ({"project": "no-slash"}, 400, 3012),
-    ({"project": "demo-user/nope"}, 404, 3002),
-    ({"project": "other-user/shared-reference"}, 403, 3001),   # read-only for the demo user
-    ({"project": "other-user/private-study"}, 403, 3001),
-    ({"app": None}, 400, 7015),
-    ({"app": "too/short"}, 400, 6011),
-    ({"app": f"{RNA}/nope"}, 404, 6002),
-    ({"app": f"{BWA}/9"}, 404, 6002),
-    ({"app": "other-user/private-study/fastq-qc"}, 403, 6001),
-])
+@pytest.mark.parametrize(
+    "change, status, code",
+    [
+        ({"project": None}, 400, 3006),
+        ({"project": "no-slash"}, 400, 3012),
+        ({"project": "demo-user/nope"}, 404, 3002),
+        ({"project": "other-user/shared-reference"}, 403, 3001),  # read-only for the demo user
+        ({"project": "other-user/private-study"}, 403, 3001),
+        ({"app": None}, 400, 7015),
+        ({"app": "too/short"}, 400, 6011),
+        ({"app": f"{RNA}/nope"}, 404, 6002),
+        ({"app": f"{BWA}/9"}, 404, 6002),
+        ({"app": "other-user/private-study/fastq-qc"}, 403, 6001),
+    ],
+)
 def test_project_and_app_are_checked(api, rna, change, status, code):
     body = valid_bwa_body(rna)
     body.update(change)
@@ -154,54 +198,76 @@ def test_project_and_app_are_checked(api, rna, change, status, code):
 
 
 def test_public_and_shared_apps_can_be_used_in_own_projects(api):
-    for app in ("admin/sbg-public-data/sbg-bamtools-index-draft2",
-                "other-user/shared-reference/fastq-qc"):
+    for app in (
+        "admin/sbg-public-data/sbg-bamtools-index-draft2",
+        "other-user/shared-reference/fastq-qc",
+    ):
         assert api.post("/tasks", json={"project": WGS, "app": app}).status_code == 200
 
 
-@pytest.mark.parametrize("batch, code", [
-    ({"batch_input": "", "batch_by": {"type": "item"}}, 7018),
-    ({"batch_input": "reads"}, 7023),
-    ({"batch_by": {"type": "item"}}, 7023),
-    ({"batch_input": "reads", "batch_by": {"type": "files"}}, 7020),
-    ({"batch_input": "reads", "batch_by": {}}, 7020),
-    ({"batch_input": "reads", "batch_by": {"type": "criteria"}}, 7019),
-    ({"batch_input": "reads", "batch_by": {"type": "criteria", "criteria": []}}, 7019),
-    ({"batch_input": "no_such_input", "batch_by": {"type": "item"}}, 7018),
-    ({"batch_input": "sample_name", "batch_by": {"type": "item"}}, 7018),  # not a file input
-])
+@pytest.mark.parametrize(
+    "batch, code",
+    [
+        ({"batch_input": "", "batch_by": {"type": "item"}}, 7018),
+        ({"batch_input": "reads"}, 7023),
+        ({"batch_by": {"type": "item"}}, 7023),
+        ({"batch_input": "reads", "batch_by": {"type": "files"}}, 7020),
+        ({"batch_input": "reads", "batch_by": {}}, 7020),
+        ({"batch_input": "reads", "batch_by": {"type": "criteria"}}, 7019),
+        ({"batch_input": "reads", "batch_by": {"type": "criteria", "criteria": []}}, 7019),
+        ({"batch_input": "no_such_input", "batch_by": {"type": "item"}}, 7018),
+        ({"batch_input": "sample_name", "batch_by": {"type": "item"}}, 7018),  # not a file input
+    ],
+)
 def test_batch_rules(api, rna, batch, code):
     assert_error(api.post("/tasks", json=valid_bwa_body(rna, **batch)), 400, code)
 
 
-@pytest.mark.parametrize("settings", [
-    {"instance_type": "c5.2xlarge"},
-    {"instance_type": "c5.2xlarge;ebs-gp2;1024", "max_parallel_instances": 4,
-     "use_memoization": True, "use_elastic_disk": False},
-])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"instance_type": "c5.2xlarge"},
+        {
+            "instance_type": "c5.2xlarge;ebs-gp2;1024",
+            "max_parallel_instances": 4,
+            "use_memoization": True,
+            "use_elastic_disk": False,
+        },
+    ],
+)
 def test_valid_execution_settings_are_kept(api, rna, settings):
     location = {"main_location": "/Analysis/run-1/"}
-    task = create(api, valid_bwa_body(rna, execution_settings=settings, output_location=location,
-                                      use_interruptible_instances=False))
+    task = create(
+        api,
+        valid_bwa_body(
+            rna,
+            execution_settings=settings,
+            output_location=location,
+            use_interruptible_instances=False,
+        ),
+    )
     assert task["execution_settings"] == settings
     assert task["output_location"] == location
     assert task["use_interruptible_instances"] is False
 
 
-@pytest.mark.parametrize("change", [
-    {"execution_settings": {"instance_type": ""}},
-    {"execution_settings": {"instance_type": "big machine"}},
-    {"execution_settings": {"instance_type": "c5.2xlarge;ebs-gp2;lots"}},
-    {"execution_settings": {"instance_type": "c5.2xlarge;ebs-gp2;1024\n"}},
-    {"execution_settings": {"max_parallel_instances": 0}},
-    {"execution_settings": {"max_parallel_instances": "2"}},
-    {"execution_settings": {"use_memoization": "yes"}},
-    {"execution_settings": {"colour": "blue"}},
-    {"execution_settings": ["c5.2xlarge"]},
-    {"use_interruptible_instances": "no"},
-    {"name": 7},
-    {"inputs": ["reads"]},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"execution_settings": {"instance_type": ""}},
+        {"execution_settings": {"instance_type": "big machine"}},
+        {"execution_settings": {"instance_type": "c5.2xlarge;ebs-gp2;lots"}},
+        {"execution_settings": {"instance_type": "c5.2xlarge;ebs-gp2;1024\n"}},
+        {"execution_settings": {"max_parallel_instances": 0}},
+        {"execution_settings": {"max_parallel_instances": "2"}},
+        {"execution_settings": {"use_memoization": "yes"}},
+        {"execution_settings": {"colour": "blue"}},
+        {"execution_settings": ["c5.2xlarge"]},
+        {"use_interruptible_instances": "no"},
+        {"name": 7},
+        {"inputs": ["reads"]},
+    ],
+)
 def test_bad_settings_and_field_types_are_400(api, rna, change):
     assert_error(api.post("/tasks", json=valid_bwa_body(rna, **change)), 400, 90000)
 
@@ -240,14 +306,17 @@ def test_run_with_errors_leaves_a_draft_carrying_them(api):
 
 
 def test_run_flags(api, rna):
-    assert_error(api.post("/tasks", json=valid_bwa_body(rna), params={"batch": "false"}),
-                 400, 7021)
+    assert_error(api.post("/tasks", json=valid_bwa_body(rna), params={"batch": "false"}), 400, 7021)
     assert_error(api.post("/tasks", json=valid_bwa_body(rna), params={"action": "go"}), 400, 7009)
     draft = create(api, valid_bwa_body(rna))
-    assert_error(api.post(f"/tasks/{draft['id']}/actions/run", params={"batch": "false"}),
-                 400, 7022)
-    ran = api.post(f"/tasks/{draft['id']}/actions/run", data="null",
-                   params={"use_interruptible_instances": "false"}).json()
+    assert_error(
+        api.post(f"/tasks/{draft['id']}/actions/run", params={"batch": "false"}), 400, 7022
+    )
+    ran = api.post(
+        f"/tasks/{draft['id']}/actions/run",
+        data="null",
+        params={"use_interruptible_instances": "false"},
+    ).json()
     assert ran["status"] == "QUEUED" and ran["use_interruptible_instances"] is False
     assert_error(api.post(f"/tasks/{draft['id']}/actions/run"), 400, 7007)
     assert_error(api.post(f"/tasks/{draft['id']}/actions/jump"), 400, 7009)
@@ -259,9 +328,14 @@ def sample_of(record):
 
 def test_batch_by_criteria_groups_by_metadata_and_leaves_out_files_missing_a_key(api):
     fastqs = [f for f in api.files(WGS) if f["name"].endswith(".fastq.gz")]
-    body = {"name": "QC by sample", "project": WGS, "app": QC,
-            "inputs": {"reads": [file_obj(f) for f in fastqs]}, "batch_input": "reads",
-            "batch_by": {"type": "CRITERIA", "criteria": ["metadata.sample_id"]}}
+    body = {
+        "name": "QC by sample",
+        "project": WGS,
+        "app": QC,
+        "inputs": {"reads": [file_obj(f) for f in fastqs]},
+        "batch_input": "reads",
+        "batch_by": {"type": "CRITERIA", "criteria": ["metadata.sample_id"]},
+    }
     draft = create(api, body)
     assert draft["batch"] is True and draft["batch_input"] == "reads"
     assert draft["batch_by"] == body["batch_by"]  # echoed as sent
@@ -277,8 +351,9 @@ def test_batch_by_criteria_groups_by_metadata_and_leaves_out_files_missing_a_key
         assert child["name"] == f"QC by sample - {sample}"
         assert child["batch"] is False and child["parent"] == parent["id"]
         assert child["status"] == "QUEUED"
-        assert {sample_of(api.get(f"/files/{i['path']}").json())
-                for i in child["inputs"]["reads"]} == {sample}
+        assert {
+            sample_of(api.get(f"/files/{i['path']}").json()) for i in child["inputs"]["reads"]
+        } == {sample}
     given = sum(len(c["inputs"]["reads"]) for c in children)
     assert given == len([f for f in fastqs if sample_of(f)])  # files without sample_id left out
     assert parent["execution_status"]["queued"] == 6
@@ -286,10 +361,16 @@ def test_batch_by_criteria_groups_by_metadata_and_leaves_out_files_missing_a_key
 
 def test_batch_by_two_criteria(api):
     fastqs = [f for f in api.files(WGS) if f["name"].endswith(".fastq.gz")]
-    body = {"project": WGS, "app": QC, "inputs": {"reads": [file_obj(f) for f in fastqs]},
-            "batch_input": "reads",
-            "batch_by": {"type": "criteria",
-                         "criteria": ["metadata.sample_id", "metadata.platform_unit_id"]}}
+    body = {
+        "project": WGS,
+        "app": QC,
+        "inputs": {"reads": [file_obj(f) for f in fastqs]},
+        "batch_input": "reads",
+        "batch_by": {
+            "type": "criteria",
+            "criteria": ["metadata.sample_id", "metadata.platform_unit_id"],
+        },
+    }
     parent = create(api, body, action="run")
     children = api.get("/tasks", params={"parent": parent["id"], "limit": 100}).json()["items"]
     assert len(children) == 12  # six samples, two lanes each
@@ -300,12 +381,20 @@ def test_batch_by_two_criteria(api):
 
 
 def test_batch_by_item_on_a_single_file_input_takes_a_list(api, sandbox):
-    bams = [f for f in api.files(parent=api.file_named(WGS, "alignments")["id"])
-            if f["name"].endswith(".bam")]
+    bams = [
+        f
+        for f in api.files(parent=api.file_named(WGS, "alignments")["id"])
+        if f["name"].endswith(".bam")
+    ]
     app = f"{WGS}/sbg-bamtools-index-draft2"
-    body = {"name": "index", "project": WGS, "app": app,
-            "inputs": {"input_bam_file": [file_obj(b) for b in bams]},
-            "batch_input": "input_bam_file", "batch_by": {"type": "item"}}
+    body = {
+        "name": "index",
+        "project": WGS,
+        "app": app,
+        "inputs": {"input_bam_file": [file_obj(b) for b in bams]},
+        "batch_input": "input_bam_file",
+        "batch_by": {"type": "item"},
+    }
     parent = create(api, body)
     assert parent["errors"] == []
     # the same list is a schema error when the task is not a batch
@@ -322,8 +411,10 @@ def test_batch_by_item_on_a_single_file_input_takes_a_list(api, sandbox):
     sandbox.advance_clock(3600)
     done = api.get(f"/tasks/{parent['id']}").json()
     assert done["status"] == "COMPLETED"
-    counts = {k: done["execution_status"][k]
-              for k in ("queued", "running", "completed", "failed", "aborted")}
+    counts = {
+        k: done["execution_status"][k]
+        for k in ("queued", "running", "completed", "failed", "aborted")
+    }
     assert counts == {"queued": 0, "running": 0, "completed": 6, "failed": 0, "aborted": 0}
 
 
@@ -361,8 +452,9 @@ def test_batch_false_runs_the_parent_as_one_task(api, rna):
 def test_patch_drafts_and_rename_only_otherwise(api, rna):
     draft = create(api, {"project": RNA, "app": BWA, "inputs": {"sample_name": "S1"}})
     assert draft["errors"]
-    fixed = api.patch(f"/tasks/{draft['id']}", json={"inputs": valid_bwa_body(rna)["inputs"],
-                                                     "name": "fixed"}).json()
+    fixed = api.patch(
+        f"/tasks/{draft['id']}", json={"inputs": valid_bwa_body(rna)["inputs"], "name": "fixed"}
+    ).json()
     assert fixed["errors"] == [] and fixed["name"] == "fixed"
     api.post(f"/tasks/{draft['id']}/actions/run")
     assert_error(api.patch(f"/tasks/{draft['id']}", json={"inputs": {}}), 400, 7026)
@@ -371,8 +463,12 @@ def test_patch_drafts_and_rename_only_otherwise(api, rna):
 
 
 def test_a_draft_moved_to_another_app_counts_that_app_s_steps(api, sandbox):
-    workflow = {"class": "Workflow", "inputs": [], "outputs": [],
-                "steps": [{"id": "one"}, {"id": "two"}, {"id": "three"}]}
+    workflow = {
+        "class": "Workflow",
+        "inputs": [],
+        "outputs": [],
+        "steps": [{"id": "one"}, {"id": "two"}, {"id": "three"}],
+    }
     sandbox.add_app("demo-user/scratch", "three-steps", workflow)
     sandbox.add_app("demo-user/scratch", "one-tool", {"class": "CommandLineTool", "inputs": []})
     draft = create(api, {"project": "demo-user/scratch", "app": "demo-user/scratch/one-tool"})
@@ -391,8 +487,9 @@ def test_delete_drafts_only(api, rna):
 
 
 def test_clone(api, rna):
-    original = create(api, valid_bwa_body(rna, execution_settings={"max_parallel_instances": 2}),
-                      action="run")
+    original = create(
+        api, valid_bwa_body(rna, execution_settings={"max_parallel_instances": 2}), action="run"
+    )
     clone = api.post(f"/tasks/{original['id']}/actions/clone").json()
     assert clone["id"] != original["id"] and clone["status"] == "DRAFT"
     assert clone["inputs"] == original["inputs"]
@@ -407,8 +504,10 @@ def test_list_filters_order_and_paging(api, rna, sandbox):
     api.post(f"/tasks/{ids[2]}/actions/run")
     drafts = api.get("/tasks", params={"project": RNA, "status": "DRAFT"}).json()["items"]
     assert [t["name"] for t in drafts] == ["b-task", "a-task"]  # created_time, ascending
-    newest_first = api.get("/tasks", params={"project": RNA, "status": "DRAFT",
-                                             "order_by": "created_time", "order": "desc"})
+    newest_first = api.get(
+        "/tasks",
+        params={"project": RNA, "status": "DRAFT", "order_by": "created_time", "order": "desc"},
+    )
     assert [t["name"] for t in newest_first.json()["items"]] == ["a-task", "b-task"]
     by_name = api.get("/tasks", params={"project": RNA, "order_by": "name", "fields": "_all"})
     listed = [t["name"] for t in by_name.json()["items"]]
@@ -440,7 +539,12 @@ def test_tasks_of_other_users(api, other_api):
 
 def test_a_refused_patch_leaves_the_draft_unchanged(api, rna):
     draft = create(api, valid_bwa_body(rna))
-    response = api.patch(f"/tasks/{draft['id']}", json={
-        "inputs": {"sample_name": "changed"}, "execution_settings": {"max_parallel_instances": 0}})
+    response = api.patch(
+        f"/tasks/{draft['id']}",
+        json={
+            "inputs": {"sample_name": "changed"},
+            "execution_settings": {"max_parallel_instances": 0},
+        },
+    )
     assert_error(response, 400, 90000)
     assert api.get(f"/tasks/{draft['id']}").json() == draft

@@ -55,23 +55,33 @@ def test_file_missing_a_key_is_left_out(missing):
 
 
 def test_file_without_metadata_or_folder_is_left_out():
-    files = [{"id": "a", "name": "a.bam"}, {"id": "f", "name": "dir", "type": "folder",
-                                             "metadata": None}]
+    files = [
+        {"id": "a", "name": "a.bam"},
+        {"id": "f", "name": "dir", "type": "folder", "metadata": None},
+    ]
     result = preview(files, SAMPLE)
     assert result.groups == [] and result.left_out == files
 
 
 def test_numbers_group_with_their_text():
-    files = [bam("a", sample_id="S1", file_segment_number=1),
-             bam("b", sample_id="S1", file_segment_number="1")]
-    result = preview(files, {"type": "criteria",
-                             "criteria": ["metadata.sample_id", "metadata.file_segment_number"]})
+    files = [
+        bam("a", sample_id="S1", file_segment_number=1),
+        bam("b", sample_id="S1", file_segment_number="1"),
+    ]
+    result = preview(
+        files,
+        {"type": "criteria", "criteria": ["metadata.sample_id", "metadata.file_segment_number"]},
+    )
     assert [(g.value, len(g.files)) for g in result.groups] == [("S1, 1", 2)]
 
 
 def test_values_are_compared_exactly_and_near_duplicates_are_pointed_out():
-    files = [bam("a", sample_id="S1"), bam("b", sample_id="s1"), bam("c", sample_id="S1 "),
-             bam("d", sample_id="S2")]
+    files = [
+        bam("a", sample_id="S1"),
+        bam("b", sample_id="s1"),
+        bam("c", sample_id="S1 "),
+        bam("d", sample_id="S2"),
+    ]
     result = preview(files, {"type": "Criteria", "criteria": ["metadata.sample_id"]})
     assert [g.value for g in result.groups] == ["S1", "s1", "S1 ", "S2"]
     assert len(result.warnings) == 1
@@ -81,8 +91,10 @@ def test_values_are_compared_exactly_and_near_duplicates_are_pointed_out():
 def test_bare_key_is_a_metadata_key_and_an_empty_key_leaves_every_file_out():
     files = [bam("a", sample_id="S1"), bam("b", sample_id="S2")]
     bare = preview(files, {"type": "criteria", "criteria": ["sample_id"]})
-    assert [(g.value, g.fields) for g in bare.groups] == [("S1", {"sample_id": "S1"}),
-                                                          ("S2", {"sample_id": "S2"})]
+    assert [(g.value, g.fields) for g in bare.groups] == [
+        ("S1", {"sample_id": "S1"}),
+        ("S2", {"sample_id": "S2"}),
+    ]
     single = preview(files, {"type": "criteria", "criteria": "metadata.sample_id"})
     assert [g.value for g in single.groups] == ["S1", "S2"]
     empty = preview(files, {"type": "criteria", "criteria": ["metadata."]})
@@ -93,10 +105,16 @@ def test_no_files_make_no_children():
     assert preview([], SAMPLE) == BatchPreview(groups=[], left_out=[], warnings=[])
 
 
-@pytest.mark.parametrize("batch_by", [
-    {}, {"type": "sample"}, {"type": "criteria"}, {"type": "criteria", "criteria": []},
-    {"type": "criteria", "criteria": [3]},
-])
+@pytest.mark.parametrize(
+    "batch_by",
+    [
+        {},
+        {"type": "sample"},
+        {"type": "criteria"},
+        {"type": "criteria", "criteria": []},
+        {"type": "criteria", "criteria": [3]},
+    ],
+)
 def test_unusable_batch_by_is_refused_with_a_message(batch_by):
     with pytest.raises(ValueError) as caught:
         preview([bam("a", sample_id="S1")], batch_by)
@@ -107,21 +125,28 @@ def test_presets_build_on_each_other_and_have_labels():
     assert BATCH_PRESETS["sample"] == ["metadata.sample_id"]
     assert BATCH_PRESETS["case"] == ["metadata.case_id"]
     assert BATCH_PRESETS["library"] == ["metadata.sample_id", "metadata.library_id"]
-    assert BATCH_PRESETS["platform_unit"] == [*BATCH_PRESETS["library"],
-                                              "metadata.platform_unit_id"]
-    assert BATCH_PRESETS["file_segment"] == [*BATCH_PRESETS["platform_unit"],
-                                             "metadata.file_segment_number"]
+    assert BATCH_PRESETS["platform_unit"] == [
+        *BATCH_PRESETS["library"],
+        "metadata.platform_unit_id",
+    ]
+    assert BATCH_PRESETS["file_segment"] == [
+        *BATCH_PRESETS["platform_unit"],
+        "metadata.file_segment_number",
+    ]
     assert set(BATCH_PRESET_LABELS) == set(BATCH_PRESETS)
     for criteria in BATCH_PRESETS.values():
         preview([bam("a")], {"type": "criteria", "criteria": criteria})  # all are usable
 
 
-metadata_value = st.one_of(st.none(), st.just(""), st.sampled_from(["S1", "S2", "s1", "S1 "]),
-                           st.integers(0, 2))
-metadata = st.dictionaries(st.sampled_from(["sample_id", "library_id", "case_id"]),
-                           metadata_value, max_size=3)
-criteria = st.lists(st.sampled_from(["sample_id", "library_id", "case_id"]), min_size=1,
-                    max_size=3, unique=True)
+metadata_value = st.one_of(
+    st.none(), st.just(""), st.sampled_from(["S1", "S2", "s1", "S1 "]), st.integers(0, 2)
+)
+metadata = st.dictionaries(
+    st.sampled_from(["sample_id", "library_id", "case_id"]), metadata_value, max_size=3
+)
+criteria = st.lists(
+    st.sampled_from(["sample_id", "library_id", "case_id"]), min_size=1, max_size=3, unique=True
+)
 
 
 @given(st.lists(metadata, max_size=30), criteria)

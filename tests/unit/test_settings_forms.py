@@ -60,13 +60,15 @@ def test_nothing_chosen_sends_nothing():
 
 
 def test_every_execution_setting_reaches_the_body():
-    form = settings_form(**{
-        "execution-instance_type": "c5.2xlarge",
-        "execution-max_parallel_instances": "4",
-        "execution-use_memoization": "on",
-        "execution-use_interruptible_instances": "off",
-        "execution-use_elastic_disk": "on",
-    })
+    form = settings_form(
+        **{
+            "execution-instance_type": "c5.2xlarge",
+            "execution-max_parallel_instances": "4",
+            "execution-use_memoization": "on",
+            "execution-use_interruptible_instances": "off",
+            "execution-use_elastic_disk": "on",
+        }
+    )
     assert form.validate(), form.errors
     settings, spot = execution_body(form.execution)
     assert settings == {
@@ -79,11 +81,13 @@ def test_every_execution_setting_reaches_the_body():
 
 
 def test_switches_left_at_project_default_are_absent():
-    form = settings_form(**{
-        "execution-use_memoization": "off",
-        "execution-use_elastic_disk": "",
-        "execution-use_interruptible_instances": "",
-    })
+    form = settings_form(
+        **{
+            "execution-use_memoization": "off",
+            "execution-use_elastic_disk": "",
+            "execution-use_interruptible_instances": "",
+        }
+    )
     assert form.validate(), form.errors
     assert execution_body(form.execution) == ({"use_memoization": False}, None)
 
@@ -98,26 +102,40 @@ def test_instance_labels_show_cpus_and_memory():
 
 
 def test_custom_instance_type_is_sent_as_typed():
-    form = settings_form(**{
-        "execution-instance_type": "custom",
-        "execution-custom_instance_type": " c5.4xlarge;ebs-gp2;1024 ",
-    })
+    form = settings_form(
+        **{
+            "execution-instance_type": "custom",
+            "execution-custom_instance_type": " c5.4xlarge;ebs-gp2;1024 ",
+        }
+    )
     assert form.validate(), form.errors
     assert execution_body(form.execution) == ({"instance_type": "c5.4xlarge;ebs-gp2;1024"}, None)
 
 
 @pytest.mark.parametrize(
     "typed",
-    ["c5.4xlarge", "c5.4xlarge;ebs-gp2", "c5.4xlarge;ebs-gp2;", "c5.4xlarge;ebs-gp2;lots",
-     "c5.4xlarge;ebs-gp2;0", "c5 4xlarge;ebs-gp2;1024", "<b>c5</b>;ebs-gp2;10", "c5.4xlarge;;1024",
-     "c5.huge;ebs-gp2;100", "c5.4xlarge;gp2;100", "c5.4xlarge;ebs-gp2;100000",
-     "C5.4XLARGE;ebs-gp2;9"],
+    [
+        "c5.4xlarge",
+        "c5.4xlarge;ebs-gp2",
+        "c5.4xlarge;ebs-gp2;",
+        "c5.4xlarge;ebs-gp2;lots",
+        "c5.4xlarge;ebs-gp2;0",
+        "c5 4xlarge;ebs-gp2;1024",
+        "<b>c5</b>;ebs-gp2;10",
+        "c5.4xlarge;;1024",
+        "c5.huge;ebs-gp2;100",
+        "c5.4xlarge;gp2;100",
+        "c5.4xlarge;ebs-gp2;100000",
+        "C5.4XLARGE;ebs-gp2;9",
+    ],
 )
 def test_malformed_custom_instance_type_is_refused_and_kept(typed):
-    form = settings_form(**{
-        "execution-instance_type": "custom",
-        "execution-custom_instance_type": typed,
-    })
+    form = settings_form(
+        **{
+            "execution-instance_type": "custom",
+            "execution-custom_instance_type": typed,
+        }
+    )
     assert not form.validate()
     assert form.execution.custom_instance_type.errors == [CUSTOM_INSTANCE_MESSAGE]
     assert form.execution.custom_instance_type.data == typed  # nothing the user typed is lost
@@ -133,21 +151,30 @@ def test_custom_chosen_but_empty_asks_for_a_value():
 
 
 def test_a_custom_value_with_a_listed_type_is_a_contradiction():
-    form = settings_form(**{
-        "execution-instance_type": "m5.large",
-        "execution-custom_instance_type": "c5.4xlarge;ebs-gp2;1024",
-    })
+    form = settings_form(
+        **{
+            "execution-instance_type": "m5.large",
+            "execution-custom_instance_type": "c5.4xlarge;ebs-gp2;1024",
+        }
+    )
     assert not form.validate()
     assert "Choose “Custom…”" in form.execution.custom_instance_type.errors[0]
 
 
 @pytest.mark.parametrize(
-    "typed", ["m5.large;ebs-gp3;500", "r5d.24xlarge;ebs-io1;16384", "m5.metal;ebs-gp2;1",
-              "t3.medium;ebs-st1;99999", "x2iedn.32xlarge;ebs-gp2;2000"],
+    "typed",
+    [
+        "m5.large;ebs-gp3;500",
+        "r5d.24xlarge;ebs-io1;16384",
+        "m5.metal;ebs-gp2;1",
+        "t3.medium;ebs-st1;99999",
+        "x2iedn.32xlarge;ebs-gp2;2000",
+    ],
 )
 def test_well_formed_custom_instance_types_pass(typed):
-    form = settings_form(**{"execution-instance_type": "custom",
-                            "execution-custom_instance_type": typed})
+    form = settings_form(
+        **{"execution-instance_type": "custom", "execution-custom_instance_type": typed}
+    )
     assert form.validate(), form.errors
 
 
@@ -210,8 +237,12 @@ def test_execution_round_trip_through_a_draft():
 
 def test_fill_execution_from_a_platform_task():
     task = {
-        "execution_settings": {"instance_type": "r5.xlarge", "max_parallel_instances": 1,
-                               "use_memoization": True, "use_elastic_disk": False},
+        "execution_settings": {
+            "instance_type": "r5.xlarge",
+            "max_parallel_instances": 1,
+            "use_memoization": True,
+            "use_elastic_disk": False,
+        },
         "use_interruptible_instances": False,
     }
     assert fill_execution(task) == {
@@ -267,17 +298,21 @@ def test_sample_preset_batches_by_sample_id():
 
 
 def test_custom_keys_get_the_metadata_prefix_once():
-    form = settings_form(**{
-        "batch-mode": "on",
-        "batch-input": "reads",
-        "batch-by": "custom",
-        "batch-custom_keys": " sample_id, metadata.library_id,,sample_id , lane-2",
-    })
+    form = settings_form(
+        **{
+            "batch-mode": "on",
+            "batch-input": "reads",
+            "batch-by": "custom",
+            "batch-custom_keys": " sample_id, metadata.library_id,,sample_id , lane-2",
+        }
+    )
     assert form.validate(), form.errors
     assert batch_body(form.batch) == (
         "reads",
-        {"type": "CRITERIA",
-         "criteria": ["metadata.sample_id", "metadata.library_id", "metadata.lane-2"]},
+        {
+            "type": "CRITERIA",
+            "criteria": ["metadata.sample_id", "metadata.library_id", "metadata.lane-2"],
+        },
     )
 
 
@@ -294,8 +329,14 @@ def test_batch_input_must_be_a_batchable_input():
 
 
 def test_custom_batch_requires_keys():
-    form = settings_form(**{"batch-mode": "on", "batch-input": "reads", "batch-by": "custom",
-                            "batch-custom_keys": " , "})
+    form = settings_form(
+        **{
+            "batch-mode": "on",
+            "batch-input": "reads",
+            "batch-by": "custom",
+            "batch-custom_keys": " , ",
+        }
+    )
     assert not form.validate()
     assert form.batch.custom_keys.errors == [
         "Enter at least one metadata key, for example sample_id."
@@ -304,16 +345,23 @@ def test_custom_batch_requires_keys():
 
 def test_custom_keys_with_spaces_or_markup_are_refused_and_kept():
     typed = "sample id, <script>"
-    form = settings_form(**{"batch-mode": "on", "batch-input": "reads", "batch-by": "custom",
-                            "batch-custom_keys": typed})
+    form = settings_form(
+        **{
+            "batch-mode": "on",
+            "batch-input": "reads",
+            "batch-by": "custom",
+            "batch-custom_keys": typed,
+        }
+    )
     assert not form.validate()
     assert form.batch.custom_keys.errors[0].startswith("Not a metadata key: sample id, <script>.")
     assert form.batch.custom_keys.data == typed
 
 
 def test_batch_off_ignores_the_other_batch_fields():
-    form = settings_form(**{"batch-mode": "off", "batch-input": "", "batch-by": "custom",
-                            "batch-custom_keys": ""})
+    form = settings_form(
+        **{"batch-mode": "off", "batch-input": "", "batch-by": "custom", "batch-custom_keys": ""}
+    )
     assert form.validate(), form.errors
     assert batch_body(form.batch) == (None, None)
 
@@ -322,12 +370,22 @@ def test_batch_off_ignores_the_other_batch_fields():
     "task, expected",
     [
         ({}, {"batch-mode": "off"}),
-        ({"batch_input": "reads", "batch_by": {"type": "item"}},
-         {"batch-mode": "on", "batch-input": "reads", "batch-by": "item"}),
-        ({"batch_input": "reads",
-          "batch_by": {"type": "CRITERIA", "criteria": ["metadata.case_id", "metadata.x"]}},
-         {"batch-mode": "on", "batch-input": "reads", "batch-by": "custom",
-          "batch-custom_keys": "metadata.case_id, metadata.x"}),
+        (
+            {"batch_input": "reads", "batch_by": {"type": "item"}},
+            {"batch-mode": "on", "batch-input": "reads", "batch-by": "item"},
+        ),
+        (
+            {
+                "batch_input": "reads",
+                "batch_by": {"type": "CRITERIA", "criteria": ["metadata.case_id", "metadata.x"]},
+            },
+            {
+                "batch-mode": "on",
+                "batch-input": "reads",
+                "batch-by": "custom",
+                "batch-custom_keys": "metadata.case_id, metadata.x",
+            },
+        ),
     ],
 )
 def test_fill_batch(task, expected):
@@ -360,11 +418,13 @@ def render_macro(jinja, template, macro, *args):
 
 
 def test_settings_controls_are_labelled_and_described(jinja):
-    form = settings_form(**{
-        "execution-instance_type": "custom",
-        "execution-custom_instance_type": "nope",
-        "batch-mode": "on",
-    })
+    form = settings_form(
+        **{
+            "execution-instance_type": "custom",
+            "execution-custom_instance_type": "nope",
+            "batch-mode": "on",
+        }
+    )
     assert not form.validate()
     markup = str(render_macro(jinja, "tasks/_settings.html", "render_execution", form.execution))
     markup += str(render_macro(jinja, "tasks/_settings.html", "render_batch", form.batch))
@@ -389,8 +449,16 @@ def test_batch_preview_counts_groups_and_left_out_files_as_text(jinja):
         {"id": "4", "name": "d.bam", "metadata": {"case_id": "C"}},
     ]
     batch_by = {"type": "CRITERIA", "criteria": ["metadata.sample_id"]}
-    markup = str(render_macro(jinja, "tasks/_batch_preview.html", "render_batch_preview",
-                              preview(files, batch_by), batch_by, ["f" * 24]))
+    markup = str(
+        render_macro(
+            jinja,
+            "tasks/_batch_preview.html",
+            "render_batch_preview",
+            preview(files, batch_by),
+            batch_by,
+            ["f" * 24],
+        )
+    )
     text = " ".join(re.sub(r"<[^>]+>", " ", markup).split())
     assert "This batch will make 2 child tasks , one per distinct sample_id." in text
     assert "1 file is left out for missing metadata." in text
@@ -403,8 +471,15 @@ def test_batch_preview_counts_groups_and_left_out_files_as_text(jinja):
 
 def test_batch_preview_by_file(jinja):
     files = [{"id": str(i), "name": f"f{i}.bam", "metadata": {}} for i in range(3)]
-    markup = str(render_macro(jinja, "tasks/_batch_preview.html", "render_batch_preview",
-                              preview(files, {"type": "ITEM"}), {"type": "ITEM"}))
+    markup = str(
+        render_macro(
+            jinja,
+            "tasks/_batch_preview.html",
+            "render_batch_preview",
+            preview(files, {"type": "ITEM"}),
+            {"type": "ITEM"},
+        )
+    )
     text = " ".join(re.sub(r"<[^>]+>", " ", markup).split())
     assert "This batch will make 3 child tasks , one per file." in text
     assert "Left out" not in text

@@ -51,7 +51,9 @@ def test_an_empty_token_is_asked_for(client):
 
 
 def test_next_never_leaves_the_site(client, sandbox):
-    response = client.post("/sign-in", data={"token": sandbox.token, "next": "https://evil.example/"})
+    response = client.post(
+        "/sign-in", data={"token": sandbox.token, "next": "https://evil.example/"}
+    )
     assert response.location == "/projects"
     response = client.post("/sign-in", data={"token": sandbox.token, "next": "//evil.example/x"})
     assert response.location == "/projects"

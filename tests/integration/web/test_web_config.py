@@ -14,8 +14,16 @@ def base_config(tmp_path):
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for name in ("SB_API_ENDPOINT", "SB_AUTH_TOKEN", "SB_PROFILE", "SECRET_KEY", "SB_TIMEOUT",
-                 "SB_CREDENTIALS_FILE", "PAGE_SIZE", "SESSION_LIFETIME_HOURS"):
+    for name in (
+        "SB_API_ENDPOINT",
+        "SB_AUTH_TOKEN",
+        "SB_PROFILE",
+        "SECRET_KEY",
+        "SB_TIMEOUT",
+        "SB_CREDENTIALS_FILE",
+        "PAGE_SIZE",
+        "SESSION_LIFETIME_HOURS",
+    ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -85,10 +93,12 @@ def test_tests_must_name_a_platform(clean_env, tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "value", "message"),
-    [("SB_TIMEOUT", "0", "SB_TIMEOUT must be more than 0"),
-     ("SB_TIMEOUT", "nan", "SB_TIMEOUT must be a finite number"),
-     ("SESSION_LIFETIME_HOURS", "inf", "SESSION_LIFETIME_HOURS must be a finite number"),
-     ("PAGE_SIZE", "500", "PAGE_SIZE can be at most 100")],
+    [
+        ("SB_TIMEOUT", "0", "SB_TIMEOUT must be more than 0"),
+        ("SB_TIMEOUT", "nan", "SB_TIMEOUT must be a finite number"),
+        ("SESSION_LIFETIME_HOURS", "inf", "SESSION_LIFETIME_HOURS must be a finite number"),
+        ("PAGE_SIZE", "500", "PAGE_SIZE can be at most 100"),
+    ],
 )
 def test_numbers_out_of_range_are_clear_errors(clean_env, tmp_path, name, value, message):
     clean_env.setenv(name, value)

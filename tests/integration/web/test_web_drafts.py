@@ -126,8 +126,9 @@ def test_a_malformed_task_id_is_the_platforms_refusal_not_a_failure(signed_in):
 
 
 def test_saving_an_edit_patches_the_draft(signed_in, api, sandbox):
-    bam, other = [f for n, f in sorted(folder_files(api, "alignments").items())
-                  if n.endswith(".bam")][:2]
+    bam, other = [
+        f for n, f in sorted(folder_files(api, "alignments").items()) if n.endswith(".bam")
+    ][:2]
     draft = make_draft(
         api,
         name="Before",
@@ -167,15 +168,19 @@ def test_saving_an_edit_patches_the_draft(signed_in, api, sandbox):
 
 
 @pytest.mark.parametrize("posted", [{}, {"submission_id": "not<ours>"}])
-def test_an_edit_without_a_proper_submission_id_keeps_the_drafts_reference(
-    signed_in, api, posted
-):
+def test_an_edit_without_a_proper_submission_id_keeps_the_drafts_reference(signed_in, api, posted):
     marker_line = "Submitted from the draft-task launcher, ref 0123456789ab"
-    draft = make_draft(api, description=marker_line,
-                       inputs={"input_bam_file": file_ref(a_bam(api))})
+    draft = make_draft(
+        api, description=marker_line, inputs={"input_bam_file": file_ref(a_bam(api))}
+    )
     url = f"/projects/{PROJECT}/tasks/{draft['id']}"
-    data = {"name": "Renamed", "inputs-input_bam_file": a_bam(api)["id"], "batch-mode": "off",
-            "action": "create", **posted}
+    data = {
+        "name": "Renamed",
+        "inputs-input_bam_file": a_bam(api)["id"],
+        "batch-mode": "off",
+        "action": "create",
+        **posted,
+    }
     response = signed_in.post(url + "/edit", data=data)
     assert response.status_code == 302, text_of(response)
     assert api.task(draft["id"])["description"] == marker_line
@@ -198,9 +203,12 @@ def test_the_draft_page_says_which_settings_are_left_to_the_project(signed_in, a
 
 
 def test_the_run_page_says_what_will_run(signed_in, api):
-    draft = make_draft(api, inputs={"input_bam_file": file_ref(a_bam(api))},
-                       execution_settings={"instance_type": "c5.4xlarge"},
-                       use_interruptible_instances=False)
+    draft = make_draft(
+        api,
+        inputs={"input_bam_file": file_ref(a_bam(api))},
+        execution_settings={"instance_type": "c5.4xlarge"},
+        use_interruptible_instances=False,
+    )
     text = text_of(signed_in.get(f"/projects/{PROJECT}/tasks/{draft['id']}/run"))
     assert "one task" in text
     assert "Instance type c5.4xlarge" in text
@@ -219,8 +227,10 @@ def test_a_new_task_like_an_earlier_one(signed_in, api, sandbox):
     )
     api.run_task(earlier["id"])
     page = signed_in.get(f"/projects/{PROJECT}/tasks/{earlier['id']}")
-    link = (f"/projects/{PROJECT}/apps/sbg-bamtools-index-draft2/new?revision=27"
-            f"&amp;from_task={earlier['id']}")
+    link = (
+        f"/projects/{PROJECT}/apps/sbg-bamtools-index-draft2/new?revision=27"
+        f"&amp;from_task={earlier['id']}"
+    )
     assert link in page.get_data(as_text=True)
     form = signed_in.get(link.replace("&amp;", "&"))
     html = form.get_data(as_text=True)

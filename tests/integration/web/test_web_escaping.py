@@ -7,10 +7,20 @@ HOSTILE = '<img src=x onerror="alert(1)">'
 
 def test_task_names_and_descriptions_are_escaped(signed_in, api):
     app = f"{PROJECT}/sbg-bamtools-index-draft2/27"
-    task = api.create_task({"name": HOSTILE, "description": "<script>alert(2)</script>",
-                            "project": PROJECT, "app": app, "inputs": {}})
-    for url in (f"/projects/{PROJECT}", f"/projects/{PROJECT}/tasks/{task['id']}",
-                f"/projects/{PROJECT}/tasks/{task['id']}/run"):
+    task = api.create_task(
+        {
+            "name": HOSTILE,
+            "description": "<script>alert(2)</script>",
+            "project": PROJECT,
+            "app": app,
+            "inputs": {},
+        }
+    )
+    for url in (
+        f"/projects/{PROJECT}",
+        f"/projects/{PROJECT}/tasks/{task['id']}",
+        f"/projects/{PROJECT}/tasks/{task['id']}/run",
+    ):
         html = signed_in.get(url).get_data(as_text=True)
         assert HOSTILE not in html, url
         assert "<script>alert(2)" not in html, url
@@ -33,7 +43,7 @@ def test_an_apps_docs_are_sanitised_markdown(signed_in, sandbox):
     html = response.get_data(as_text=True)
     assert "<strong>Bold</strong>" in html
     assert "<script>alert(3)" not in html
-    assert "href=\"javascript:" not in html
+    assert 'href="javascript:' not in html
     # A heading in the docs cannot break the page's outline.
     assert "<h1>Usage" not in html
     assert "About this app" in text_of(response)

@@ -39,8 +39,13 @@ def test_a_revision_that_cannot_be_one_means_the_latest(signed_in, revision):
 
 @pytest.mark.parametrize(
     "app_name",
-    ["sbg-bamtools-index-draft2", "sbpack-clt1-records", "kfdrc-plink-process-binary", WES,
-     "sbg-gatk-haplotypecaller"],
+    [
+        "sbg-bamtools-index-draft2",
+        "sbpack-clt1-records",
+        "kfdrc-plink-process-binary",
+        WES,
+        "sbg-gatk-haplotypecaller",
+    ],
 )
 def test_the_form_draws_every_input_of_real_apps(signed_in, api, app_name):
     specs = app_specs(api, app_name)
@@ -202,9 +207,17 @@ def test_a_batch_task_is_sent_exactly_as_chosen(signed_in, api, sandbox):
 def test_a_single_file_input_batched_is_sent_as_a_list(signed_in, api, sandbox):
     specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
     bams = [f for n, f in sorted(folder_files(api, "alignments").items()) if n.endswith(".bam")]
-    data = task_form(specs, {}, name="Index all BAMs",
-                     **{"inputs-input_bam_file": " ".join(b["id"] for b in bams),
-                        "batch-mode": "on", "batch-input": "input_bam_file", "batch-by": "item"})
+    data = task_form(
+        specs,
+        {},
+        name="Index all BAMs",
+        **{
+            "inputs-input_bam_file": " ".join(b["id"] for b in bams),
+            "batch-mode": "on",
+            "batch-input": "input_bam_file",
+            "batch-by": "item",
+        },
+    )
     response = signed_in.post(BAMTOOLS, data=data)
     assert response.status_code == 302, text_of(response)
     [body] = task_posts(sandbox)
@@ -289,8 +302,12 @@ def test_the_body_to_be_sent_is_shown_after_a_preview(signed_in, api):
 
 def test_a_bad_value_is_explained_and_nothing_is_sent(signed_in, api, sandbox):
     specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
-    data = task_form(specs, {"input_bam_file": file_ref(a_bam(api))}, name="",
-                     **{"execution-max_parallel_instances": "zero"})
+    data = task_form(
+        specs,
+        {"input_bam_file": file_ref(a_bam(api))},
+        name="",
+        **{"execution-max_parallel_instances": "zero"},
+    )
     response = signed_in.post(BAMTOOLS, data=data)
     assert response.status_code == 200
     text = text_of(response)
@@ -306,8 +323,9 @@ def test_every_problem_in_the_summary_links_to_its_control(signed_in, api, app_n
 
     revision = api.app(f"{PROJECT}/{app_name}")["revision"]
     url = f"/projects/{PROJECT}/apps/{app_name}/new?revision={revision}"
-    response = signed_in.post(url, data={"name": "", "batch-mode": "on",
-                                         "execution-max_parallel_instances": "many"})
+    response = signed_in.post(
+        url, data={"name": "", "batch-mode": "on", "execution-max_parallel_instances": "many"}
+    )
     html = response.get_data(as_text=True)
     summary = html.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
     targets = re.findall(r'href="#([^"]+)"', summary)

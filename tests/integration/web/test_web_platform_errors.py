@@ -12,8 +12,13 @@ def filled_form(signed_in, api):
     signed_in.get(BAMTOOLS)
     specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
     bam = a_bam(api)
-    data = task_form(specs, {"input_bam_file": file_ref(bam)}, name="Keep me",
-                     description="typed with care", **{"execution-instance_type": "m5.large"})
+    data = task_form(
+        specs,
+        {"input_bam_file": file_ref(bam)},
+        name="Keep me",
+        description="typed with care",
+        **{"execution-instance_type": "m5.large"},
+    )
     return data, bam
 
 
@@ -39,8 +44,9 @@ def drafts(api):
         (503, 7000, 502, "CAVATICA had a problem and could not answer."),
     ],
 )
-def test_a_refusal_keeps_the_form(signed_in, api, sandbox, filled_form, status, code,
-                                  status_shown, message):
+def test_a_refusal_keeps_the_form(
+    signed_in, api, sandbox, filled_form, status, code, status_shown, message
+):
     data, bam = filled_form
     before = drafts(api)
     sandbox.fault(method="POST", path="/v2/tasks", status=status, code=code, times=1)
@@ -89,8 +95,13 @@ def test_a_timeout_with_no_draft_made_offers_to_try_again(make_app, api, sandbox
     client.get(BAMTOOLS)
     specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
     bam = a_bam(api)
-    data = task_form(specs, {"input_bam_file": file_ref(bam)}, name="Keep me",
-                     description="typed with care", **{"execution-instance_type": "m5.large"})
+    data = task_form(
+        specs,
+        {"input_bam_file": file_ref(bam)},
+        name="Keep me",
+        description="typed with care",
+        **{"execution-instance_type": "m5.large"},
+    )
     before = drafts(api)
     # The answer is slower than the app waits, and the platform then fails without a draft.
     sandbox.fault(method="POST", path="/v2/tasks", latency_ms=1600, status=503, times=1)
@@ -105,8 +116,9 @@ def test_a_timeout_with_no_draft_made_offers_to_try_again(make_app, api, sandbox
     assert drafts(api) == before + 1
 
 
-def test_an_expired_token_comes_back_to_the_form_with_everything(signed_in, api, sandbox,
-                                                                 filled_form):
+def test_an_expired_token_comes_back_to_the_form_with_everything(
+    signed_in, api, sandbox, filled_form
+):
     data, bam = filled_form
     sandbox.fault(method="POST", path="/v2/tasks", status=401, code=401, times=1)
     response = signed_in.post(BAMTOOLS, data=data)
@@ -129,8 +141,13 @@ def test_a_kept_form_with_a_batch_choice_that_does_not_exist_comes_back_with_a_m
 ):
     # Kept while nobody was signed in, so never validated: its batch part is checked on return.
     bam = a_bam(api)
-    data = {"name": "Kept", "batch-mode": "on", "batch-input": "input_bam_file",
-            "batch-by": "no-such-preset", "inputs-input_bam_file": bam["id"]}
+    data = {
+        "name": "Kept",
+        "batch-mode": "on",
+        "batch-input": "input_bam_file",
+        "batch-by": "no-such-preset",
+        "inputs-input_bam_file": bam["id"],
+    }
     assert client.post(BAMTOOLS, data=data).status_code == 302
     client.post("/sign-in", data={"token": sandbox.token, "next": BAMTOOLS})
     form = client.get(BAMTOOLS)
@@ -188,8 +205,13 @@ def test_a_session_that_ended_keeps_the_form(make_app, api, sandbox):
     client.delete_cookie("launcher_session")  # the server forgot the session
     specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
     bam = a_bam(api)
-    data = task_form(specs, {"input_bam_file": file_ref(bam)}, name="Keep me",
-                     description="typed with care", **{"execution-instance_type": "m5.large"})
+    data = task_form(
+        specs,
+        {"input_bam_file": file_ref(bam)},
+        name="Keep me",
+        description="typed with care",
+        **{"execution-instance_type": "m5.large"},
+    )
     data["csrf_token"] = csrf
     response = client.post(BAMTOOLS, data=data)
     assert task_posts(sandbox) == []
@@ -199,14 +221,16 @@ def test_a_session_that_ended_keeps_the_form(make_app, api, sandbox):
     assert to_sign_in.location.startswith("/sign-in")
     html = client.get(to_sign_in.location).get_data(as_text=True)
     csrf = html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    back = client.post("/sign-in", data={"token": sandbox.token, "next": BAMTOOLS,
-                                         "csrf_token": csrf})
+    back = client.post(
+        "/sign-in", data={"token": sandbox.token, "next": BAMTOOLS, "csrf_token": csrf}
+    )
     assert back.location == BAMTOOLS
     assert_kept(client.get(BAMTOOLS), bam)
 
 
-def test_submitting_again_after_a_lost_answer_looks_for_the_late_draft_first(make_app, api,
-                                                                               sandbox):
+def test_submitting_again_after_a_lost_answer_looks_for_the_late_draft_first(
+    make_app, api, sandbox
+):
     import time
 
     client = make_app(SB_TIMEOUT=1.0).test_client()

@@ -1,6 +1,5 @@
 """The task form on its own (no HTTP): the body it makes, the reference line, errors listed."""
 
-
 import pytest
 from app_fixtures import load_real_app
 from werkzeug.datastructures import MultiDict
@@ -28,16 +27,27 @@ def specs():
 
 @pytest.fixture
 def request_context(tmp_path):
-    app = create_app({"TESTING": True, "SB_API_ENDPOINT": "http://127.0.0.1:9/v2",
-                      "SB_AUTH_TOKEN": None, "SECRET_KEY": "k", "WTF_CSRF_ENABLED": False,
-                      "SESSION_FILE_DIR": str(tmp_path)})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SB_API_ENDPOINT": "http://127.0.0.1:9/v2",
+            "SB_AUTH_TOKEN": None,
+            "SECRET_KEY": "k",
+            "WTF_CSRF_ENABLED": False,
+            "SESSION_FILE_DIR": str(tmp_path),
+        }
+    )
     with app.test_request_context(method="POST"):
         yield
 
 
 def make_form(specs, **data):
-    values = {"name": "T", "submission_id": "0123456789abcdef0123456789abcdef",
-              "batch-mode": "off", **data}
+    values = {
+        "name": "T",
+        "submission_id": "0123456789abcdef0123456789abcdef",
+        "batch-mode": "off",
+        **data,
+    }
     form = build_task_form(specs)(formdata=MultiDict(values))
     return form
 
@@ -63,8 +73,12 @@ def test_the_reference_line_is_never_doubled():
 
 
 def test_an_edit_that_turns_batch_off_clears_it(request_context, specs):
-    draft = {"name": "T", "batch_input": "input_bam_file", "batch_by": {"type": "ITEM"},
-             "inputs": {"input_bam_file": [FILE]}}
+    draft = {
+        "name": "T",
+        "batch_input": "input_bam_file",
+        "batch_by": {"type": "ITEM"},
+        "inputs": {"input_bam_file": [FILE]},
+    }
     form = make_form(specs, **{"inputs-input_bam_file": FILE["path"]})
     assert form.validate(), error_list(form)
     body = edit_body(form, specs, draft)
@@ -73,10 +87,13 @@ def test_an_edit_that_turns_batch_off_clears_it(request_context, specs):
 
 
 def test_a_draft_fills_the_form_and_comes_back_the_same(request_context, specs):
-    draft = {"name": "Round trip", "description": "Hi\n\nSubmitted from the draft-task "
-             "launcher, ref 0123456789ab", "inputs": {"input_bam_file": FILE, "bti_format": True},
-             "execution_settings": {"instance_type": "c5.large", "use_memoization": False},
-             "use_interruptible_instances": True}
+    draft = {
+        "name": "Round trip",
+        "description": "Hi\n\nSubmitted from the draft-task launcher, ref 0123456789ab",
+        "inputs": {"input_bam_file": FILE, "bti_format": True},
+        "execution_settings": {"instance_type": "c5.large", "use_memoization": False},
+        "use_interruptible_instances": True,
+    }
     form = build_task_form(specs)(formdata=draft_formdata(draft, specs))
     assert form.validate(), error_list(form)
     body = edit_body(form, specs, draft)

@@ -57,8 +57,14 @@ def app_specs(api, app_name, revision=None, project=PROJECT):
     return parse_app(app["raw"]).inputs
 
 
-def task_form(specs, inputs, name="My task", submission_id="0123456789abcdef0123456789abcdef",
-              action="create", **fields):
+def task_form(
+    specs,
+    inputs,
+    name="My task",
+    submission_id="0123456789abcdef0123456789abcdef",
+    action="create",
+    **fields,
+):
     """POST data of the task form: `inputs` as the platform's inputs object, other fields by
     their HTML names (e.g. `**{"execution-instance_type": "c5.large"}`)."""
     from forms.inputs import inputs_formdata

@@ -33,8 +33,11 @@ def sent_path(call) -> str:
 
 
 def page_reply(rsps, path, items, total):
-    rsps.get(BASE + path, json={"href": "x", "items": items, "links": []},
-             headers={"X-Total-Matching-Query": str(total)})
+    rsps.get(
+        BASE + path,
+        json={"href": "x", "items": items, "links": []},
+        headers={"X-Total-Matching-Query": str(total)},
+    )
 
 
 def test_every_call_carries_token_json_type_user_agent_and_timeout(rsps, client):
@@ -153,7 +156,8 @@ def test_files_by_id_sends_chunks_of_100_and_skips_errors(rsps, client):
         asked = json.loads(request.body)["file_ids"]
         items = [
             {"error": {"status": 404, "code": 5002, "message": "File not found."}}
-            if file_id == "id150" else {"resource": {"id": file_id, "name": f"{file_id}.bam"}}
+            if file_id == "id150"
+            else {"resource": {"id": file_id, "name": f"{file_id}.bam"}}
             for file_id in asked
         ]
         return 200, {}, json.dumps({"items": items})
@@ -168,10 +172,15 @@ def test_files_by_id_sends_chunks_of_100_and_skips_errors(rsps, client):
 
 
 def test_files_by_id_with_errors_says_which_ids_failed(rsps, client):
-    rsps.post(BASE + "/bulk/files/get", json={"items": [
-        {"resource": {"id": "a1"}},
-        {"error": {"status": 403, "code": 5001, "message": "No access to this file."}},
-    ]})
+    rsps.post(
+        BASE + "/bulk/files/get",
+        json={
+            "items": [
+                {"resource": {"id": "a1"}},
+                {"error": {"status": 403, "code": 5001, "message": "No access to this file."}},
+            ]
+        },
+    )
     found, failed = client.files_by_id_with_errors(["a1", "b2"])
     assert list(found) == ["a1"]
     assert failed["b2"].code == 5001 and failed["b2"].message == "No access to this file."
@@ -224,14 +233,17 @@ def test_ids_cannot_escape_their_path_segment(rsps, client):
         client.task("..?x=1")
 
 
-@pytest.mark.parametrize("call", [
-    lambda c: c.task(".."),
-    lambda c: c.run_task("../projects"),
-    lambda c: c.delete_task("."),
-    lambda c: c.project("alice/.."),
-    lambda c: c.project("alice/"),
-    lambda c: c.file(""),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.task(".."),
+        lambda c: c.run_task("../projects"),
+        lambda c: c.delete_task("."),
+        lambda c: c.project("alice/.."),
+        lambda c: c.project("alice/"),
+        lambda c: c.file(""),
+    ],
+)
 def test_ids_with_empty_or_dot_parts_are_refused_without_a_call(rsps, client, call):
     # Sent as is, `/tasks/..` would reach `/` (the paths listing) and read as a task.
     with pytest.raises(NotFound, match="not a valid id"):
@@ -241,24 +253,46 @@ def test_ids_with_empty_or_dot_parts_are_refused_without_a_call(rsps, client, ca
 
 def test_tasks_list_filters(rsps, client):
     page_reply(rsps, "/tasks", [{"id": "c1"}], 1)
-    client.tasks(project="alice/p", status="DRAFT", parent="u-1", order_by="created_time",
-                 order="desc", limit=5)
+    client.tasks(
+        project="alice/p",
+        status="DRAFT",
+        parent="u-1",
+        order_by="created_time",
+        order="desc",
+        limit=5,
+    )
     query = dict(sent_query(rsps.calls[0]))
-    assert query == {"project": "alice/p", "status": "DRAFT", "parent": "u-1",
-                     "order_by": "created_time", "order": "desc", "offset": "0", "limit": "5",
-                     "fields": "_all"}
+    assert query == {
+        "project": "alice/p",
+        "status": "DRAFT",
+        "parent": "u-1",
+        "order_by": "created_time",
+        "order": "desc",
+        "offset": "0",
+        "limit": "5",
+        "fields": "_all",
+    }
 
 
 def test_find_draft_by_marker_looks_at_newest_drafts(rsps, client):
-    page_reply(rsps, "/tasks", [
-        {"id": "new", "name": "other", "description": None},
-        {"id": "mine", "name": "t", "description": "made by the form [ref 7f3a]"},
-        {"id": "old", "name": "t [ref 7f3a]", "description": ""},
-    ], 3)
+    page_reply(
+        rsps,
+        "/tasks",
+        [
+            {"id": "new", "name": "other", "description": None},
+            {"id": "mine", "name": "t", "description": "made by the form [ref 7f3a]"},
+            {"id": "old", "name": "t [ref 7f3a]", "description": ""},
+        ],
+        3,
+    )
     assert client.find_draft_by_marker("alice/p", "7f3a")["id"] == "mine"
     query = dict(sent_query(rsps.calls[0]))
     assert (query["project"], query["status"], query["order_by"], query["order"]) == (
-        "alice/p", "DRAFT", "created_time", "desc")
+        "alice/p",
+        "DRAFT",
+        "created_time",
+        "desc",
+    )
 
 
 def test_find_draft_by_marker_none_when_absent(rsps, client):
@@ -267,9 +301,15 @@ def test_find_draft_by_marker_none_when_absent(rsps, client):
 
 
 def test_rate_limit_and_last_rate_limit_headers(rsps, client):
-    rsps.get(BASE + "/rate_limit", json={"rate": {"limit": 1000, "remaining": 990}},
-             headers={"X-RateLimit-Limit": "1000", "X-RateLimit-Remaining": "990",
-                      "X-RateLimit-Reset": "1700000000"})
+    rsps.get(
+        BASE + "/rate_limit",
+        json={"rate": {"limit": 1000, "remaining": 990}},
+        headers={
+            "X-RateLimit-Limit": "1000",
+            "X-RateLimit-Remaining": "990",
+            "X-RateLimit-Reset": "1700000000",
+        },
+    )
     assert client.rate_limit()["rate"]["remaining"] == 990
     assert client.last_rate_limit == {"limit": 1000, "remaining": 990, "reset": 1700000000}
 

@@ -49,13 +49,27 @@ def dropped() -> requests.ConnectionError:
 
 @pytest.mark.parametrize(
     ("status", "error_class"),
-    [(400, ApiError), (401, Unauthorized), (403, Forbidden), (404, NotFound), (409, ApiError),
-     (500, ServerError), (503, ServerError)],
+    [
+        (400, ApiError),
+        (401, Unauthorized),
+        (403, Forbidden),
+        (404, NotFound),
+        (409, ApiError),
+        (500, ServerError),
+        (503, ServerError),
+    ],
 )
 def test_error_replies_become_typed_errors(rsps, client, status, error_class):
-    rsps.post(BASE + "/tasks", status=status, json={
-        "status": status, "code": 7002, "message": "Requested task does not exist.",
-        "more_info": "https://docs.cavatica.org/docs/api-status-codes"})
+    rsps.post(
+        BASE + "/tasks",
+        status=status,
+        json={
+            "status": status,
+            "code": 7002,
+            "message": "Requested task does not exist.",
+            "more_info": "https://docs.cavatica.org/docs/api-status-codes",
+        },
+    )
     with pytest.raises(error_class) as caught:
         client.create_task({})
     error = caught.value
@@ -66,11 +80,16 @@ def test_error_replies_become_typed_errors(rsps, client, status, error_class):
     assert "Requested task does not exist." in str(error)
 
 
-@pytest.mark.parametrize(("status", "error_class"), [(401, Unauthorized), (500, ServerError),
-                                                     (418, ApiError)])
+@pytest.mark.parametrize(
+    ("status", "error_class"), [(401, Unauthorized), (500, ServerError), (418, ApiError)]
+)
 def test_error_reply_that_is_not_json_still_gets_a_typed_error(rsps, client, status, error_class):
-    rsps.post(BASE + "/tasks", status=status, body="<html><h1>Bad gateway</h1></html>",
-              content_type="text/html")
+    rsps.post(
+        BASE + "/tasks",
+        status=status,
+        body="<html><h1>Bad gateway</h1></html>",
+        content_type="text/html",
+    )
     with pytest.raises(error_class) as caught:
         client.create_task({})
     assert caught.value.status == status and caught.value.code is None
@@ -79,9 +98,16 @@ def test_error_reply_that_is_not_json_still_gets_a_typed_error(rsps, client, sta
 
 def test_rate_limited_says_when_to_retry_and_is_not_retried(rsps, client):
     reset = int(time.time()) + 120
-    rsps.get(BASE + "/user", status=429, headers={"X-RateLimit-Reset": str(reset)},
-             json={"status": 429, "code": 1000,
-                   "message": "Rate limit exceeded! Check response headers."})
+    rsps.get(
+        BASE + "/user",
+        status=429,
+        headers={"X-RateLimit-Reset": str(reset)},
+        json={
+            "status": 429,
+            "code": 1000,
+            "message": "Rate limit exceeded! Check response headers.",
+        },
+    )
     with pytest.raises(RateLimited) as caught:
         client.me()
     assert caught.value.reset_at == reset
@@ -226,23 +252,38 @@ def test_get_reply_that_is_not_json_is_a_server_error(rsps, client):
 
 
 def test_every_error_is_an_api_error():
-    for error_class in (Unauthorized, Forbidden, NotFound, RateLimited, ServerError,
-                        PlatformUnreachable, OutcomeUnknown):
+    for error_class in (
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        RateLimited,
+        ServerError,
+        PlatformUnreachable,
+        OutcomeUnknown,
+    ):
         assert issubclass(error_class, ApiError)
 
 
 def test_token_never_in_repr_messages_or_logs(rsps, caplog):
     caplog.set_level(logging.DEBUG)
     client = CavaticaClient(BASE, TOKEN, backoff=0)
-    rsps.get(BASE + "/user", status=401,
-             json={"status": 401, "code": 401, "message": f"Token {TOKEN} has expired"})
+    rsps.get(
+        BASE + "/user",
+        status=401,
+        json={"status": 401, "code": 401, "message": f"Token {TOKEN} has expired"},
+    )
     rsps.get(BASE + "/tasks/u-1", body=dropped())
     rsps.post(BASE + "/tasks", body=requests.ReadTimeout("read timed out"))
     rsps.post(BASE + "/tasks/u-1/actions/run", body=refused())
     rsps.get(BASE + "/files/f1", status=502, body="bad gateway")
     seen = [repr(client), str(client)]
-    for call in (client.me, lambda: client.task("u-1"), lambda: client.create_task({}),
-                 lambda: client.run_task("u-1"), lambda: client.file("f1")):
+    for call in (
+        client.me,
+        lambda: client.task("u-1"),
+        lambda: client.create_task({}),
+        lambda: client.run_task("u-1"),
+        lambda: client.file("f1"),
+    ):
         with pytest.raises(ApiError) as caught:
             call()
         seen += [str(caught.value), repr(caught.value), caught.value.message]
@@ -254,7 +295,10 @@ def test_token_never_in_repr_messages_or_logs(rsps, caplog):
 
 def test_errors_made_by_the_app_itself_carry_their_status():
     assert (Unauthorized("x").status, Forbidden("x").status, NotFound("x").status) == (
-        401, 403, 404)
+        401,
+        403,
+        404,
+    )
     assert RateLimited("x").status == 429
     assert ApiError("x").status is None and PlatformUnreachable("x").status is None
     assert str(NotFound("This folder was not found.")) == "404: This folder was not found."

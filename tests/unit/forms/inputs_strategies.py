@@ -22,9 +22,7 @@ from forms._codec import INT32, INT64
 
 HEX = "0123456789abcdef"
 file_ids = st.text(alphabet=HEX, min_size=24, max_size=24)
-texts = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12
-)
+texts = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12)
 finite_floats = st.floats(allow_nan=False, allow_infinity=False)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | finite_floats | texts,
@@ -136,8 +134,9 @@ def _extend(children):
     return (
         st.builds(_array, children, st.booleans())
         | st.builds(_nullable_array, children)
-        | st.builds(_record, st.lists(st.tuples(names, children, st.booleans()), min_size=1,
-                                      max_size=3))
+        | st.builds(
+            _record, st.lists(st.tuples(names, children, st.booleans()), min_size=1, max_size=3)
+        )
         | st.lists(children, min_size=2, max_size=3)
     )
 
@@ -169,13 +168,21 @@ def raw_apps(draw):
         inputs = {name: raw for name, raw in entries}
         return {"cwlVersion": "v1.2", "class": "CommandLineTool", "inputs": inputs}
     if dialect == "draft2":
-        return {"class": "CommandLineTool",
-                "inputs": [{"id": "#" + name, "type": raw} for name, raw in entries]}
+        return {
+            "class": "CommandLineTool",
+            "inputs": [{"id": "#" + name, "type": raw} for name, raw in entries],
+        }
     if dialect == "packed":
-        return {"cwlVersion": "v1.0", "class": "CommandLineTool",
-                "inputs": [{"id": "#main/" + name, "type": raw} for name, raw in entries]}
-    return {"cwlVersion": "v1.1", "class": "CommandLineTool",
-            "inputs": [{"id": name, "type": raw} for name, raw in entries]}
+        return {
+            "cwlVersion": "v1.0",
+            "class": "CommandLineTool",
+            "inputs": [{"id": "#main/" + name, "type": raw} for name, raw in entries],
+        }
+    return {
+        "cwlVersion": "v1.1",
+        "class": "CommandLineTool",
+        "inputs": [{"id": name, "type": raw} for name, raw in entries],
+    }
 
 
 def describe(raw):

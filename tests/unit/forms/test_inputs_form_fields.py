@@ -253,8 +253,24 @@ def test_unknown_types_take_json_and_say_why():
 
 
 def test_optional_record_is_sent_only_when_ticked_even_empty():
-    spec = parse_app({"inputs": {"genome": {"type": ["null", {"type": "record", "fields": [
-        {"name": "gz", "type": "boolean?"}, {"name": "rel-check", "type": "boolean?"}]}]}}})
+    spec = parse_app(
+        {
+            "inputs": {
+                "genome": {
+                    "type": [
+                        "null",
+                        {
+                            "type": "record",
+                            "fields": [
+                                {"name": "gz", "type": "boolean?"},
+                                {"name": "rel-check", "type": "boolean?"},
+                            ],
+                        },
+                    ]
+                }
+            }
+        }
+    )
     form, ok = submit(spec, [])
     assert ok and inputs_body(form, spec) == {}
     form, ok = submit(spec, [("inputs-genome-@set", "true")])
@@ -267,14 +283,24 @@ def test_optional_record_is_sent_only_when_ticked_even_empty():
 
 
 def test_rows_drop_empty_items_and_keep_nulls_where_null_is_allowed():
-    spec = parse_app({"inputs": {
-        "tags": "string[]",
-        "lanes": {"type": {"type": "array", "items": ["null", "string"]}},
-    }})
-    form, ok = submit(spec, [
-        ("inputs-tags-0", "a"), ("inputs-tags-1", ""), ("inputs-tags-5", "b"),
-        ("inputs-lanes-0", ""), ("inputs-lanes-1", "L1"),
-    ])
+    spec = parse_app(
+        {
+            "inputs": {
+                "tags": "string[]",
+                "lanes": {"type": {"type": "array", "items": ["null", "string"]}},
+            }
+        }
+    )
+    form, ok = submit(
+        spec,
+        [
+            ("inputs-tags-0", "a"),
+            ("inputs-tags-1", ""),
+            ("inputs-tags-5", "b"),
+            ("inputs-lanes-0", ""),
+            ("inputs-lanes-1", "L1"),
+        ],
+    )
     assert ok, form.errors
     assert inputs_body(form, spec) == {"tags": ["a", "b"], "lanes": [None, "L1"]}
     form, ok = submit(spec, [("inputs-tags-0", ""), ("inputs-lanes-0-@row", "1")])
@@ -291,8 +317,14 @@ def test_a_row_number_too_long_to_read_is_no_row_rather_than_a_crash():
 
 def test_union_branch_is_the_chosen_one_or_the_only_one_filled():
     spec = parse_app({"inputs": {"regions": ["null", "File", "string"]}})
-    form, ok = submit(spec, [("inputs-regions-@type", "string"), ("inputs-regions-@string", "chr1"),
-                             ("inputs-regions-@File", "typed but not chosen")])
+    form, ok = submit(
+        spec,
+        [
+            ("inputs-regions-@type", "string"),
+            ("inputs-regions-@string", "chr1"),
+            ("inputs-regions-@File", "typed but not chosen"),
+        ],
+    )
     assert ok and inputs_body(form, spec) == {"regions": "chr1"}
     form, ok = submit(spec, [("inputs-regions-@type", ""), ("inputs-regions-@File", FILE_A)])
     assert ok and inputs_body(form, spec) == {"regions": {"class": "File", "path": FILE_A}}
@@ -313,29 +345,55 @@ def test_a_batch_draft_fills_the_single_file_input_with_all_its_files():
 
 
 def test_layout_groups_by_category_required_first():
-    spec = parse_app({"inputs": [
-        {"id": "b", "type": "int?", "sbg:category": "Execution"},
-        {"id": "a", "type": "File"},
-        {"id": "c", "type": "int?", "sbg:exposed": True},
-        {"id": "d", "type": "string", "sbg:category": "Execution"},
-    ]})
+    spec = parse_app(
+        {
+            "inputs": [
+                {"id": "b", "type": "int?", "sbg:category": "Execution"},
+                {"id": "a", "type": "File"},
+                {"id": "c", "type": "int?", "sbg:exposed": True},
+                {"id": "d", "type": "string", "sbg:category": "Execution"},
+            ]
+        }
+    )
     form = build_inputs_form(spec)(MultiDict([("inputs-b", "3")]), prefix="inputs")
     layout = form.layout(spec)
     assert [(g.title, [c.name for c in g.controls]) for g in layout.required] == [
-        ("Inputs", ["inputs-a"]), ("Execution", ["inputs-d"])]
+        ("Inputs", ["inputs-a"]),
+        ("Execution", ["inputs-d"]),
+    ]
     assert [(g.title, [c.name for c in g.controls]) for g in layout.optional] == [
-        ("Execution", ["inputs-b"]), ("App settings", ["inputs-c"])]
+        ("Execution", ["inputs-b"]),
+        ("App settings", ["inputs-c"]),
+    ]
     assert (layout.optional_count, layout.optional_set) == (2, 1)
 
 
 def test_a_bad_row_is_named_and_the_rest_stays():
-    spec = parse_app({"inputs": {"sizes": "int[]", "recs": {"type": {"type": "array", "items": {
-        "type": "record", "fields": {"id": "string", "n": "int?"}}}}}})
-    form, ok = submit(spec, [
-        ("inputs-sizes-0", "1"), ("inputs-sizes-1", "two"), ("inputs-sizes-2", " "),
-        ("inputs-recs-0-@row", "1"), ("inputs-recs-0-id", "a"),
-        ("inputs-recs-1-@row", "1"), ("inputs-recs-1-n", "5"),
-    ])
+    spec = parse_app(
+        {
+            "inputs": {
+                "sizes": "int[]",
+                "recs": {
+                    "type": {
+                        "type": "array",
+                        "items": {"type": "record", "fields": {"id": "string", "n": "int?"}},
+                    }
+                },
+            }
+        }
+    )
+    form, ok = submit(
+        spec,
+        [
+            ("inputs-sizes-0", "1"),
+            ("inputs-sizes-1", "two"),
+            ("inputs-sizes-2", " "),
+            ("inputs-recs-0-@row", "1"),
+            ("inputs-recs-0-id", "a"),
+            ("inputs-recs-1-@row", "1"),
+            ("inputs-recs-1-n", "5"),
+        ],
+    )
     assert not ok
     assert form["sizes"].errors_for("inputs-sizes-1") == ["Enter a whole number, like 42."]
     assert form["sizes"].errors_for("inputs-sizes-2") == []  # a blank row is no item

@@ -59,7 +59,8 @@ class Page(HTMLParser):
 
     def all(self, tag=None, **wanted):
         return [
-            a for t, a in self.elements
+            a
+            for t, a in self.elements
             if (tag is None or t == tag) and all(a.get(k) == v for k, v in wanted.items())
         ]
 
@@ -208,14 +209,17 @@ def test_rows_have_a_template_for_new_rows_and_markers(app):
     formdata = MultiDict([("inputs-tags-0", "a"), ("inputs-tags-3", "b")])
     form = build_inputs_form(spec)(formdata, prefix="inputs")
     page = Page(render(app, spec, form))
-    assert [a["value"] for a in page.all("input") if a.get("name", "").startswith("inputs-tags-")
-            and a.get("type") == "text"] == ["a", "b"]
+    assert [
+        a["value"]
+        for a in page.all("input")
+        if a.get("name", "").startswith("inputs-tags-") and a.get("type") == "text"
+    ] == ["a", "b"]
     assert page.all("fieldset", id="inputs-tags")[0]["data-next-index"] == "4"
     names = [a.get("name") for _, a in page.template_elements]
     assert "inputs-tags-__row0__" in names and "inputs-tags-__row0__-@row" in names
 
 
-HOSTILE = "<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\">\"'&"
+HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">"\'&'
 
 
 def hostile_app():
@@ -227,12 +231,12 @@ def hostile_app():
                 {
                     "id": "evil",
                     "label": HOSTILE,
-                    "doc": "[click](javascript:window.__pwned=3) <a href=\"javascript:x()\">a</a>"
+                    "doc": '[click](javascript:window.__pwned=3) <a href="javascript:x()">a</a>'
                     "\n\n# <script>window.__pwned=4</script>\n\n" + HOSTILE,
-                    "type": {"type": "enum", "symbols": [HOSTILE, "ok\"><script>x</script>"]},
+                    "type": {"type": "enum", "symbols": [HOSTILE, 'ok"><script>x</script>']},
                     "sbg:toolDefaultValue": HOSTILE,
                     "sbg:category": HOSTILE,
-                    "sbg:fileTypes": "\"><script>x</script>",
+                    "sbg:fileTypes": '"><script>x</script>',
                 },
                 {
                     "id": "rec",
@@ -244,11 +248,11 @@ def hostile_app():
                         ],
                     },
                 },
-                {"id": "files", "type": "File[]", "sbg:fileTypes": "\" onmouseover=\"x()"},
+                {"id": "files", "type": "File[]", "sbg:fileTypes": '" onmouseover="x()'},
                 {
                     "id": "sugg",
                     "type": "string?",
-                    "sbg:suggestedValue": "\" onclick=\"window.__pwned=5",
+                    "sbg:suggestedValue": '" onclick="window.__pwned=5',
                 },
             ],
         }
@@ -272,7 +276,7 @@ def test_hostile_labels_docs_and_symbols_are_shown_as_text(app):
     assert "<script>window.__pwned=1</script>" in text  # the label, as text
     assert text.count('<img src=x onerror="window.__pwned=2">"\'&') >= 4
     assert "[click](javascript:window.__pwned=3)" in text
-    assert [a["value"] for a in page.all("option")][1:3] == [HOSTILE, "ok\"><script>x</script>"]
+    assert [a["value"] for a in page.all("option")][1:3] == [HOSTILE, 'ok"><script>x</script>']
 
 
 class Submission(HTMLParser):
@@ -356,8 +360,20 @@ def test_what_the_page_shows_is_what_it_sends_back_generated_apps(app, data):
 
 
 def test_secondary_files_are_described_in_plain_words(app):
-    spec = parse_app({"inputs": {"bam": {"type": "File", "secondaryFiles": [
-        ".bai", {"pattern": "^.crai", "required": False}, "${ return self.basename + '.x' }"]}}})
+    spec = parse_app(
+        {
+            "inputs": {
+                "bam": {
+                    "type": "File",
+                    "secondaryFiles": [
+                        ".bai",
+                        {"pattern": "^.crai", "required": False},
+                        "${ return self.basename + '.x' }",
+                    ],
+                }
+            }
+        }
+    )
     page = Page(render(app, spec, build_inputs_form(spec)(None, prefix="inputs")))
     assert "Comes with: .bai, ^.crai (if present), files the app works out" in page.full_text
     assert "return self.basename" not in page.full_text
@@ -411,10 +427,17 @@ def test_one_bad_value_is_named_and_everything_else_comes_back_as_typed(app, pat
 
 
 def test_a_default_the_form_cannot_hold_is_named_not_prefilled(app):
-    spec = parse_app({"inputs": {
-        "ref": {"type": "File?", "default": {"class": "File", "location": "s3://bucket/ref.fa"}},
-        "n": {"type": "int?", "default": 4},
-    }})
+    spec = parse_app(
+        {
+            "inputs": {
+                "ref": {
+                    "type": "File?",
+                    "default": {"class": "File", "location": "s3://bucket/ref.fa"},
+                },
+                "n": {"type": "int?", "default": 4},
+            }
+        }
+    )
     form = build_inputs_form(spec)(None, prefix="inputs")
     assert form["ref"].value("inputs-ref") == "" and form["n"].value("inputs-n") == "4"
     page = Page(render(app, spec, form))

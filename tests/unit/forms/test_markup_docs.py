@@ -22,7 +22,9 @@ class Tags(HTMLParser):
 
 
 def test_markdown_is_rendered():
-    html = render_doc("Use **BAM** or *CRAM*.\n\n- one\n- two\n\n`--flag` [docs](https://example.org/x)")
+    html = render_doc(
+        "Use **BAM** or *CRAM*.\n\n- one\n- two\n\n`--flag` [docs](https://example.org/x)"
+    )
     assert isinstance(html, Markup)
     tags = Tags(html).tags
     assert [t for t, _ in tags] == ["p", "strong", "em", "ul", "li", "li", "p", "code", "a"]
@@ -60,7 +62,7 @@ def test_nothing_executable_or_remote_passes(hostile):
 
 
 def test_raw_html_is_shown_as_text():
-    page = Tags(render_doc("<b>bold?</b> & \"quotes\""))
+    page = Tags(render_doc('<b>bold?</b> & "quotes"'))
     assert [t for t, _ in page.tags] == ["p"]
     assert "".join(page.text) == '<b>bold?</b> & "quotes"'
 
