@@ -9,6 +9,7 @@ unchanged batch costs one call too.
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -31,6 +32,7 @@ CHILD_PAGE = 50  # child tasks per page of the task page
 ENDED = ("COMPLETED", "FAILED", "ABORTED")
 ABORTABLE = ("QUEUED", "RUNNING")
 BAR_STATES = ("queued", "running", "completed", "failed", "aborted")
+RERUN_STATES = ("FAILED", "ABORTED")  # the child tasks "run the failed ones again" takes
 
 
 def children_offset(args):
@@ -76,6 +78,80 @@ def bar_segments(execution_status):
     return segments
 
 
+def rerun_count(task):
+    """How many child tasks of an ended batch failed or were aborted (0 for anything else)."""
+    if not task.get("batch") or task.get("status") not in ENDED:
+        return 0
+    status = task.get("execution_status") or {}
+    return sum(v for k in ("failed", "aborted") if isinstance(v := status.get(k), int) and v > 0)
+
+
+def app_link(task):
+    """{app_name, revision} for a new task with this task's app, when the app is the project's
+    own at a known revision (the new-task form lives under the project), else None."""
+    app, _, revision = (task.get("app") or "").rpartition("/")
+    project = task.get("project") or ""
+    if not (revision.isascii() and revision.isdigit()) or app.rpartition("/")[0] != project:
+        return None
+    return {"app_name": app.rpartition("/")[2], "revision": int(revision)}
+
+
+@dataclass
+class Rerun:
+    """A batch parent narrowed to the files of its failed and aborted child tasks."""
+
+    task: dict
+    name: str
+    notice: str
+
+
+def rerun_of(client, parent):
+    """The parent as a new batch draft over only the files of its failed and aborted child
+    tasks, with everything else as it was. One list call per state (per 100 such children)."""
+    batch_input = parent.get("batch_input")
+    label = parent.get("name") or parent.get("id")
+    counts = dict.fromkeys(RERUN_STATES, 0)
+    paths = set()
+    for state in RERUN_STATES if parent.get("batch") and batch_input else ():
+        offset = 0
+        while True:
+            page = client.tasks(parent=parent["id"], status=state, offset=offset, limit=100)
+            for child in page.items:
+                counts[state] += 1
+                paths.update(file_paths((child.get("inputs") or {}).get(batch_input)))
+            if not page.has_next or not page.items:
+                break
+            offset += len(page.items)
+    if not paths:
+        notice = (
+            f"No child task of “{label}” failed or was aborted, so this is a copy of the whole "
+            "task. Check it, then create the draft."
+        )
+        return Rerun(parent, f"{label} (copy)", notice)
+    given = parent["inputs"].get(batch_input)
+    given = given if isinstance(given, list) else [given]
+    kept = [item for item in given if isinstance(item, dict) and item.get("path") in paths]
+    known = {item["path"] for item in kept}
+    kept += [{"class": "File", "path": path} for path in sorted(paths - known)]
+    task = {**parent, "inputs": {**parent["inputs"], batch_input: kept}}
+    groups = " and ".join(f"{n} {state.lower()}" for state, n in counts.items() if n)
+    notice = (
+        f"Filled in from “{label}” with only the {len(kept)} file{'s' if len(kept) != 1 else ''} "
+        f"of its {groups} child task{'s' if sum(counts.values()) != 1 else ''}; every other "
+        "value and setting is the same. The batch preview below shows the child tasks it will "
+        "make. Check it, then create the draft."
+    )
+    return Rerun(task, f"{label} (failed and aborted again)", notice)
+
+
+def file_paths(value):
+    """The file ids of a batch input's value in a child task: one File or a list of them."""
+    items = value if isinstance(value, list) else [value]
+    return [i["path"] for i in items if isinstance(i, dict) and isinstance(i.get("path"), str)]
+
+
+bp.add_app_template_global(rerun_count)
+bp.add_app_template_global(app_link)
 bp.add_app_template_global(follow_state)
 bp.add_app_template_global(is_followed)
 bp.add_app_template_global(bar_segments)

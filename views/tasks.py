@@ -228,11 +228,12 @@ def submit(page, save):
 def copy_of_task(page, task_id):
     """The form filled from an earlier task (any status), to make a new draft like it."""
     source = platform().task(task_id)
-    data = draft_formdata(source, page.specs)
-    data["name"] = f"{source.get('name') or page.label} (copy)"
+    rerun = runs.rerun_of(platform(), source) if request.args.get("groups") == "failed" else None
+    data = draft_formdata(rerun.task if rerun else source, page.specs)
+    data["name"] = rerun.name if rerun else f"{source.get('name') or page.label} (copy)"
     data["submission_id"] = new_submission_id()
     page.form = build_task_form(page.specs)(formdata=data)
-    page.notice = (
+    page.notice = rerun.notice if rerun else (
         f"Filled in from the task “{source.get('name') or task_id}”. "
         "Check it, then create the draft."
     )

@@ -152,3 +152,64 @@ def test_the_live_parts_of_an_unknown_task_are_a_message(signed_in):
     response = signed_in.get(f"/projects/{PROJECT}/tasks/00000000-0000-4000-8000-000000000000/live")
     assert response.status_code == 404
     assert "could not find" in response.get_data(as_text=True)
+
+
+def a_finished_batch_with_failures(api, sandbox, bams):
+    sandbox._call("POST", "fail_share", {"fail_share": 0.5})
+    task = running_task(
+        api,
+        inputs={"input_bam_file": [file_ref(b) for b in bams]},
+        batch_input="input_bam_file",
+        batch_by={"type": "CRITERIA", "criteria": ["metadata.sample_id"]},
+        execution_settings={"instance_type": "c5.2xlarge;ebs-gp2;1024"},
+    )
+    sandbox.advance_clock(400)
+    return task
+
+
+def test_the_failed_groups_of_an_ended_batch_make_a_new_draft_of_their_files(
+    signed_in, api, sandbox
+):
+    bams = bams_of(api)
+    task = a_finished_batch_with_failures(api, sandbox, bams)
+    children = api.tasks(parent=task["id"], limit=100).items
+    failed = [c for c in children if c["status"] == "FAILED"]
+    assert 0 < len(failed) < len(children)
+    # Each child of this single-File input holds one BAM (a group of one sample's files: a list).
+    given = [c["inputs"]["input_bam_file"] for c in failed]
+    failed_ids = {i["path"] for g in given for i in (g if isinstance(g, list) else [g])}
+
+    url = f"/projects/{PROJECT}/tasks/{task['id']}"
+    html = signed_in.get(url).get_data(as_text=True)
+    link = re.search(r'href="([^"]+groups=failed[^"]*)"', html).group(1).replace("&amp;", "&")
+    assert "New draft with the failed and aborted groups" in html
+
+    sandbox.clear_requests()
+    form = signed_in.get(link)
+    assert form.status_code == 200
+    page = form.get_data(as_text=True)
+    field = re.search(r'name="inputs-input_bam_file"[^>]*value="([^"]*)"', page)
+    field = field or re.search(r'value="([^"]*)"[^>]*name="inputs-input_bam_file"', page)
+    assert set(field.group(1).split()) == failed_ids
+    text = text_of(form)
+    assert f"only the {len(failed_ids)} files of its {len(failed)} failed child tasks" in text
+    assert "(failed and aborted again)" in page
+    # Previewed before anything is created: the groups it will make, and no POST /tasks.
+    assert f"{len(failed)} child task" in text
+    counts = upstream_counts(sandbox)
+    assert "POST /v2/tasks" not in counts
+    assert counts["GET /v2/tasks"] == 2  # the failed children, then the aborted ones
+    assert 'value="c5.2xlarge"' in page or "c5.2xlarge" in page
+
+
+def test_a_batch_without_failures_offers_no_rerun(signed_in, api, sandbox):
+    task = running_task(
+        api,
+        inputs={"input_bam_file": [file_ref(b) for b in bams_of(api)]},
+        batch_input="input_bam_file",
+        batch_by={"type": "ITEM"},
+    )
+    sandbox.advance_clock(400)
+    html = signed_in.get(f"/projects/{PROJECT}/tasks/{task['id']}").get_data(as_text=True)
+    assert "COMPLETED" in html
+    assert "New draft with the failed" not in html
