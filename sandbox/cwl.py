@@ -122,8 +122,23 @@ def nullable(t):
     return t[0] == "union" and any(nullable(x) for x in t[1])
 
 
+def main_process(raw):
+    """The app's own process. A packed document (`$graph`, as `cwltool --pack` writes) holds
+    several: the app is the one with id `#main` (else its workflow, else its first process), read
+    with the document's top-level keys (cwlVersion, sbg:* metadata)."""
+    graph = raw.get("$graph")
+    if "inputs" in raw or not isinstance(graph, list):
+        return raw
+    processes = [p for p in graph if isinstance(p, dict)]
+    main = next((p for p in processes if _short(p.get("id", "")) == "main"), None)
+    main = main or next((p for p in processes if p.get("class") == "Workflow"), None)
+    main = main or (processes[0] if processes else {})
+    return {**{k: v for k, v in raw.items() if k != "$graph"}, **main}
+
+
 def read_inputs(raw):
     """The app's input nodes, in document order."""
+    raw = main_process(raw)
     defs = _schema_defs(raw)
     inputs = raw.get("inputs")
     if isinstance(inputs, dict):

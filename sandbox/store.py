@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import seed
 from .bigproject import BigProject
+from .cwl import main_process
 from .errors import APPS, FILES, PROJECTS, TASKS, ApiError, bad_request, no_access, not_found
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -37,7 +38,7 @@ def default_apps():
 
 
 def _display_name(raw, short_name):
-    label = raw.get("label")
+    label = main_process(raw).get("label")
     return label.strip() if isinstance(label, str) and label.strip() else short_name
 
 

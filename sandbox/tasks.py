@@ -10,7 +10,14 @@ import re
 import uuid
 from datetime import UTC, datetime
 
-from .cwl import Mismatch, check_value, is_file_like, is_single_file, read_inputs
+from .cwl import (
+    Mismatch,
+    check_value,
+    is_file_like,
+    is_single_file,
+    main_process,
+    read_inputs,
+)
 from .errors import bad_request
 from .seed import PUBLIC_PROJECT
 
@@ -124,7 +131,7 @@ def check_batch(batch_input, batch_by, nodes):
 
 
 def _step_count(raw):
-    steps = raw.get("steps")
+    steps = main_process(raw).get("steps")
     return max(1, len(steps)) if isinstance(steps, list | dict) else 1
 
 

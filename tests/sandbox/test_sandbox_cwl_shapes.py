@@ -2,7 +2,7 @@
 their enum's name) as the app's own reader does, and holds task inputs to what they mean."""
 
 import pytest
-from cwl_shapes import FILTER_VALUES, PLAIN_VALUES, SEX_VALUES, packed_main
+from cwl_shapes import FILTER_VALUES, PLAIN_VALUES, SEX_VALUES, packed_graph, packed_main
 
 from appspec import EnumType, parse_app
 from sandbox.cwl import read_inputs
@@ -99,3 +99,51 @@ def test_a_piece_of_a_symbol_is_refused(api, packed_app, inputs):
     [error] = task["errors"]
     assert error["type"] == "error/task_validation/input/schema"
     assert error["input_id"] == next(iter(inputs))
+
+
+@pytest.fixture
+def graph_app(sandbox, api):
+    """The `$graph` document installed, and three FASTQs of two samples in the project."""
+    sandbox.add_app(SCRATCH, "packed-graph", packed_graph())
+    sandbox.add_files(
+        SCRATCH,
+        [
+            {"name": f"{sample}_{n}.fastq.gz", "metadata": {"sample_id": sample}}
+            for sample, n in (("S1", 1), ("S1", 2), ("S2", 1))
+        ],
+    )
+    return {
+        "app": f"{SCRATCH}/packed-graph",
+        "reads": [{"class": "File", "path": f["id"]} for f in api.files(SCRATCH)],
+    }
+
+
+def test_a_graph_document_is_read_at_its_main_process(api, graph_app):
+    app = api.get(f"/apps/{graph_app['app']}").json()
+    assert app["name"] == "Packed shapes"  # the label of #main, not the file name
+    task = draft(api, graph_app, filter="PASS;LowQual", Samples=[{"id": "S1", "Sex": "XY"}])
+    assert task["errors"] == []
+    assert task["execution_status"]["steps_total"] == 1
+    # The inputs of another process in the graph are no inputs of the app.
+    task = draft(api, graph_app, lines=True)
+    assert [(e["type"], e["input_id"]) for e in task["errors"]] == [
+        ("error/task_validation/input/unknown", "lines")
+    ]
+
+
+def test_a_batch_over_a_graph_documents_file_list_runs(api, graph_app):
+    body = {
+        "project": SCRATCH,
+        "app": graph_app["app"],
+        "inputs": {"reads": graph_app["reads"]},
+        "batch_input": "reads",
+        "batch_by": {"type": "CRITERIA", "criteria": ["metadata.sample_id"]},
+    }
+    response = api.post("/tasks", json=body)
+    assert response.status_code == 200, response.text
+    task = response.json()
+    assert task["batch"] is True and task["errors"] == []
+    run = api.post(f"/tasks/{task['id']}/actions/run")
+    assert run.status_code == 200, run.text
+    children = api.get("/tasks", params={"parent": task["id"]}).json()["items"]
+    assert sorted(len(c["inputs"]["reads"]) for c in children) == [1, 2]

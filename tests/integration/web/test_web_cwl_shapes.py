@@ -4,7 +4,7 @@ what the form offers, the body it sends, and what the sandbox makes of it."""
 import re
 
 import pytest
-from cwl_shapes import FILTER_VALUES, SEX_VALUES, packed_main
+from cwl_shapes import FILTER_VALUES, SEX_VALUES, packed_graph, packed_main
 from web_helpers import PROJECT, app_specs, file_ref, folder_files, task_form, task_posts, text_of
 
 APP = "packed-shapes"
@@ -50,3 +50,28 @@ def test_whole_symbols_are_sent_and_accepted(signed_in, api, sandbox):
     draft = api.task(response.location.rsplit("/", 1)[1])
     assert draft["errors"] == []
     assert "Unknown or not XX/XY" in text_of(signed_in.get(response.location))
+
+
+def test_a_graph_document_gives_a_form_and_a_batch_the_sandbox_accepts(signed_in, api, sandbox):
+    sandbox.add_app(PROJECT, "packed-graph", packed_graph())
+    url = f"/projects/{PROJECT}/apps/packed-graph/new?revision=0"
+    html = signed_in.get(url).get_data(as_text=True)
+    assert 'name="inputs-reads"' in html and 'name="inputs-lines"' not in html
+    assert options(html, "inputs-filter") == list(FILTER_VALUES)
+    specs = app_specs(api, "packed-graph")
+    chosen = reads(api)[:4]
+    data = task_form(
+        specs,
+        {"reads": chosen, "filter": "fr/rf strand"},
+        name="Packed batch",
+        **{"batch-mode": "on", "batch-input": "reads", "batch-by": "sample"},
+    )
+    sandbox.clear_requests()
+    response = signed_in.post(url, data=data)
+    assert response.status_code == 302, text_of(response)
+    [body] = task_posts(sandbox)
+    assert body["inputs"] == {"reads": chosen, "filter": "fr/rf strand"}
+    assert body["batch_input"] == "reads"
+    draft = api.task(response.location.rsplit("/", 1)[1])
+    assert draft["batch"] is True and draft["errors"] == []
+    assert "What CAVATICA found" not in text_of(signed_in.get(response.location))
