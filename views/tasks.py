@@ -233,10 +233,8 @@ def copy_of_task(page, task_id):
     data["name"] = rerun.name if rerun else f"{source.get('name') or page.label} (copy)"
     data["submission_id"] = new_submission_id()
     page.form = build_task_form(page.specs)(formdata=data)
-    page.notice = rerun.notice if rerun else (
-        f"Filled in from the task “{source.get('name') or task_id}”. "
-        "Check it, then create the draft."
-    )
+    copied = f"Filled in from the task “{source.get('name') or task_id}”. "
+    page.notice = rerun.notice if rerun else copied + "Check it, then create the draft."
     return show_form(page)
 
 
