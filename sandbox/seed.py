@@ -306,4 +306,33 @@ def seed_files(root_ids):
     paired_fastqs(
         fm, rng, project, root, [(kf_id(rng, "BS"), kf_id(rng, "PT"), "Normal")], "WXS", lanes=1
     )
+    demo_folders = {
+        r["name"]: r["id"]
+        for r in fm.records
+        if r["project"] == "demo-user/pediatric-wgs" and r["type"] == "folder"
+    }
+    unindexed_files(fm, rng, demo_folders)
     return fm.records
+
+
+def unindexed_files(fm, rng, folders):
+    """Files of the demo project whose index is not beside them, as happens with real uploads,
+    so the form's companion check has something to show. Made last, so that every other id of
+    the seed stays what it was."""
+    project = "demo-user/pediatric-wgs"
+    case_id = kf_id(rng, "PT")
+    sample_id = kf_id(rng, "BS")  # one sample, re-sequenced: a BAM and a CRAM, no index beside
+    meta = {
+        "sample_id": sample_id,
+        "case_id": case_id,
+        "experimental_strategy": "WGS",
+        "platform": "Illumina",
+        "reference_genome": "GRCh38",
+        "sample_type": "Tumor",
+    }
+    fm.file(project, folders["alignments"], f"{sample_id}.bam", 88 * 10**9, meta, ["aligned"])
+    fm.file(project, folders["cram"], f"{sample_id}.cram", 21 * 10**9, meta)
+    # Its index was uploaded one folder up, where the platform will not look for it.
+    fm.file(project, folders["alignments"], f"{sample_id}.cram.crai", 2 * 10**6, meta)
+    normal = {"sample_id": kf_id(rng, "BS"), "case_id": case_id, "reference_genome": "GRCh38"}
+    fm.file(project, folders["germline"], f"{normal['sample_id']}.g.vcf.gz", 6 * 10**9, normal)

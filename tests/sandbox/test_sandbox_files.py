@@ -29,7 +29,8 @@ def test_seed_has_realistic_paired_reads_and_companion_files(api):
     assert all(n.replace("_R1.", "_R2.") in names for n in r1)
     alignments = {i["name"] for i in api.files(parent=api.file_named(WGS, "alignments")["id"])}
     bams = {n for n in alignments if n.endswith(".bam")}
-    assert len(bams) == 6 and all(f"{b}.bai" in alignments for b in bams)
+    indexed = {b for b in bams if f"{b}.bai" in alignments}
+    assert len(bams) == 7 and len(indexed) == 6  # one BAM without its index, on purpose
     cram = api.folder_path(WGS, "alignments", "cram")
     crams = {i["name"] for i in api.files(parent=cram["id"])}
     assert any(n.endswith(".cram") for n in crams) and any(n.endswith(".crai") for n in crams)
@@ -134,6 +135,23 @@ def test_paging_limits_and_links(api, sandbox):
     assert len(api.get("/files", params={"project": WGS}).json()["items"]) == min(50, total)
 
 
+def test_seed_has_files_whose_companions_are_not_beside_them(api):
+    """What the form's companion check shows in the demo (listed in sandbox/README.md)."""
+    alignments = api.file_named(WGS, "alignments")
+    here = {i["name"] for i in api.files(parent=alignments["id"])}
+    lone_bam = [n for n in here if n.endswith(".bam") and f"{n}.bai" not in here]
+    assert len(lone_bam) == 1 and lone_bam[0].removesuffix(".bam") + ".bai" not in here
+    cram = api.folder_path(WGS, "alignments", "cram")
+    crams = {i["name"] for i in api.files(parent=cram["id"])}
+    lone_cram = [n for n in crams if n.endswith(".cram") and f"{n}.crai" not in crams]
+    assert lone_cram == [lone_bam[0].replace(".bam", ".cram")]
+    assert f"{lone_cram[0]}.crai" in here  # one folder up, where the platform does not look
+    germline = api.folder_path(WGS, "variants", "germline")
+    vcfs = {i["name"] for i in api.files(parent=germline["id"])}
+    lone_vcf = [n for n in vcfs if n.endswith(".vcf.gz") and f"{n}.tbi" not in vcfs]
+    assert len(lone_vcf) == 1
+
+
 def test_file_and_folder_details_and_folder_list(api, sandbox):
     folder = api.file_named(WGS, "alignments")
     detail = api.get(f"/files/{folder['id']}").json()
@@ -141,7 +159,8 @@ def test_file_and_folder_details_and_folder_list(api, sandbox):
     listing = api.get(f"/files/{folder['id']}/list", params={"limit": 3})
     assert listing.status_code == 200
     assert len(listing.json()["items"]) == 3
-    assert int(listing.headers["X-Total-Matching-Query"]) == 13  # 6 BAM + 6 BAI + cram/
+    # 7 BAM + 6 BAI + a CRAI whose CRAM is in cram/ + cram/
+    assert int(listing.headers["X-Total-Matching-Query"]) == 15
     a_file = listing.json()["items"][0]
     assert api.get(a_file["href"]).json() == a_file
     assert_error(api.get(f"/files/{a_file['id']}/list"), 400, 5022)
