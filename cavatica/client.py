@@ -37,6 +37,9 @@ log = logging.getLogger("cavatica")
 USER_AGENT = f"cavatica-launcher/0.1.0 (python-requests/{requests.__version__})"
 MAX_LIMIT = 100  # the platform's page size cap
 BULK_CHUNK = 100  # the bulk endpoints take at most 100 ids a call
+# The official SDK refuses URLs over 6,000 characters, as gateways may; calls with many name
+# filters are split to stay under it.
+MAX_URL_LENGTH = 6000
 CONNECT_TIMEOUT = 10.0  # seconds; a connect should never take the whole read timeout
 RETRY_STATUSES = frozenset({502, 503, 504})
 # A gateway's own answers: the platform behind it may have acted before its answer was lost.
@@ -95,6 +98,21 @@ def _as_list(values: Any) -> list:
     if isinstance(values, str | int | float):
         return [values]
     return list(values)
+
+
+def _name_chunks(names: list[str], budget: int) -> Iterable[list[str]]:
+    """`names` in runs that fit one call: a page of them at most, in `budget` URL characters."""
+    chunk: list[str] = []
+    used = 0
+    for name in names:
+        cost = len("&name=") + len(quote(name, safe=""))
+        if chunk and (len(chunk) >= MAX_LIMIT or used + cost > budget):
+            yield chunk
+            chunk, used = [], 0
+        chunk.append(name)
+        used += cost
+    if chunk:
+        yield chunk
 
 
 def _never_sent(exc: requests.RequestException) -> bool:
@@ -158,6 +176,10 @@ class CavaticaClient:
         self._counts_lock = threading.Lock()
         # The last X-RateLimit-* headers seen: {"limit", "remaining", "reset"} as ints.
         self.last_rate_limit: dict[str, int] | None = None
+        # What `names_present` learnt, so no name is asked twice: {folder id: {name: exists}},
+        # and the folders listed whole (every name in them is then known).
+        self._names_known: dict[str, dict[str, bool]] = {}
+        self._folders_listed: dict[str, set[str]] = {}
         self.session = requests.Session()
         self.session.headers.update(
             {
@@ -255,9 +277,11 @@ class CavaticaClient:
         tags: Iterable[str] = (),
         offset: int = 0,
         limit: int = 50,
+        all_fields: bool = True,
     ) -> Page:
         """One level of a project (`project`) or of a folder (`parent`): give exactly one.
-        Several values for one filter mean OR; different filters mean AND."""
+        Several values for one filter mean OR; different filters mean AND. `all_fields=False`
+        gets the platform's default subset of each file (no metadata), enough for names."""
         if (project is None) == (parent is None):
             raise ValueError("give exactly one of project or parent")
         params: list[tuple[str, Any]] = [("project", project) if project else ("parent", parent)]
@@ -266,10 +290,66 @@ class CavaticaClient:
             key = key.removeprefix("metadata.")
             params += [(f"metadata.{key}", value) for value in _as_list(values)]
         params += [("tag", tag) for tag in _as_list(tags)]
-        return self._page("/files", params, offset, limit)
+        return self._page("/files", params, offset, limit, all_fields=all_fields)
 
     def file(self, file_id: str) -> dict:
         return self._json("GET", "/files/{file_id}", file_id=file_id)
+
+    def names_present(self, wanted: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
+        """{folder id: which of the names wanted there exist}, for checking companion files.
+
+        A folder is asked only for the names wanted: several `name` filters in one GET /files
+        (a page of them at most, and a URL the platform's gateways take). When more names are
+        wanted than one call takes, the folder's own listing may be cheaper: its first page
+        says how long it is, and the cheaper way finishes the job. No name is asked twice in
+        this client's life (one web request)."""
+        present: dict[str, set[str]] = {}
+        for folder, names in wanted.items():
+            names = {n for n in names if n}
+            if folder in self._folders_listed:
+                present[folder] = names & self._folders_listed[folder]
+                continue
+            known = self._names_known.setdefault(folder, {})
+            ask = sorted(n for n in names if n not in known)
+            if len(ask) > MAX_LIMIT:
+                ask = self._list_folder_if_cheaper(folder, ask, known)
+            for chunk in _name_chunks(ask, self._name_budget):
+                found = {item.get("name") for item in self._every_file(folder, names=chunk)}
+                known.update({name: name in found for name in chunk})
+            present[folder] = {n for n in names if known.get(n)}
+        return present
+
+    def _list_folder_if_cheaper(self, folder: str, ask: list[str], known: dict) -> list[str]:
+        """List the folder when that costs fewer calls than filtering by `ask`; the names
+        still to ask by filter (none when the whole folder was listed)."""
+        first = self.files(parent=folder, offset=0, limit=MAX_LIMIT, all_fields=False)
+        here = {item.get("name") for item in first.items}
+        rest = [n for n in ask if n not in here]
+        known.update({n: True for n in ask if n in here})
+        pages_left = -(-max(0, first.total - len(first.items)) // MAX_LIMIT)
+        if pages_left > len(list(_name_chunks(rest, self._name_budget))):
+            return rest
+        if pages_left:
+            here.update(item.get("name") for item in self._every_file(folder, len(first.items)))
+        self._folders_listed[folder] = here
+        known.update({n: n in here for n in ask})
+        return []
+
+    def _every_file(self, folder: str, offset: int = 0, names: list[str] | None = None):
+        """Every item of one folder level (filtered by `names`), page by page."""
+        while True:
+            page = self.files(
+                parent=folder, names=names or (), offset=offset, limit=MAX_LIMIT, all_fields=False
+            )
+            yield from page.items
+            if not page.has_next or not page.items:
+                return
+            offset += len(page.items)
+
+    @property
+    def _name_budget(self) -> int:
+        # Room for the name filters once the rest of the URL is counted.
+        return MAX_URL_LENGTH - len(self.base_url) - 120
 
     def files_by_id(self, ids: Iterable[str]) -> dict[str, dict]:
         """{id: file} for the ids the platform knows and this user can see; others are skipped."""

@@ -329,3 +329,49 @@ def test_update_task_patches_only_the_changes_once(rsps, client):
     assert client.update_task("u-1", {"name": "renamed"}) == {"id": "u-1", "name": "renamed"}
     assert len(rsps.calls) == 1
     assert json.loads(rsps.calls[0].request.body) == {"name": "renamed"}
+
+
+def name_reply(rsps, present):
+    """GET /files answers with the asked names that are in `present` (a set)."""
+
+    def reply(request):
+        names = [v for k, v in parse_qsl(urlsplit(request.url).query) if k == "name"]
+        items = [{"id": n, "name": n} for n in names if n in present]
+        body = {"href": "x", "items": items, "links": []}
+        return 200, {"X-Total-Matching-Query": str(len(items))}, json.dumps(body)
+
+    rsps.add_callback(responses.GET, BASE + "/files", callback=reply)
+
+
+def test_names_present_asks_a_folder_for_several_names_at_once_and_never_twice(rsps, client):
+    name_reply(rsps, {"a.bam.bai", "c.bam.bai"})
+    wanted = {"dir1": {"a.bam.bai", "b.bam.bai"}, "dir2": {"c.bam.bai"}}
+    assert client.names_present(wanted) == {"dir1": {"a.bam.bai"}, "dir2": {"c.bam.bai"}}
+    assert len(rsps.calls) == 2
+    first = sent_query(rsps.calls[0])
+    assert ("parent", "dir1") in first and ("fields", "_all") not in first
+    assert sorted(v for k, v in first if k == "name") == ["a.bam.bai", "b.bam.bai"]
+    # Asked again in the same request (client): answered from what was learnt.
+    assert client.names_present({"dir1": {"b.bam.bai", "a.bam.bai"}}) == {"dir1": {"a.bam.bai"}}
+    assert len(rsps.calls) == 2
+
+
+def test_names_present_splits_long_name_lists_to_keep_urls_short(rsps, client):
+    name_reply(rsps, set())
+    long_names = {f"{'x' * 180}-{i:03d}.bam.bai" for i in range(60)}
+    assert client.names_present({"dir": long_names}) == {"dir": set()}
+    assert len(rsps.calls) >= 2
+    assert all(len(call.request.url) <= 6000 for call in rsps.calls)
+    asked = [v for call in rsps.calls for k, v in sent_query(call) if k == "name"]
+    assert sorted(asked) == sorted(long_names)  # each once
+
+
+def test_names_present_lists_a_small_folder_instead_of_many_filtered_calls(rsps, client):
+    listing = [{"id": f"f{i}", "name": f"s{i}.bam"} for i in range(60)]
+    listing += [{"id": f"i{i}", "name": f"s{i}.bam.bai"} for i in range(0, 60, 2)]
+    page_reply(rsps, "/files", listing, len(listing))
+    wanted = {f"s{i}.bam.bai" for i in range(60)} | {f"s{i}.bai" for i in range(60)}
+    found = client.names_present({"dir": wanted})
+    assert found == {"dir": {f"s{i}.bam.bai" for i in range(0, 60, 2)}}
+    assert len(rsps.calls) == 1  # 120 names would take 2 filtered calls; the folder is 1 page
+    assert ("name", "s0.bai") not in sent_query(rsps.calls[0])
