@@ -134,13 +134,13 @@ def task_body(form, specs, project, app_id):
 def edit_body(form, specs, draft):
     """The PATCH body that makes `draft` match the form (project and app do not change).
 
-    A draft that was a batch and no longer is gets null batch settings, so it stops being one.
+    A draft that was a batch and no longer is gets `"batch": false`, the platform's documented
+    switch (nulls would leave its batch settings as they were).
     """
     body = task_body(form, specs, project=None, app_id=None)
     del body["project"], body["app"]
-    if draft.get("batch_input") and "batch_input" not in body:
-        body["batch_input"] = None
-        body["batch_by"] = None
+    if (draft.get("batch") or draft.get("batch_input")) and "batch_input" not in body:
+        body["batch"] = False
     return body
 
 

@@ -44,6 +44,7 @@ BODY_TYPES = {
     "inputs": dict,
     "execution_settings": dict,
     "use_interruptible_instances": bool,
+    "batch": bool,
     "batch_input": str,
     "batch_by": dict,
     "output_location": dict,
@@ -258,15 +259,7 @@ class Tasks:
             task["output_location"] = copy.deepcopy(body["output_location"])
         if body.get("use_interruptible_instances") is not None:
             task["use_interruptible_instances"] = body["use_interruptible_instances"]
-        if "batch_input" in body or "batch_by" in body:
-            batch_input = body.get("batch_input", task.get("batch_input"))
-            batch_by = body.get("batch_by", task.get("batch_by"))
-            check_batch(batch_input, batch_by, nodes)
-            for key in ("batch_input", "batch_by"):
-                task.pop(key, None)
-            task["batch"] = batch_input is not None
-            if task["batch"]:
-                task["batch_input"], task["batch_by"] = batch_input, copy.deepcopy(batch_by)
+        self._apply_batch(task, body, nodes)
         task["errors"] = self.validate_inputs(
             nodes, task["inputs"], task["project"], task.get("batch_input")
         )
@@ -278,6 +271,27 @@ class Tasks:
                     "input_id": task["batch_input"],
                 }
             )
+
+    def _apply_batch(self, task, body, nodes):
+        """`batch: false` makes the task a single one; `batch_input`/`batch_by` (with `batch`
+        true or absent) make or change a batch. A null is no change, as for other fields."""
+        given = {k: body[k] for k in ("batch_input", "batch_by") if body.get(k) is not None}
+        if body.get("batch") is False:
+            if given:
+                raise bad_request("'batch': false cannot come with batch_input or batch_by.", 7023)
+            task["batch"] = False
+            task.pop("batch_input", None)
+            task.pop("batch_by", None)
+            return
+        if not given and body.get("batch") is not True:
+            return
+        batch_input = given.get("batch_input", task.get("batch_input"))
+        batch_by = given.get("batch_by", task.get("batch_by"))
+        if batch_input is None and batch_by is None:
+            raise bad_request("'batch': true needs batch_input and batch_by.", 7023)
+        check_batch(batch_input, batch_by, nodes)
+        task["batch"] = True
+        task["batch_input"], task["batch_by"] = batch_input, copy.deepcopy(batch_by)
 
     def patch(self, task, body, username):
         body = check_body(body)
@@ -296,6 +310,7 @@ class Tasks:
             return task
         changed = copy.deepcopy(task)  # a refused change leaves the draft as it was
         self._apply(changed, body, username)
+        task.clear()  # not just update: a change may remove keys (batch_input, batch_by)
         task.update(changed)
         return task
 

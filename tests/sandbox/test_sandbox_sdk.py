@@ -164,6 +164,48 @@ def test_batch_task_and_its_children(sdk, sandbox, run):
     assert parent.execution_status.completed == 3
 
 
+def test_batch_false_switches_a_batch_draft_to_one_task(sdk, sandbox):
+    reads, _ = inputs_for_bwa(sdk)
+    parent = sdk.tasks.create(
+        name="sdk unbatch",
+        project=RNA,
+        app=sdk.apps.get(f"{RNA}/fastq-qc"),
+        inputs={"reads": reads},
+        batch_input="reads",
+        batch_by={"type": "item"},
+    )
+    assert parent.batch is True
+    sandbox.clear_requests()
+    parent.batch = False
+    parent.save()
+    [patch] = [r for r in sandbox.requests()["requests"] if r["method"] == "PATCH"]
+    assert patch["json"] == {"batch": False}  # what the SDK sends for it
+    task = sdk.tasks.get(parent.id)
+    assert task.batch is False and task.batch_input is None and task.batch_by is None
+    with pytest.raises(sbg.errors.SbgError, match="not a batch task"):
+        task.get_batch_children()
+    task.run()
+    assert task.status == "QUEUED"
+
+
+def test_the_sdk_can_create_and_run_a_batch_as_one_task(sdk, sandbox):
+    reads, _ = inputs_for_bwa(sdk)
+    sandbox.clear_requests()
+    task = sdk.tasks.create(
+        name="sdk one run",
+        project=RNA,
+        app=sdk.apps.get(f"{RNA}/fastq-qc"),
+        inputs={"reads": reads},
+        batch_input="reads",
+        batch_by={"type": "item"},
+        run=True,
+        disable_batch=True,
+    )
+    [post] = [r for r in sandbox.requests()["requests"] if r["method"] == "POST"]
+    assert post["query"]["batch"] == ["False"]
+    assert task.batch is False and task.status == "QUEUED"
+
+
 def test_error_classes_carry_status_and_code(sandbox, sdk):
     with pytest.raises(Unauthorized) as raised:
         make_api(sandbox, token="wrong").users.me()

@@ -449,6 +449,62 @@ def test_batch_false_runs_the_parent_as_one_task(api, rna):
     assert api.get("/tasks", params={"parent": task["id"]}).json()["items"] == []
 
 
+def qc_batch_draft(api, rna):
+    body = valid_bwa_body(rna, app=QC, batch_input="reads", batch_by={"type": "item"})
+    body["inputs"] = {"reads": [file_obj(f) for f in rna["reads"]]}
+    draft = create(api, body)
+    assert draft["batch"] is True
+    return draft
+
+
+def test_batch_false_on_a_draft_makes_it_a_single_task(api, rna):
+    draft = qc_batch_draft(api, rna)
+    single = api.patch(f"/tasks/{draft['id']}", json={"batch": False}).json()
+    assert single["batch"] is False
+    assert "batch_input" not in single and "batch_by" not in single
+    assert api.get(draft["href"]).json() == single
+    ran = api.post(f"/tasks/{draft['id']}/actions/run").json()
+    assert ran["status"] == "QUEUED"
+    assert api.get("/tasks", params={"parent": draft["id"]}).json()["items"] == []
+
+
+def test_null_batch_settings_change_nothing(api, rna):
+    # Only `batch: false` switches batch off; nulls are no change, as for other fields.
+    draft = qc_batch_draft(api, rna)
+    kept = api.patch(f"/tasks/{draft['id']}", json={"batch_input": None, "batch_by": None})
+    assert kept.status_code == 200
+    assert kept.json()["batch"] is True and kept.json()["batch_by"] == {"type": "item"}
+
+
+def test_batch_true_turns_a_single_draft_into_a_batch(api, rna):
+    body = valid_bwa_body(rna, app=QC, batch=False)
+    body["inputs"] = {"reads": [file_obj(f) for f in rna["reads"]]}
+    single = create(api, body)
+    assert single["batch"] is False and "batch_input" not in single
+    url = f"/tasks/{single['id']}"
+    assert_error(api.patch(url, json={"batch": True}), 400, 7023)  # batch over what?
+    made = api.patch(
+        url, json={"batch": True, "batch_input": "reads", "batch_by": {"type": "item"}}
+    ).json()
+    assert made["batch"] is True and made["batch_input"] == "reads"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"batch": False, "batch_input": "reads", "batch_by": {"type": "item"}},
+        {"batch": "false"},
+        {"batch": 0},
+    ],
+)
+def test_batch_must_be_a_boolean_that_agrees_with_the_settings(api, rna, body):
+    draft = qc_batch_draft(api, rna)
+    code = 7023 if "batch_input" in body else 90000
+    assert_error(api.patch(f"/tasks/{draft['id']}", json=body), 400, code)
+    assert api.get(draft["href"]).json()["batch"] is True
+    assert_error(api.post("/tasks", json=valid_bwa_body(rna, app=QC, **body)), 400, code)
+
+
 def test_patch_drafts_and_rename_only_otherwise(api, rna):
     draft = create(api, {"project": RNA, "app": BWA, "inputs": {"sample_name": "S1"}})
     assert draft["errors"]

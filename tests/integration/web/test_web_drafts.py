@@ -167,6 +167,35 @@ def test_saving_an_edit_patches_the_draft(signed_in, api, sandbox):
     assert "The JSON body of the last edit (PATCH)" in page
 
 
+def test_an_edit_that_turns_batch_off_sends_batch_false(signed_in, api, sandbox):
+    bams = [f for n, f in sorted(folder_files(api, "alignments").items()) if n.endswith(".bam")]
+    draft = make_draft(
+        api,
+        inputs={"input_bam_file": [file_ref(b) for b in bams]},
+        batch_input="input_bam_file",
+        batch_by={"type": "ITEM"},
+    )
+    assert draft["batch"] is True
+    url = f"/projects/{PROJECT}/tasks/{draft['id']}"
+    data = {
+        "name": "One BAM now",
+        "submission_id": "0123456789ab",
+        "inputs-input_bam_file": bams[0]["id"],
+        "batch-mode": "off",
+        "action": "create",
+    }
+    sandbox.clear_requests()
+    response = signed_in.post(url + "/edit", data=data)
+    assert response.status_code == 302, text_of(response)
+    [patch] = [r for r in sandbox.requests()["requests"] if r["method"] == "PATCH"]
+    assert patch["json"]["batch"] is False
+    assert "batch_input" not in patch["json"] and "batch_by" not in patch["json"]
+    saved = api.task(draft["id"])
+    assert saved["batch"] is False and "batch_input" not in saved
+    assert saved["errors"] == []
+    assert "Not a batch task." in text_of(signed_in.get(url))
+
+
 @pytest.mark.parametrize("posted", [{}, {"submission_id": "not<ours>"}])
 def test_an_edit_without_a_proper_submission_id_keeps_the_drafts_reference(signed_in, api, posted):
     marker_line = "Submitted from the draft-task launcher, ref 0123456789ab"

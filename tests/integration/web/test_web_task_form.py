@@ -82,7 +82,8 @@ def test_an_edit_that_turns_batch_off_clears_it(request_context, specs):
     form = make_form(specs, **{"inputs-input_bam_file": FILE["path"]})
     assert form.validate(), error_list(form)
     body = edit_body(form, specs, draft)
-    assert body["batch_input"] is None and body["batch_by"] is None
+    assert body["batch"] is False
+    assert "batch_input" not in body and "batch_by" not in body
     assert "project" not in body and "app" not in body
 
 
