@@ -78,6 +78,12 @@ def criteria_keys(criteria: Iterable[str]) -> list[str]:
     return keys
 
 
+def field_label(key: str) -> str:
+    """A batch group's field key for people: `metadata.sample_id` -> `Sample id`."""
+    words = str(key).removeprefix(METADATA_PREFIX).replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else str(key)
+
+
 def preview(files: Iterable[Mapping[str, Any]], batch_by: Mapping[str, Any]) -> BatchPreview:
     """Group `files` (file dicts as the platform returns them) the way `batch_by` would.
 

@@ -367,8 +367,11 @@ class Tasks:
                 continue  # a file missing any criteria key is left out
             values = tuple(str(metadata[k]) for k in keys)
             groups.setdefault(values, []).append(item)
+        # batch_group.fields keys keep the prefix, as the platform's documentation shows them:
+        # {"metadata.sample_id": "S1"}.
+        names = [f"metadata.{k}" for k in keys]
         return [
-            (", ".join(values), dict(zip(keys, values, strict=True)), files)
+            (", ".join(values), dict(zip(names, values, strict=True)), files)
             for values, files in groups.items()
         ]
 

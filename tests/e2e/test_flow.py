@@ -330,7 +330,7 @@ def test_batch_by_sample_from_sign_in_to_child_tasks(page: Page, sandbox, upstre
     expect(rows).to_have_count(4)
     for number, (sample, _) in enumerate(expected_groups, start=1):
         expect(rows.nth(number)).to_contain_text(sample)
-        expect(rows.nth(number)).to_contain_text(f"sample_id = {sample}")
+        expect(rows.nth(number)).to_contain_text(f"Sample id: {sample}")
         expect(rows.nth(number)).to_contain_text("COMPLETED")
     execution = page.get_by_role("region", name="Execution status")
     expect(execution).to_contain_text(re.compile(r"completed\s*3"))

@@ -156,7 +156,7 @@ def test_batch_task_and_its_children(sdk, sandbox, run):
     children = list(parent.get_batch_children())
     samples = {r.metadata["sample_id"] for r in reads}
     assert len(children) == len(samples) == 3
-    assert {c.batch_group.fields["sample_id"] for c in children} == samples
+    assert {c.batch_group.fields["metadata.sample_id"] for c in children} == samples
     assert all(c.parent == parent.id and c.batch is False for c in children)
     sandbox.advance_clock(3600)
     parent.reload()

@@ -346,7 +346,9 @@ def test_batch_by_criteria_groups_by_metadata_and_leaves_out_files_missing_a_key
     samples = {sample_of(f) for f in fastqs} - {None}
     assert len(children) == len(samples) == 6
     for child in children:
-        sample = child["batch_group"]["fields"]["sample_id"]
+        # The keys keep their prefix, as in the platform's documentation.
+        assert list(child["batch_group"]["fields"]) == ["metadata.sample_id"]
+        sample = child["batch_group"]["fields"]["metadata.sample_id"]
         assert child["batch_group"]["value"] == sample
         assert child["name"] == f"QC by sample - {sample}"
         assert child["batch"] is False and child["parent"] == parent["id"]
@@ -376,8 +378,8 @@ def test_batch_by_two_criteria(api):
     assert len(children) == 12  # six samples, two lanes each
     child = children[0]
     fields = child["batch_group"]["fields"]
-    assert set(fields) == {"sample_id", "platform_unit_id"}
-    assert child["batch_group"]["value"] == f"{fields['sample_id']}, {fields['platform_unit_id']}"
+    assert list(fields) == ["metadata.sample_id", "metadata.platform_unit_id"]
+    assert child["batch_group"]["value"] == ", ".join(fields.values())
 
 
 def test_batch_by_item_on_a_single_file_input_takes_a_list(api, sandbox):

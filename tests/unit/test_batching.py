@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batching import BATCH_PRESET_LABELS, BATCH_PRESETS, BatchPreview, preview
+from batching import BATCH_PRESET_LABELS, BATCH_PRESETS, BatchPreview, field_label, preview
 
 
 def bam(file_id, **metadata):
@@ -173,3 +173,16 @@ def test_item_keeps_every_file_in_its_own_group(all_metadata):
     result = preview(files, {"type": "item"})
     assert [g.files for g in result.groups] == [[f] for f in files]
     assert result.left_out == []
+
+
+@pytest.mark.parametrize(
+    ("key", "label"),
+    [
+        ("metadata.sample_id", "Sample id"),
+        ("metadata.platform_unit_id", "Platform unit id"),
+        ("case_id", "Case id"),
+        ("metadata.", "metadata."),
+    ],
+)
+def test_a_group_field_is_named_for_people(key, label):
+    assert field_label(key) == label

@@ -66,6 +66,11 @@ def test_run_is_confirmed_then_starts_the_batch(signed_in, api, sandbox):
     assert len(children) == len(bams)
     for child in children:
         assert child["batch_group"]["value"] in page
+        # batch_group.fields come as {"metadata.sample_id": ...}; the page names them for people.
+        [(key, sample)] = child["batch_group"]["fields"].items()
+        assert key == "metadata.sample_id"
+        assert f"Sample id: {sample}" in page
+    assert "metadata.sample_id =" not in page
 
 
 def test_run_is_refused_for_a_task_that_started(signed_in, api):
