@@ -20,6 +20,7 @@ The companion is looked for in the chosen file's own folder, where the platform 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -424,3 +425,98 @@ def group_checks(
                 found.append(check)
         out.append(found)
     return out
+
+
+# ---- one page's report ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the form page says before a draft is made, for one state of the form."""
+
+    checks: Mapping[str, list[FileCheck]]  # {input id: the checks of its chosen files}
+    empty: tuple[InputSpec, ...] = ()  # required inputs left empty
+    unavailable: str | None = None  # why the companions could not be looked up, if so
+
+    @property
+    def all_checks(self) -> list[FileCheck]:
+        return [check for checks in self.checks.values() for check in checks]
+
+    @property
+    def summary(self) -> Summary:
+        return summarise(self.all_checks)
+
+    @property
+    def lacks_required(self) -> bool:
+        return any(check.lacks_required for check in self.all_checks)
+
+    def by_file(self) -> dict[str, FileCheck]:
+        """{file id: its check}; a file chosen for several inputs keeps its worst result."""
+        out: dict[str, FileCheck] = {}
+        for check in self.all_checks:
+            if check.file.id not in out or check.lacks_required:
+                out[check.file.id] = check
+        return out
+
+    def groups(self, groups: Iterable[Any]) -> list[list[FileCheck]]:
+        """Per batch group, the checks of its files that lack a required companion."""
+        return group_checks(groups, self.by_file())
+
+    def note(self) -> str:
+        """What a draft's description keeps of the check: the files without a required
+        companion when it was saved (empty when none lacked one)."""
+        lines = lacking_lines(self.all_checks)
+        if not lines:
+            return ""
+        summary = self.summary
+        head = (
+            f"{NOTE_HEADING} {summary.lacking} of {summary.checked} chosen "
+            f"{_files(summary.checked)} lacked a required companion file:"
+        )
+        return "\n".join([head, *(f"- {line}" for line in lines)])
+
+    def fingerprint(self) -> str:
+        """Stands for the files that lack a companion: a "create anyway" made for these
+        results does not count for others."""
+        lines = sorted(lacking_lines(self.all_checks))
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16] if lines else ""
+
+
+NOTE_HEADING = "Pre-flight check:"
+
+
+def plan(
+    specs: Iterable[InputSpec], values: Mapping[str, Any], cwl_version: str | None = None
+) -> dict[str, list[Target]]:
+    """{input id: its targets} for every input with chosen files."""
+    out = {}
+    for spec in specs:
+        targets = targets_of(spec, values.get(spec.id), cwl_version)
+        if targets:
+            out[spec.id] = targets
+    return out
+
+
+def all_targets(planned: Mapping[str, list[Target]]) -> list[Target]:
+    return [target for targets in planned.values() for target in targets]
+
+
+def report(
+    specs: Iterable[InputSpec],
+    values: Mapping[str, Any],
+    planned: Mapping[str, list[Target]],
+    files: Mapping[str, Mapping[str, Any]],
+    present: Mapping[str, Iterable[str]] | None,
+    unavailable: str | None = None,
+) -> Report:
+    """The page's report from the plan, the chosen files as the platform returned them and the
+    companion names found (`present` None: they could not be looked up, see `unavailable`)."""
+    checks = {}
+    for input_id, targets in planned.items():
+        if present is None:
+            # Without the look-up, only the file types can still be said.
+            targets = [Target(t.file_ids, (), t.file_types) for t in targets]
+        found = check_targets(targets, files, present or {})
+        if found:
+            checks[input_id] = found
+    return Report(checks, tuple(empty_required(specs, values)), unavailable)

@@ -268,3 +268,49 @@ def test_summary_wording():
     )
     assert preflight.Summary(5, 0, 0, 0).text == ""
     assert MISSING == "missing"
+
+
+def test_a_report_counts_the_page_notes_what_was_missing_and_marks_groups():
+    app = parse_app(load_real_app("kfdrc-deepvariant"))
+    files = {**files_in("aln", "a.bam", "b.bam", "b.bam.bai"), **files_in("ref", "g.fa")}
+    values = {
+        "reads": [{"class": "File", "path": i} for i in ("id-a.bam", "id-b.bam")],
+        "ref": {"class": "File", "path": "id-g.fa"},
+        "sample_name": "s1",
+    }
+    planned = preflight.plan(app.inputs, values, app.cwl_version)
+    assert set(planned) == {"reads", "ref"}
+    wanted = preflight.names_to_look_up(preflight.all_targets(planned), files)
+    assert wanted == {"aln": {"a.bam.bai"}, "ref": {"g.fa.fai"}}
+    report = preflight.report(app.inputs, values, planned, files, {"ref": {"g.fa.fai"}})
+    assert report.summary.text == "1 of 3 files lacks a required companion."
+    assert [s.id for s in report.empty] == ["model_type"]
+    assert report.note() == (
+        "Pre-flight check: 1 of 3 chosen files lacked a required companion file:\n"
+        "- a.bam: .bai missing"
+    )
+    assert (
+        report.fingerprint()
+        and report.fingerprint()
+        != preflight.report(
+            app.inputs, values, planned, files, {"aln": {"a.bam.bai"}, "ref": set()}
+        ).fingerprint()
+    )
+
+    class Group:
+        def __init__(self, *ids):
+            self.files = [{"id": i} for i in ids]
+
+    assert [len(m) for m in report.groups([Group("id-b.bam"), Group("id-a.bam")])] == [0, 1]
+
+
+def test_a_report_without_the_look_up_still_warns_about_types_but_claims_nothing_missing():
+    app = parse_app(load_real_app("sbg-gatk-haplotypecaller"))
+    files = files_in("d", "x.vcf.gz")
+    values = {"in_reference": {"class": "File", "path": "id-x.vcf.gz"}}
+    planned = preflight.plan(app.inputs, values, app.cwl_version)
+    report = preflight.report(app.inputs, values, planned, files, None, unavailable="down")
+    [check] = report.checks["in_reference"]
+    assert check.companions == () and check.type_warning
+    assert not report.lacks_required and report.note() == "" and report.fingerprint() == ""
+    assert report.unavailable == "down"
