@@ -20,11 +20,14 @@ from forms.settings import (
     fill_batch,
     fill_execution,
 )
+from preflight import NOTE_HEADING
 
 MARKER_LENGTH = 12
 MARKER_TEXT = "Submitted from the draft-task launcher, ref "
 # The marker line at the end of a description, with the blank line that separates it.
 _MARKER_RE = re.compile(r"\s*" + re.escape(MARKER_TEXT) + r"([0-9a-f]{12})\s*\Z")
+# The note a save with files lacking companions writes above the marker (preflight.Report.note).
+_NOTE_RE = re.compile(r"\s*" + re.escape(NOTE_HEADING) + r" [^\n]*(\n- [^\n]*)*\s*\Z")
 # A new submission id is 32 hex digits; when editing, the draft's 12-digit marker stands in.
 _SUBMISSION_ID_RE = re.compile(r"[0-9a-f]{12}([0-9a-f]{20})?")
 
@@ -96,11 +99,18 @@ def split_marker(description):
     return description[: match.start()], match.group(1)
 
 
-def description_with_marker(description, marker):
+def split_note(description):
+    """The description without the pre-flight note an earlier save wrote above the marker."""
+    match = _NOTE_RE.search(description or "")
+    return (description or "")[: match.start()] if match else (description or "")
+
+
+def description_with_marker(description, marker, note=""):
+    """The user's text, then the pre-flight note (what was missing), then the marker line.
+    An earlier note goes: the check is made again for each save."""
     text, _old = split_marker(description)
-    text = text.strip()
-    line = MARKER_TEXT + marker
-    return f"{text}\n\n{line}" if text else line
+    parts = [part for part in (split_note(text).strip(), note.strip()) if part]
+    return "\n\n".join([*parts, MARKER_TEXT + marker])
 
 
 def default_task_name(app_label, today=None):
@@ -108,7 +118,7 @@ def default_task_name(app_label, today=None):
     return f"{app_label} {today.isoformat()}"
 
 
-def task_body(form, specs, project, app_id):
+def task_body(form, specs, project, app_id, note=""):
     """The JSON body of POST /tasks from a validated task form.
 
     Only keys that are set are sent (an unset setting means the project's default); the app is
@@ -118,7 +128,7 @@ def task_body(form, specs, project, app_id):
     batch_input, batch_by = batch_body(form.batch.form)
     body = {"name": form.name.data.strip(), "project": project, "app": app_id}
     body["description"] = description_with_marker(
-        form.description.data, submission_marker(form.submission_id.data)
+        form.description.data, submission_marker(form.submission_id.data), note
     )
     body["inputs"] = inputs_body(form.inputs.form, specs, batch_input=batch_input)
     if execution_settings:
@@ -131,13 +141,13 @@ def task_body(form, specs, project, app_id):
     return body
 
 
-def edit_body(form, specs, draft):
+def edit_body(form, specs, draft, note=""):
     """The PATCH body that makes `draft` match the form (project and app do not change).
 
     A draft that was a batch and no longer is gets `"batch": false`, the platform's documented
     switch (nulls would leave its batch settings as they were).
     """
-    body = task_body(form, specs, project=None, app_id=None)
+    body = task_body(form, specs, project=None, app_id=None, note=note)
     del body["project"], body["app"]
     if (draft.get("batch") or draft.get("batch_input")) and "batch_input" not in body:
         body["batch"] = False
@@ -150,7 +160,7 @@ def draft_formdata(task, specs):
     data = MultiDict(
         {
             "name": task.get("name") or "",
-            "description": description,
+            "description": split_note(description),
             "submission_id": marker or new_submission_id(),
         }
     )

@@ -13,6 +13,7 @@ from forms.task import (
     edit_body,
     error_list,
     split_marker,
+    split_note,
     task_body,
 )
 
@@ -70,6 +71,21 @@ def test_the_reference_line_is_never_doubled():
     assert description_with_marker(text, "0123456789ab") == text
     assert split_marker(text) == ("notes", "0123456789ab")
     assert split_marker("plain") == ("plain", None)
+
+
+def test_the_pre_flight_note_sits_above_the_reference_line_and_is_replaced_on_each_save():
+    note = (
+        "Pre-flight check: 1 of 2 chosen files lacked a required companion file:\n"
+        "- x.bam: .bai missing"
+    )
+    text = description_with_marker("notes", "0123456789ab", note)
+    assert text == f"notes\n\n{note}\n\nSubmitted from the draft-task launcher, ref 0123456789ab"
+    # Saved again with every companion there: the old note goes, the user's text stays.
+    assert description_with_marker(text, "0123456789ab") == description_with_marker(
+        "notes", "0123456789ab"
+    )
+    assert description_with_marker(note, "0123456789ab", note).count("Pre-flight") == 1
+    assert split_note(split_marker(text)[0]) == "notes"
 
 
 def test_an_edit_that_turns_batch_off_clears_it(request_context, specs):
