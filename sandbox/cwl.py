@@ -254,3 +254,46 @@ def _check_primitive(value, name, find_file):
         return
     if not ok[name](value):
         raise Mismatch("schema", "Value for this input does not match the expected type.")
+
+
+def read_outputs(raw):
+    """[(output id, type, glob or None)] of the app's outputs that are files (or arrays of
+    files), in document order: what a finished task of the app gives back."""
+    raw = main_process(raw)
+    defs = _schema_defs(raw)
+    outputs = raw.get("outputs")
+    if isinstance(outputs, dict):
+        outputs = [
+            dict(v, id=k) if isinstance(v, dict) else {"id": k, "type": v}
+            for k, v in outputs.items()
+        ]
+    found = []
+    for item in _list(outputs):
+        if not isinstance(item, dict) or "id" not in item:
+            continue
+        t = parse_type(item.get("type", "Any"), defs, scope=str(item["id"]))
+        if not _only_files(t):
+            continue
+        binding = item.get("outputBinding")
+        glob = binding.get("glob") if isinstance(binding, dict) else None
+        if isinstance(glob, list):
+            glob = next((g for g in glob if isinstance(g, str)), None)
+        found.append((_short(item["id"]), t, glob if isinstance(glob, str) else None))
+    return found
+
+
+def _only_files(t):
+    """File, File?, File[] and the like; no Directory."""
+    if t[0] == "union":
+        branches = [x for x in t[1] if x != ("prim", "null")]
+        return bool(branches) and all(_only_files(x) for x in branches)
+    if t[0] == "array":
+        return _only_files(t[1])
+    return t == ("prim", "File")
+
+
+def is_array(t):
+    """The type (or its non-null branch) is an array."""
+    if t[0] == "union":
+        return any(is_array(x) for x in t[1] if x != ("prim", "null"))
+    return t[0] == "array"

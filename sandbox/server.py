@@ -139,6 +139,7 @@ def create_sandbox_app(
             raise ApiError(429, 1000, "Rate limit exceeded! Check response headers.")
         st.lock.acquire()
         g.locked = True
+        st.tasks.settle()  # tasks that completed since the last request get their outputs
         return None
 
     @app.teardown_request

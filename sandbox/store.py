@@ -47,6 +47,7 @@ class Store:
         self.fail_share = fail_share
         self.clock_offset = 0.0
         self.tasks = {}
+        self.running = set()  # ids of run tasks that will get their outputs when they complete
         self.task_seq = 0
         self.rng = random.Random(seed.SEED + 2)  # ids of files added later; not the seed's stream
         self.users = {u["username"]: u for u in seed.users(demo_token)}
@@ -216,6 +217,24 @@ class Store:
                 maker.folder(pid, parent, item["name"])
             else:
                 maker.file(pid, parent, item["name"], size, metadata, tags)
+        for record in maker.records:
+            self._add_file(record)
+        return maker.records
+
+    def add_outputs(self, pid, names, metadata, task_id):
+        """A finished task's output files at the project's root. A name already there gets a
+        `_1_` (`_2_`, ...) prefix, as the platform does."""
+        root = self.projects[pid]["root_folder"]
+        taken = {self.files[i]["name"] for i in self.children.get(root, [])}
+        maker = seed.FileMaker(self.rng)
+        for name in names:
+            unique, n = name, 0
+            while unique in taken:
+                n += 1
+                unique = f"_{n}_{name}"
+            taken.add(unique)
+            maker.file(pid, root, unique, 4096 * (len(unique) + 1), dict(metadata))
+            maker.records[-1]["origin"] = {"task": task_id}
         for record in maker.records:
             self._add_file(record)
         return maker.records

@@ -13,10 +13,12 @@ from datetime import UTC, datetime
 from .cwl import (
     Mismatch,
     check_value,
+    is_array,
     is_file_like,
     is_single_file,
     main_process,
     read_inputs,
+    read_outputs,
 )
 from .errors import bad_request
 from .seed import PUBLIC_PROJECT
@@ -53,6 +55,26 @@ BODY_TYPES = {
 # one task in four fails, in a fixed pattern by creation order, with no random generator.
 GOLDEN_RATIO_FRACTION = 0.6180339887498949
 MAX_CHILDREN = 1000
+
+
+def _first_file(value, store):
+    """The record of the first File named in an inputs object (lists and records too)."""
+    if isinstance(value, dict):
+        if value.get("class") == "File" and isinstance(value.get("path"), str):
+            return store.file(value["path"])
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            found = _first_file(item, store)
+            if found is not None:
+                return found
+    return None
+
+
+def _extension(glob):
+    """'.html' from '*.html', '.vcf.gz' from "$(inputs.name + '.vcf.gz')"; '' if none."""
+    tail = re.search(r"((?:\.[A-Za-z0-9]{1,8}){1,2})\W*$", glob or "")
+    return tail.group(1) if tail else ""
 
 
 def iso(ts):
@@ -334,6 +356,8 @@ class Tasks:
             task["batch"] = False
             task.pop("batch_by", None)
             task.pop("batch_input", None)
+        if not task["batch"]:
+            self.store.running.add(task["id"])  # gets its outputs when it completes
         if task["batch"]:
             app, revision = self.store.app_for(task["app"], task["created_by"])
             node = next(
@@ -405,6 +429,7 @@ class Tasks:
             }
         )
         store.tasks[child["id"]] = child
+        store.running.add(child["id"])
         parent["_children"].append(child["id"])
 
     def abort(self, task):
@@ -429,6 +454,43 @@ class Tasks:
         for child_id in task["_children"]:
             self.store.tasks.pop(child_id, None)
         del self.store.tasks[task["id"]]
+
+    # ----- outputs -----------------------------------------------------------------------
+    def settle(self):
+        """Give every task that has completed since the last request its output files, once.
+        Statuses follow the clock, so this runs before each API request reads anything."""
+        store = self.store
+        for task_id in list(store.running):
+            task = store.tasks.get(task_id)
+            status = self._times(task)[0] if task is not None else "ABORTED"
+            if status not in TERMINAL:
+                continue
+            store.running.discard(task_id)
+            if status == "COMPLETED":
+                self._make_outputs(task)
+
+    def _make_outputs(self, task):
+        """One file per File output of the app (two for an array), in the project's root, named
+        after the task's first input file, with its metadata and `origin.task` set."""
+        store = self.store
+        if task["project"] == store.big.project:
+            return  # the big project is computed and takes no new files
+        app, revision = store.app_for(task["app"], task["created_by"])
+        first = _first_file(task["inputs"], store)
+        if first is not None:
+            base = first["name"].split(".")[0] or first["name"]
+        else:
+            base = re.sub(r"[^A-Za-z0-9_-]+", "_", task["name"]).strip("_")[:40] or "task"
+        metadata = dict((first or {}).get("metadata") or {})
+        for output_id, kind, glob in read_outputs(store.raw_for(app, revision)):
+            ext = _extension(glob)
+            many = is_array(kind)
+            names = [f"{base}.{output_id}{'.' + str(n) if many else ''}{ext}" for n in (1, 2)]
+            records = store.add_outputs(
+                task["project"], names[: 2 if many else 1], metadata, task["id"]
+            )
+            refs = [{"class": "File", "path": r["id"], "name": r["name"]} for r in records]
+            task["outputs"][output_id] = refs if many else refs[0]
 
     # ----- reading -----------------------------------------------------------------------
     def _outcome(self, task):

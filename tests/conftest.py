@@ -49,6 +49,10 @@ class SandboxController:
     def set_rate_limit(self, limit, window_seconds=300):
         return self._call("POST", "rate_limit", {"limit": limit, "window_seconds": window_seconds})
 
+    def set_fail_share(self, share):
+        """The share of run tasks that end FAILED (chosen by creation order)."""
+        return self._call("POST", "fail_share", {"fail_share": share})
+
     def add_app(self, project, app_name, raw):
         return self._call("POST", "apps", {"project": project, "app_name": app_name, "raw": raw})
 

@@ -20,7 +20,7 @@ def files_of(value):
 
 def test_rerun_the_failed_groups_of_a_batch(signed_in, sandbox, axe):
     page = signed_in
-    sandbox._call("POST", "fail_share", {"fail_share": 0.5})
+    sandbox.set_fail_share(0.5)
     with CavaticaClient(sandbox.api_url, sandbox.token, timeout=10) as api:
         folder = next(
             f for f in api.files(project=PROJECT, limit=100).items if f["name"] == "alignments"

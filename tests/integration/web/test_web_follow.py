@@ -62,7 +62,7 @@ def test_a_refresh_of_an_unchanged_batch_costs_one_call_and_a_change_two(signed_
 
 
 def test_the_bar_and_the_numbers_say_the_same(signed_in, api, sandbox):
-    sandbox._call("POST", "fail_share", {"fail_share": 0.5})
+    sandbox.set_fail_share(0.5)
     bams = bams_of(api)
     task = a_batch(api, bams)
     sandbox.advance_clock(400)
@@ -155,7 +155,7 @@ def test_the_live_parts_of_an_unknown_task_are_a_message(signed_in):
 
 
 def a_finished_batch_with_failures(api, sandbox, bams):
-    sandbox._call("POST", "fail_share", {"fail_share": 0.5})
+    sandbox.set_fail_share(0.5)
     task = running_task(
         api,
         inputs={"input_bam_file": [file_ref(b) for b in bams]},
