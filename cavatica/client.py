@@ -278,10 +278,12 @@ class CavaticaClient:
         offset: int = 0,
         limit: int = 50,
         all_fields: bool = True,
+        origin_task: str | None = None,
     ) -> Page:
         """One level of a project (`project`) or of a folder (`parent`): give exactly one.
         Several values for one filter mean OR; different filters mean AND. `all_fields=False`
-        gets the platform's default subset of each file (no metadata), enough for names."""
+        gets the platform's default subset of each file (no metadata), enough for names.
+        `origin_task`: only the files that task made (its outputs)."""
         if (project is None) == (parent is None):
             raise ValueError("give exactly one of project or parent")
         params: list[tuple[str, Any]] = [("project", project) if project else ("parent", parent)]
@@ -290,6 +292,8 @@ class CavaticaClient:
             key = key.removeprefix("metadata.")
             params += [(f"metadata.{key}", value) for value in _as_list(values)]
         params += [("tag", tag) for tag in _as_list(tags)]
+        if origin_task:
+            params.append(("origin.task", origin_task))
         return self._page("/files", params, offset, limit, all_fields=all_fields)
 
     def file(self, file_id: str) -> dict:

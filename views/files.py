@@ -20,6 +20,7 @@ PAGE_SIZE = 50
 MAX_TRAIL = 20  # folders deeper than this lose their oldest breadcrumbs
 MAX_WALK_UP = 8  # GETs spent finding a folder's ancestors when the link did not carry them
 MAX_NAME_IDS = 500  # ids per names look-up (5 bulk calls)
+TASKS_PAGE = 25  # finished tasks a page, to choose among their outputs
 # Metadata shown beside each file: the keys people batch and choose by.
 SHOWN_METADATA = ("sample_id", "case_id", "platform_unit_id", "paired_end")
 KINDS = ("File", "Directory")
@@ -39,6 +40,7 @@ class PickerQuery:
     kind: str = "File"  # what the input takes: File or Directory
     multiple: bool = False
     fragment: bool = False
+    task: str = ""  # a task id: only the files it made (its outputs)
 
     @classmethod
     def from_args(cls, args, headers):
@@ -60,6 +62,7 @@ class PickerQuery:
             kind=kind if kind in KINDS else "File",
             multiple=args.get("multiple") == "1",
             fragment=args.get("fragment") == "1" or headers.get("X-Requested-With") == "picker",
+            task=args.get("task", "").strip(),
         )
 
     def metadata_filter(self):
@@ -83,6 +86,7 @@ class PickerQuery:
             "all_types": "1" if query.all_types else None,
             "kind": query.kind if query.kind != "File" else None,
             "multiple": "1" if query.multiple else None,
+            "task": query.task or None,
         }
         return {key: value for key, value in args.items() if value is not None}
 
@@ -149,6 +153,7 @@ def browse(owner, project):
         if folder is not None:
             trail = [root] if root else []
             query = replace(query, trail=tuple(trail + [f["id"] for f in ancestors]))
+        origin = _origin_task(client, project_id, query)
         listing = _list(client, project_id, query)
     except (ApiError, NotSignedIn) as error:
         if not query.fragment:
@@ -163,6 +168,7 @@ def browse(owner, project):
         query=query,
         folder=folder,
         ancestors=ancestors,
+        origin=origin,
         listing=listing,
         child_trail=_child_trail(query, listing),
         page_size=PAGE_SIZE,
@@ -205,6 +211,7 @@ def _list(client, project_id, query):
         metadata=query.metadata_filter(),
         offset=query.offset,
         limit=PAGE_SIZE,
+        origin_task=query.task or None,
     )
     listing = Listing(total=page.total, offset=query.offset, count=len(page.items))
     filter_types = bool(query.types) and not query.all_types
@@ -218,6 +225,59 @@ def _list(client, project_id, query):
         else:
             listing.files.append(item)
     return listing
+
+
+def _origin_task(client, project_id, query):
+    """The task whose outputs are listed (one GET), or None when the listing is not filtered."""
+    if not query.task:
+        return None
+    task = client.task(query.task)
+    if task.get("project") != project_id:
+        raise NotFound("This task is not in this project.", status=404)
+    return task
+
+
+@bp.get("/projects/<owner>/<project>/files/tasks")
+def tasks(owner, project):
+    """The project's completed tasks, newest first, to list the outputs of one (one GET /tasks
+    a page). `batch`: the completed child tasks of that batch task instead."""
+    project_id = f"{owner}/{project}"
+    query = replace(PickerQuery.from_args(request.args, request.headers), task="")
+    batch = request.args.get("batch", "").strip()
+    try:
+        client = platform()
+        parent = client.task(batch) if batch else None
+        page = client.tasks(
+            project=project_id,
+            parent=batch or None,
+            status="COMPLETED",
+            order_by="end_time",
+            order="desc",
+            offset=_non_negative_int(request.args.get("offset")),
+            limit=TASKS_PAGE,
+        )
+    except (ApiError, NotSignedIn) as error:
+        if not query.fragment:
+            raise
+        return _fragment_error(error)
+    files_args = query.args(parent="", trail=(), name="", metadata=(), offset=0)
+    return render_template(
+        "files/_tasks.html" if query.fragment else "files/browse.html",
+        listing_template="files/_tasks.html",
+        owner=owner,
+        project=project,
+        project_id=project_id,
+        query=query,
+        parent=parent,
+        page=page,
+        files_link=url_for("files.browse", owner=owner, project=project, **files_args),
+        outputs_link=lambda task_id: url_for(
+            "files.browse", owner=owner, project=project, task=task_id, **files_args
+        ),
+        tasks_link=lambda **changes: url_for(
+            "files.tasks", owner=owner, project=project, **files_args, **changes
+        ),
+    )
 
 
 def _folder_and_trail(client, project_id, query):
