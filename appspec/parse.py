@@ -30,6 +30,7 @@ _MAX_DEPTH = 40
 # Some older exports spell primitive names with a namespace or in other case.
 _PRIMITIVE_ALIASES = {p.lower(): p for p in PRIMITIVES} | {"bool": "boolean", "str": "string"}
 _NULL = object()  # parse result for the `null` type
+_ONLY_NULLS = "An array of nothing but null cannot be entered."
 
 
 class AppSpecError(ValueError):
@@ -201,7 +202,7 @@ class _TypeReader:
         if text.endswith("[]"):
             items, nullable = self.read(text[:-2], depth + 1, scope)
             if items is _NULL:
-                return _unknown(raw, "An array of nothing but null cannot be entered."), False
+                return _unknown(raw, _ONLY_NULLS, "null[]"), False
             return ArrayType(items, nullable), False
         if text == "null":
             return _NULL, True
@@ -219,6 +220,35 @@ class _TypeReader:
                 finally:
                     self._resolving.pop()
         return _unknown(raw, f"Unknown type name “{text}”."), False
+
+    def label_of(self, raw: Any, depth: int = 0) -> str:
+        """The label written on an enum or record type (given inline or by name, optional or
+        not): what an input or field of that type is called when it has no label of its own."""
+        if depth > _MAX_DEPTH:
+            return ""
+        if isinstance(raw, str):
+            text = raw.strip().removesuffix("?")
+            if text.endswith("[]"):
+                return ""
+            named = next(
+                (
+                    self.named[k]
+                    for k in (text, text.lstrip("#"), strip_id(text))
+                    if k in self.named
+                ),
+                None,
+            )
+            return self.label_of(named, depth + 1) if named is not None else ""
+        if isinstance(raw, list):
+            branches = [b for b in raw if b != "null"]
+            return self.label_of(branches[0], depth + 1) if len(branches) == 1 else ""
+        if isinstance(raw, dict):
+            kind = raw.get("type")
+            if kind in ("enum", "record"):
+                return _text(raw.get("label")).strip()
+            if kind != "array" and isinstance(kind, (str, list, dict)):
+                return self.label_of(kind, depth + 1)
+        return ""
 
     def _read_union(self, raw: list, depth: int, scope: str) -> tuple[TypeNode | object, bool]:
         nullable = False
@@ -248,7 +278,7 @@ class _TypeReader:
                 return _unknown(raw, "This array type does not say what its items are.")
             items, nullable = self.read(raw["items"], depth + 1, scope)
             if items is _NULL:
-                return _unknown(raw, "An array of nothing but null cannot be entered.")
+                return _unknown(raw, _ONLY_NULLS, "null[]")
             return ArrayType(items, nullable)
         if kind == "enum":
             symbols = raw.get("symbols")
@@ -274,13 +304,13 @@ class _TypeReader:
                 continue
             node, nullable = self.read(entry.get("type"), depth + 1, full_name)
             if node is _NULL:
-                node, nullable = _unknown(None, "This field can only be null."), True
+                node, nullable = _unknown(None, "This field can only be null.", "null"), True
             fields.append(
                 RecordField(
                     name=name,
                     type=node,  # type: ignore[arg-type]
                     required=not nullable,
-                    label=_text(entry.get("label")),
+                    label=_text(entry.get("label")) or self.label_of(entry.get("type"), depth + 1),
                     doc=_text(entry.get("doc", entry.get("description"))),
                     file_types=parse_file_types(entry.get("sbg:fileTypes")),
                     secondary_files=parse_secondary_files(entry.get("secondaryFiles")),
@@ -290,12 +320,12 @@ class _TypeReader:
         return RecordType(tuple(fields), strip_id(name) if name else None)
 
 
-def _unknown(raw: Any, note: str) -> UnknownType:
+def _unknown(raw: Any, note: str, written: str = "") -> UnknownType:
     try:
         text = json.dumps(raw, sort_keys=True, default=str)
     except (TypeError, ValueError):
         text = repr(raw)
-    return UnknownType(text, note)
+    return UnknownType(text, note, written)
 
 
 def _revision(doc: dict) -> int | None:
@@ -345,14 +375,14 @@ def parse_input(entry: dict, reader: _TypeReader) -> InputSpec:
         declared = entry
     node, nullable = reader.read(declared, scope=str(entry.get("id", "")))
     if node is _NULL:
-        node, nullable = _unknown(None, "This input can only be null."), True
+        node, nullable = _unknown(None, "This input can only be null.", "null"), True
     # Draft-2 may also say `required: false` next to the type.
     required = not nullable and entry.get("required") is not False
     return InputSpec(
         id=input_id,
         type=node,  # type: ignore[arg-type]
         required=required,
-        label=_text(entry.get("label")),
+        label=_text(entry.get("label")) or reader.label_of(declared),
         doc=_text(entry.get("doc", entry.get("description"))),
         default=entry.get("default"),
         has_default="default" in entry and entry.get("default") is not None,

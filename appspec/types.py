@@ -8,7 +8,8 @@ A type tree is made of:
 - `RecordType(fields)`: each `RecordField` knows whether it is required;
 - `UnionType(branches)`: two or more non-null branches. A `null` in a union is not a branch: it
   makes the input or record field optional, or (in array items) sets `items_nullable`;
-- `UnknownType(raw, note)`: a shape this package does not understand; forms offer a JSON box.
+- `UnknownType(raw, note, written)`: a shape this package does not understand (or that cannot be
+  entered, such as `null[]`); forms offer a JSON box.
 
 Every node has a `kind` string so templates and codecs can dispatch on it.
 """
@@ -90,10 +91,12 @@ class UnionType:
 
 @dataclass(frozen=True)
 class UnknownType:
-    """A type this package could not read. `raw` is its JSON text, `note` says why."""
+    """A type this package could not read. `raw` is its JSON text, `note` says why, `written`
+    its CWL spelling when it has a short one (`null[]`), for the hint."""
 
     raw: str
     note: str
+    written: str = ""
 
     kind = "unknown"
 
@@ -160,4 +163,4 @@ def type_label(node: TypeNode) -> str:
         return "record"
     if isinstance(node, UnionType):
         return " | ".join(type_label(b) for b in node.branches)
-    return "unknown"
+    return node.written or "unknown"

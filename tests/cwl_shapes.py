@@ -86,3 +86,38 @@ def packed_graph():
         "outputs": [],
     }
     return {"cwlVersion": version, "$graph": [tool, main]}
+
+
+def labelled_main():
+    """Inputs with no label of their own whose types carry one (a named enum from
+    SchemaDefRequirement, an inline named record), and a `null[]` input."""
+    strand = {
+        "type": "enum",
+        "name": "#main/Strand",
+        "label": "Library strand",
+        "symbols": ["#main/Strand/fr/rf", "#main/Strand/unstranded"],
+    }
+    return {
+        "class": "CommandLineTool",
+        "id": "#main",
+        "cwlVersion": "v1.2",
+        "requirements": [{"class": "SchemaDefRequirement", "types": [strand]}],
+        "inputs": [
+            {"id": "#main/strand", "type": ["null", "#main/Strand"]},
+            {
+                "id": "#main/sheet",
+                "type": {
+                    "type": "record",
+                    "name": "#main/sheet/Sheet",
+                    "label": "Sample sheet",
+                    "fields": [
+                        {"name": "#main/sheet/Sheet/kind", "type": "#main/Strand"},
+                        {"name": "#main/sheet/Sheet/id", "type": "string", "label": "Sample"},
+                    ],
+                },
+            },
+            {"id": "#main/own", "label": "Own label", "type": "#main/Strand"},
+            {"id": "#main/padding", "type": "null[]"},
+        ],
+        "outputs": [],
+    }

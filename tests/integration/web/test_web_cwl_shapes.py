@@ -4,7 +4,7 @@ what the form offers, the body it sends, and what the sandbox makes of it."""
 import re
 
 import pytest
-from cwl_shapes import FILTER_VALUES, SEX_VALUES, packed_graph, packed_main
+from cwl_shapes import FILTER_VALUES, SEX_VALUES, labelled_main, packed_graph, packed_main
 from web_helpers import PROJECT, app_specs, file_ref, folder_files, task_form, task_posts, text_of
 
 APP = "packed-shapes"
@@ -75,3 +75,29 @@ def test_a_graph_document_gives_a_form_and_a_batch_the_sandbox_accepts(signed_in
     draft = api.task(response.location.rsplit("/", 1)[1])
     assert draft["batch"] is True and draft["errors"] == []
     assert "What CAVATICA found" not in text_of(signed_in.get(response.location))
+
+
+def test_labels_from_types_and_the_null_array_hint_are_shown(signed_in, api, sandbox):
+    sandbox.add_app(PROJECT, "labelled", labelled_main())
+    url = f"/projects/{PROJECT}/apps/labelled/new?revision=0"
+    page = signed_in.get(url)
+    html = page.get_data(as_text=True)
+    assert re.search(r'<label for="inputs-strand">\s*Library strand\s*</label>', html)
+    assert re.search(r"<legend>\s*Sample sheet\b", html)
+    assert re.search(r'<label for="inputs-sheet-kind">\s*Library strand\s*</label>', html)
+    assert re.search(r'<label for="inputs-own">\s*Own label\s*</label>', html)
+    padding = html.split('id="inputs-padding@help"', 1)[1].split("</div>", 1)[0]
+    assert "Type: <code>null[]</code>" in padding and "unknown" not in padding
+    inputs = {
+        "strand": "fr/rf",
+        "sheet": {"kind": "unstranded", "id": "S1"},
+        "own": "fr/rf",
+        "padding": [],
+    }
+    data = task_form(app_specs(api, "labelled"), inputs, name="Labelled")
+    sandbox.clear_requests()
+    response = signed_in.post(url, data=data)
+    assert response.status_code == 302, text_of(response)
+    [body] = task_posts(sandbox)
+    assert body["inputs"] == inputs
+    assert api.task(response.location.rsplit("/", 1)[1])["errors"] == []

@@ -4,7 +4,7 @@ import json
 
 import pytest
 from app_fixtures import REAL_APP_PATHS, load_real_app
-from cwl_shapes import FILTER_VALUES, PLAIN_VALUES, SEX, SEX_VALUES, packed_main
+from cwl_shapes import FILTER_VALUES, PLAIN_VALUES, SEX, SEX_VALUES, labelled_main, packed_main
 
 from appspec import (
     AppSpecError,
@@ -362,3 +362,23 @@ def test_packed_enum_symbols_keep_their_slashes_commas_and_spaces():
     assert sex == EnumType(SEX_VALUES, "Sex")
     assert spec.input("filter").type.symbols == FILTER_VALUES  # unnamed: under the input's id
     assert spec.input("plain").type.symbols == PLAIN_VALUES
+
+
+def test_an_input_without_a_label_takes_its_types_label():
+    spec = parse_app(labelled_main())
+    assert spec.input("strand").label == "Library strand"  # a named enum, optional, by name
+    assert spec.input("sheet").label == "Sample sheet"  # an inline named record
+    assert spec.input("own").label == "Own label"  # its own label wins
+    kind, sample = spec.input("sheet").type.fields
+    assert (kind.display_label, sample.display_label) == ("Library strand", "Sample")
+    assert spec.input("strand").type.symbols == ("fr/rf", "unstranded")
+
+
+def test_a_null_array_input_says_its_type():
+    padding = parse_app(labelled_main()).input("padding")
+    assert isinstance(padding.type, UnknownType)
+    assert type_label(padding.type) == "null[]"
+    assert type_label(one_input({"id": "x", "type": {"type": "array", "items": "null"}}).type) == (
+        "null[]"
+    )
+    assert type_label(one_input({"id": "x", "type": "null"}).type) == "null"
