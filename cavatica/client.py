@@ -323,6 +323,28 @@ class CavaticaClient:
             present[folder] = {n for n in names if known.get(n)}
         return present
 
+    def files_named(
+        self, names: Iterable[str], project: str | None = None, parent: str | None = None
+    ) -> dict[str, list[dict]]:
+        """{name: [files of that exact name]} at one level of a project (`project`) or folder
+        (`parent`), for every name asked (an empty list: none). Several `name` filters go in
+        one GET /files (a page of them at most, in a URL the gateways take), so 200 names
+        cost about two calls."""
+        wanted = list(dict.fromkeys(n for n in names if n))
+        found: dict[str, list[dict]] = {name: [] for name in wanted}
+        where = {"project": project} if project is not None else {"parent": parent}
+        for chunk in _name_chunks(wanted, self._name_budget):
+            offset = 0
+            while True:
+                page = self.files(**where, names=chunk, offset=offset, limit=MAX_LIMIT)
+                for item in page.items:
+                    if item.get("name") in found:
+                        found[item["name"]].append(item)
+                if not page.has_next or not page.items:
+                    break
+                offset += len(page.items)
+        return found
+
     def _list_folder_if_cheaper(self, folder: str, ask: list[str], known: dict) -> list[str]:
         """List the folder when that costs fewer calls than filtering by `ask`; the names
         still to ask by filter (none when the whole folder was listed)."""

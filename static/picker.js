@@ -245,17 +245,22 @@
       this.pageAll = el("button", { type: "button", className: "picker-page-all" }, [
         "Choose every file on this page",
       ]);
+      this.pasteToggle = el("button", { type: "button", "aria-expanded": "false", "aria-controls": "picker-paste" }, [
+        "Paste names…",
+      ]);
+      this.paste = this.buildPaste();
       var done = el("button", { type: "button", className: "primary", "data-picker-done": "" }, ["Done"]);
       var cancel = el("button", { type: "button", "data-picker-cancel": "" }, ["Cancel"]);
       dialog.append(
         el("div", { className: "picker-head" }, [this.title, this.rules]),
+        this.paste,
         this.body,
         this.live,
         el("section", { className: "picker-basket", "aria-labelledby": "picker-basket-title" }, [
           this.basketTitle,
           this.basketList,
         ]),
-        el("div", { className: "picker-actions" }, [done, cancel, this.pageAll])
+        el("div", { className: "picker-actions" }, [done, cancel, this.pageAll, this.pasteToggle])
       );
       document.body.append(dialog); // outside every form: the fragment has forms of its own
 
@@ -264,6 +269,7 @@
         dialog.close();
       });
       this.pageAll.addEventListener("click", this.chooseWholePage.bind(this));
+      this.pasteToggle.addEventListener("click", this.togglePaste.bind(this));
       dialog.addEventListener("close", this.closed.bind(this));
       this.body.addEventListener("click", this.navigateByLink.bind(this));
       this.body.addEventListener("submit", this.navigateByForm.bind(this));
@@ -296,6 +302,8 @@
       }
       this.rules.textContent = rules;
       this.pageAll.hidden = !this.several;
+      this.pasteToggle.hidden = !this.several;
+      this.showPaste(false);
       this.pageAll.textContent = "Choose every " + (folders ? "folder" : "file") + " on this page";
       var query = new URLSearchParams();
       if (types.length && !folders) query.set("types", types.join(","));
@@ -383,6 +391,144 @@
       if (!this.several) this.selection.clear();
       if (box.checked) this.selection.set(box.value, box.dataset.name);
       else this.selection.delete(box.value);
+      this.renderBasket();
+    },
+
+    // ---- paste a list of names: found where the dialog is, several names a call ----------------
+
+    buildPaste: function () {
+      this.pasteText = el("textarea", {
+        id: "picker-paste-text",
+        rows: "6",
+        spellcheck: "false",
+        autocomplete: "off",
+        "aria-describedby": "picker-paste-help",
+      });
+      this.pasteFind = el("button", { type: "button", className: "primary" }, ["Find these names"]);
+      this.pasteResult = el("div", { className: "picker-paste-result", "aria-live": "polite" });
+      var panel = el("section", { className: "picker-paste", id: "picker-paste", "aria-labelledby": "picker-paste-title", hidden: "" }, [
+        el("h3", { id: "picker-paste-title", text: "Paste file names" }),
+        el("label", { for: "picker-paste-text", text: "File names, one a line" }),
+        el("p", {
+          className: "help",
+          id: "picker-paste-help",
+          text: "Exact names as on CAVATICA, for example a column copied from a spreadsheet. " +
+            "They are looked for in the folder shown below; the ones found are added to your choice.",
+        }),
+        this.pasteText,
+        el("div", { className: "picker-paste-actions" }, [this.pasteFind]),
+        this.pasteResult,
+      ]);
+      this.pasteFind.addEventListener("click", this.findPasted.bind(this));
+      panel.addEventListener("change", this.severalChosen.bind(this));
+      return panel;
+    },
+
+    showPaste: function (open) {
+      this.paste.hidden = !open;
+      this.pasteToggle.setAttribute("aria-expanded", open ? "true" : "false");
+      if (!open) this.pasteResult.replaceChildren();
+    },
+
+    togglePaste: function () {
+      var open = this.paste.hidden;
+      this.showPaste(open);
+      if (open) this.pasteText.focus();
+    },
+
+    findPasted: function () {
+      var self = this;
+      var listing = this.body.querySelector("[data-picker-listing]");
+      var where = this.body.querySelector("[data-picker-focus]");
+      var token = document.querySelector('input[name="csrf_token"]');
+      var form = new URLSearchParams();
+      form.set("names", this.pasteText.value);
+      form.set("parent", (listing && listing.dataset.pickerParent) || "");
+      form.set("kind", takesFolders(this.input) ? "Directory" : "File");
+      this.pasteFind.disabled = true;
+      this.pasteResult.replaceChildren(el("p", { text: "Looking for the names…" }));
+      fetch(pickerUrl(this.input) + "/find-names", {
+        method: "POST",
+        body: form,
+        credentials: "same-origin",
+        headers: { "X-Requested-With": "picker", "X-CSRFToken": token ? token.value : "" },
+      })
+        .then(function (response) {
+          return response.json().catch(function () {
+            return { error: "The names could not be looked up. Close this dialog and try again." };
+          });
+        })
+        .then(function (data) {
+          self.showFound(data, where ? where.textContent.trim() : "this folder");
+        })
+        .catch(function () {
+          self.showFound({ error: "The names could not be looked up (no connection to this site)." });
+        })
+        .then(function () {
+          self.pasteFind.disabled = false;
+        });
+    },
+
+    showFound: function (data, where) {
+      var self = this;
+      var out = this.pasteResult;
+      out.replaceChildren();
+      if (data.error) {
+        out.append(el("p", { className: "error", role: "alert", text: data.error }));
+        return;
+      }
+      data.found.forEach(function (file) {
+        names.set(file.id, file.name);
+        self.selection.set(file.id, file.name);
+      });
+      this.syncChoices();
+      this.renderBasket();
+      out.append(
+        el("p", {
+          className: "picker-paste-summary",
+          text: "Looked in " + where + ": " + data.found.length + " of " + data.asked +
+            " names found and added to your choice" +
+            (data.several.length ? "; " + data.several.length + " match several files" : "") +
+            (data.missing.length ? "; " + data.missing.length + " not found" : "") + ".",
+        })
+      );
+      if (data.several.length) {
+        out.append(el("h4", { text: "Names that match several files: choose one of each" }));
+        data.several.forEach(function (entry, n) {
+          var set = el("fieldset", { className: "picker-several" }, [el("legend", { text: entry.name })]);
+          entry.files.forEach(function (file, m) {
+            var id = "picker-several-" + n + "-" + m;
+            set.append(
+              el("div", { className: "check" }, [
+                el("input", { type: "radio", name: "picker-several-" + n, id: id, value: file.id, "data-name": file.name }),
+                el("label", { for: id, text: file.name + " (" + (file.size || "size unknown") + ", id " + file.id + ")" }),
+              ])
+            );
+          });
+          out.append(set);
+        });
+      }
+      if (data.missing.length) {
+        out.append(el("h4", { text: "Not found (" + data.missing.length + ")" }));
+        var list = el("ul", { className: "picker-missing" });
+        data.missing.forEach(function (name) {
+          list.append(el("li", { text: name }));
+        });
+        out.append(list);
+      }
+    },
+
+    // One file of a name that matched several: it replaces the other choices for that name.
+    severalChosen: function (event) {
+      var radio = event.target;
+      if (!radio.matches(".picker-several input[type=radio]")) return;
+      var self = this;
+      radio.closest("fieldset").querySelectorAll("input[type=radio]").forEach(function (other) {
+        self.selection.delete(other.value);
+      });
+      names.set(radio.value, radio.dataset.name);
+      this.selection.set(radio.value, radio.dataset.name);
+      this.syncChoices();
       this.renderBasket();
     },
 

@@ -20,6 +20,7 @@ PAGE_SIZE = 50
 MAX_TRAIL = 20  # folders deeper than this lose their oldest breadcrumbs
 MAX_WALK_UP = 8  # GETs spent finding a folder's ancestors when the link did not carry them
 MAX_NAME_IDS = 500  # ids per names look-up (5 bulk calls)
+MAX_PASTED_NAMES = 1000  # names a paste may hold (about ten calls)
 TASKS_PAGE = 25  # finished tasks a page, to choose among their outputs
 # Metadata shown beside each file: the keys people batch and choose by.
 SHOWN_METADATA = ("sample_id", "case_id", "platform_unit_id", "paired_end")
@@ -319,6 +320,60 @@ def _walk_up(client, project_id, folder):
             break
         ancestors.insert(0, current)
     return ancestors, root
+
+
+def pasted_names(text):
+    """The file names in pasted text: one a line, or the first filled cell of each row copied
+    from a spreadsheet (cells split by tabs), without surrounding spaces or quotes; each name
+    once, in the order given."""
+    names = []
+    for line in text.splitlines():
+        cells = (cell.strip().strip('"').strip() for cell in line.split("\t"))
+        name = next((cell for cell in cells if cell), "")
+        if name:
+            names.append(name)
+    return list(dict.fromkeys(names))
+
+
+def _file_row(item):
+    return {"id": item["id"], "name": item.get("name", ""), "size": human_size(item.get("size"))}
+
+
+@bp.post("/projects/<owner>/<project>/files/find-names")
+def find_names(owner, project):
+    """Which pasted names are files (or folders, `kind=Directory`) at one level of the project
+    (`parent`, else its root): {found, several, missing}. Several names a call upstream."""
+    names = pasted_names(request.form.get("names", ""))
+    if not names:
+        return jsonify(error="Paste at least one file name, one a line."), 400
+    if len(names) > MAX_PASTED_NAMES:
+        return jsonify(
+            error=f"At most {MAX_PASTED_NAMES:,} names at a time; this list has {len(names):,}."
+        ), 400
+    project_id = f"{owner}/{project}"
+    parent = request.form.get("parent", "").strip()
+    want_folders = request.form.get("kind") == "Directory"
+    try:
+        where = {"parent": parent} if parent else {"project": project_id}
+        matches = platform().files_named(names, **where)
+    except (NotSignedIn, Unauthorized):
+        return jsonify(error="Your sign-in has expired: submit the form to sign in again."), 401
+    except ApiError as error:
+        return jsonify(error=platform_problem(error)), platform_status(error)
+    found, several, missing = [], [], []
+    for name in names:
+        items = [
+            item
+            for item in matches.get(name, [])
+            if item.get("project", project_id) == project_id and is_folder(item) == want_folders
+        ]
+        if len(items) == 1:
+            found.append(_file_row(items[0]))
+        elif items:
+            several.append({"name": name, "files": [_file_row(item) for item in items]})
+        else:
+            missing.append(name)
+    return jsonify(asked=len(names), found=found, several=several, missing=missing)
 
 
 @bp.get("/projects/<owner>/<project>/files/names")
