@@ -25,6 +25,7 @@ TASKS_PAGE = 25  # finished tasks a page, to choose among their outputs
 # Metadata shown beside each file: the keys people batch and choose by.
 SHOWN_METADATA = ("sample_id", "case_id", "platform_unit_id", "paired_end")
 KINDS = ("File", "Directory")
+NOT_A_FOLDER = 5022  # the platform's code for listing the contents of a file
 
 
 @dataclass(frozen=True)
@@ -206,14 +207,19 @@ def _fragment_error(error):
 
 def _list(client, project_id, query):
     where = {"parent": query.parent} if query.parent else {"project": project_id}
-    page = client.files(
-        **where,
-        names=[query.name] if query.name else (),
-        metadata=query.metadata_filter(),
-        offset=query.offset,
-        limit=PAGE_SIZE,
-        origin_task=query.task or None,
-    )
+    try:
+        page = client.files(
+            **where,
+            names=[query.name] if query.name else (),
+            metadata=query.metadata_filter(),
+            offset=query.offset,
+            limit=PAGE_SIZE,
+            origin_task=query.task or None,
+        )
+    except ApiError as error:
+        if error.code == NOT_A_FOLDER:  # the id in the link is a file's
+            raise _no_such_folder() from error
+        raise
     listing = Listing(total=page.total, offset=query.offset, count=len(page.items))
     filter_types = bool(query.types) and not query.all_types
     for item in page.items:
@@ -281,32 +287,31 @@ def tasks(owner, project):
     )
 
 
+def _no_such_folder():
+    return NotFound("This folder was not found in this project.", status=404)
+
+
 def _folder_and_trail(client, project_id, query):
     """The folder being shown (None at the project root), its ancestors below the root (from the
     top down), and the root folder's id (None when not known).
 
-    The links the picker makes carry the ids of the root and the ancestors (`trail`), so one bulk
-    call names them all; a link without them (or with a broken chain) costs a few GETs up the
-    parent chain.
+    The links the picker makes carry the ids of the root and the ancestors (`trail`), all taken
+    from listings that said they were folders, so one bulk call names them. Bulk items say
+    neither whether an id is a folder nor what its parent is: listing the folder settles the
+    first (the platform refuses to list a file, 5022), and a link without a usable trail (a
+    bookmark, say) costs one GET per level up the parent chain instead.
     """
     if not query.parent:
         return None, [], None
-    found = client.files_by_id([*query.trail, query.parent])
-    folder = found.get(query.parent)
-    if folder is None or not is_folder(folder) or folder.get("project") != project_id:
-        raise NotFound("This folder was not found in this project.", status=404)
-    chain = [found.get(folder_id) for folder_id in query.trail] + [folder]
-    if len(chain) > 1 and _is_chain(chain, project_id) and not chain[0].get("parent"):
-        return folder, chain[1:-1], chain[0]["id"]
+    if query.trail:
+        found = client.files_by_id([*query.trail[1:], query.parent])
+        chain = [found.get(folder_id) for folder_id in (*query.trail[1:], query.parent)]
+        if all(item is not None and item.get("project") == project_id for item in chain):
+            return chain[-1], chain[:-1], query.trail[0]
+    folder = client.file(query.parent)
+    if not is_folder(folder) or folder.get("project") != project_id:
+        raise _no_such_folder()
     return (folder, *_walk_up(client, project_id, folder))
-
-
-def _is_chain(folders, project_id):
-    """Each folder is in the project and is the parent of the next one."""
-    if any(f is None or not is_folder(f) or f.get("project") != project_id for f in folders):
-        return False
-    pairs = zip(folders, folders[1:], strict=False)
-    return all(child.get("parent") == up["id"] for up, child in pairs)
 
 
 def _walk_up(client, project_id, folder):

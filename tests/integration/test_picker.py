@@ -140,6 +140,35 @@ def test_a_folder_link_without_its_trail_still_gets_breadcrumbs(client, sandbox)
     assert upstream(sandbox) == {"GET /v2/files": 1, "POST /v2/bulk/files/get": 1}
 
 
+def test_a_file_in_a_folder_link_is_not_a_folder(client, sandbox):
+    # Bulk items do not say what is a folder; listing a file is what the platform refuses.
+    _, root = browse(client)
+    href = root.link("Folder variants/")
+    trail = re.search(r"trail=([0-9a-f]+)", href).group(1)
+    found, _ = browse(client, name="samplesheet.csv")
+    [file_id] = re.findall(r"<code>([0-9a-f]{24})</code>", found.get_data(as_text=True))
+    for headers in (None, PICKER):
+        response, page = browse(client, headers=headers, parent=file_id, trail=trail)
+        assert response.status_code == 404
+        assert "This folder was not found in this project." in page.text
+        response, page = browse(client, headers=headers, parent=file_id)  # no trail: a GET
+        assert response.status_code == 404
+
+
+def test_a_trail_through_another_project_is_not_believed(client, sandbox):
+    _, root = browse(client)
+    _, variants = browse_link(client, root.link("Folder variants/"))
+    href = variants.link("Folder somatic/")
+    parent = re.search(r"parent=([0-9a-f]+)", href).group(1)
+    trail = re.search(r"trail=([0-9a-f,]+)", href).group(1).split(",")
+    _, other = browse(client, project="demo-user/rnaseq-pilot")
+    elsewhere = re.search(r"parent=([0-9a-f]+)", other.link("Folder reference/")).group(1)
+    response, page = browse(client, parent=parent, trail=",".join([trail[0], elsewhere]))
+    assert response.status_code == 200
+    # The breadcrumbs come from the folder's own parent chain instead.
+    assert "Project files variants somatic" in page.text and "reference" not in page.text
+
+
 def test_the_root_folder_by_id_is_the_project_top(client, sandbox):
     _, root = browse(client)
     trail = re.search(r"trail=([0-9a-f]+)", root.link("Folder variants/")).group(1)
