@@ -36,6 +36,12 @@ log = logging.getLogger("cavatica")
 
 USER_AGENT = f"cavatica-launcher/0.1.0 (python-requests/{requests.__version__})"
 MAX_LIMIT = 100  # the platform's page size cap
+# The platform answers with the fields a call names in `fields` (lists: a default subset when it
+# names none), so each call asks for what the app reads: everything (`_all`), except app lists,
+# where everything would bring each app's whole CWL along.
+ALL_FIELDS = "_all"
+APP_LIST_FIELDS = "id,name,project,revision"
+NAME_FIELDS = "id,name"  # a companion-file check reads names only
 BULK_CHUNK = 100  # the bulk endpoints take at most 100 ids a call
 # The official SDK refuses URLs over 6,000 characters, as gateways may; calls with many name
 # filters are split to stay under it.
@@ -205,7 +211,7 @@ class CavaticaClient:
     # ---- users, projects -------------------------------------------------------------------
 
     def me(self) -> dict:
-        return self._json("GET", "/user")
+        return self._json("GET", "/user", fields=ALL_FIELDS)
 
     def rate_limit(self) -> dict:
         return self._json("GET", "/rate_limit")
@@ -215,7 +221,7 @@ class CavaticaClient:
         return self._page("/projects", params, offset, limit)
 
     def project(self, project_id: str) -> dict:
-        return self._json("GET", "/projects/{project_id}", project_id=project_id)
+        return self._json("GET", "/projects/{project_id}", fields=ALL_FIELDS, project_id=project_id)
 
     # ---- apps --------------------------------------------------------------------------------
 
@@ -223,8 +229,7 @@ class CavaticaClient:
         params = [("project", project)]
         if q:
             params.append(("q", q))
-        # No `fields=_all`: list items would then carry each app's whole CWL.
-        return self._page("/apps", params, offset, limit, all_fields=False)
+        return self._page("/apps", params, offset, limit, fields=APP_LIST_FIELDS)
 
     def app(self, app_id: str, revision: int | None = None) -> dict:
         """An app with its `raw` CWL. A given revision never changes, so it is served from
@@ -236,7 +241,7 @@ class CavaticaClient:
         elif revision_in_id is not None and int(revision) != revision_in_id:
             raise ValueError("the app id already names a different revision")
         if revision is None:
-            app = self._json("GET", "/apps/{app_id}", app_id=app_id)
+            app = self._json("GET", "/apps/{app_id}", fields=ALL_FIELDS, app_id=app_id)
             # The latest is some revision: keep it, so opening that revision next costs nothing.
             latest = app.get("revision") if isinstance(app, dict) else None
             if self.app_cache is not None and isinstance(latest, int) and latest >= 0:
@@ -250,7 +255,9 @@ class CavaticaClient:
             cached = self.app_cache.get(key)
             if cached is not None:
                 return copy.deepcopy(cached)
-        app = self._json("GET", "/apps/{app_id}/{revision}", app_id=app_id, revision=revision)
+        app = self._json(
+            "GET", "/apps/{app_id}/{revision}", fields=ALL_FIELDS, app_id=app_id, revision=revision
+        )
         if self.app_cache is not None and isinstance(app, dict):
             self._cache_put(key, copy.deepcopy(app))
         return app
@@ -277,12 +284,12 @@ class CavaticaClient:
         tags: Iterable[str] = (),
         offset: int = 0,
         limit: int = 50,
-        all_fields: bool = True,
+        fields: str = ALL_FIELDS,
         origin_task: str | None = None,
     ) -> Page:
         """One level of a project (`project`) or of a folder (`parent`): give exactly one.
-        Several values for one filter mean OR; different filters mean AND. `all_fields=False`
-        gets the platform's default subset of each file (no metadata), enough for names.
+        Several values for one filter mean OR; different filters mean AND. `fields` names what
+        each item needs (`NAME_FIELDS` for names alone; the default is everything).
         `origin_task`: only the files that task made (its outputs)."""
         if (project is None) == (parent is None):
             raise ValueError("give exactly one of project or parent")
@@ -294,10 +301,10 @@ class CavaticaClient:
         params += [("tag", tag) for tag in _as_list(tags)]
         if origin_task:
             params.append(("origin.task", origin_task))
-        return self._page("/files", params, offset, limit, all_fields=all_fields)
+        return self._page("/files", params, offset, limit, fields=fields)
 
     def file(self, file_id: str) -> dict:
-        return self._json("GET", "/files/{file_id}", file_id=file_id)
+        return self._json("GET", "/files/{file_id}", fields=ALL_FIELDS, file_id=file_id)
 
     def names_present(self, wanted: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
         """{folder id: which of the names wanted there exist}, for checking companion files.
@@ -348,7 +355,7 @@ class CavaticaClient:
     def _list_folder_if_cheaper(self, folder: str, ask: list[str], known: dict) -> list[str]:
         """List the folder when that costs fewer calls than filtering by `ask`; the names
         still to ask by filter (none when the whole folder was listed)."""
-        first = self.files(parent=folder, offset=0, limit=MAX_LIMIT, all_fields=False)
+        first = self.files(parent=folder, offset=0, limit=MAX_LIMIT, fields=NAME_FIELDS)
         here = {item.get("name") for item in first.items}
         rest = [n for n in ask if n not in here]
         known.update({n: True for n in ask if n in here})
@@ -365,7 +372,7 @@ class CavaticaClient:
         """Every item of one folder level (filtered by `names`), page by page."""
         while True:
             page = self.files(
-                parent=folder, names=names or (), offset=offset, limit=MAX_LIMIT, all_fields=False
+                parent=folder, names=names or (), offset=offset, limit=MAX_LIMIT, fields=NAME_FIELDS
             )
             yield from page.items
             if not page.has_next or not page.items:
@@ -440,7 +447,7 @@ class CavaticaClient:
         return self._page("/tasks", params, offset, limit)
 
     def task(self, task_id: str) -> dict:
-        return self._json("GET", "/tasks/{task_id}", task_id=task_id)
+        return self._json("GET", "/tasks/{task_id}", fields=ALL_FIELDS, task_id=task_id)
 
     def update_task(self, task_id: str, changes: dict) -> dict:
         """PATCH /tasks/{id}: the platform lets inputs and settings change only while DRAFT (7026).
@@ -472,13 +479,11 @@ class CavaticaClient:
     # ---- plumbing ----------------------------------------------------------------------------
 
     def _page(
-        self, route: str, params: list, offset: int, limit: int, all_fields: bool = True
+        self, route: str, params: list, offset: int, limit: int, fields: str = ALL_FIELDS
     ) -> Page:
         offset, limit = _page_params(offset, limit)
-        params = [*params, ("offset", offset), ("limit", limit)]
-        if all_fields:
-            # List items otherwise carry only a default subset (no metadata on files, for one).
-            params.append(("fields", "_all"))
+        # List items otherwise carry only a default subset (no metadata on files, for one).
+        params = [*params, ("offset", offset), ("limit", limit), ("fields", fields)]
         data, headers = self._request("GET", route, params=params)
         items = (data.get("items") or []) if isinstance(data, dict) else []
         try:
@@ -487,8 +492,16 @@ class CavaticaClient:
             total = offset + len(items)  # no count given: assume this page is the last
         return Page(items=items, total=total, offset=offset, limit=limit)
 
-    def _json(self, method: str, route: str, body: Any = _NO_BODY, **path_args: Any) -> Any:
-        return self._request(method, route, body=body, **path_args)[0]
+    def _json(
+        self,
+        method: str,
+        route: str,
+        body: Any = _NO_BODY,
+        fields: str | None = None,
+        **path_args: Any,
+    ) -> Any:
+        params = [("fields", fields)] if fields else None
+        return self._request(method, route, params=params, body=body, **path_args)[0]
 
     def _request(
         self,

@@ -9,6 +9,15 @@ from .seed import PUBLIC_PROJECT
 bp = Blueprint("api", __name__, url_prefix="/v2")
 
 MAX_BULK = 100
+# What a list item carries when the request names no `fields`: the platform's documented default
+# subset (the folder-listing example shows these six for files). Everything else needs
+# `fields=<name,...>` or `fields=_all`, so a client that reads more must ask for it.
+LIST_FIELDS = {
+    "files": ("href", "id", "name", "project", "parent", "type"),
+    "projects": ("href", "id", "name"),
+    "apps": ("href", "id", "project", "name", "revision"),
+    "tasks": ("href", "id", "name", "status", "project", "app"),
+}
 
 
 # ----- serialisers ------------------------------------------------------------------------
@@ -62,6 +71,31 @@ def _fields():
     return {f.strip() for f in (request.args.get("fields") or "").split(",") if f.strip()}
 
 
+def selected(record, default=None):
+    """`record` as `?fields=` selects it: `_all` (or nothing, for a single resource) is all of
+    it; `a,b` is those fields; `!a` is everything but a; nothing on a list is `default`, the
+    documented subset. `href` always stays: clients follow it to fetch what they left out."""
+    fields = _fields()
+    if not fields:
+        return record if default is None else _only(record, default)
+    if "_all" in fields:
+        return record
+    dropped = {f[1:] for f in fields if f.startswith("!")}
+    wanted = {f for f in fields if not f.startswith("!")}
+    if wanted:
+        record = _only(record, ("href", *sorted(wanted)))
+    return {k: v for k, v in record.items() if k not in dropped or k == "href"}
+
+
+def _only(record, names):
+    return {k: v for k, v in record.items() if k in names}
+
+
+def listed(kind, to_json):
+    """to_json for one list item of `kind`, trimmed to what `fields` asks for."""
+    return lambda item: selected(to_json(item), LIST_FIELDS[kind])
+
+
 # ----- root, users, rate limit ------------------------------------------------------------
 @bp.get("/")
 def paths():
@@ -85,14 +119,14 @@ def paths():
 @bp.get("/user")
 @bp.get("/user/")
 def me():
-    return jsonify(user_json(state().store.users[g.username], me=True))
+    return jsonify(selected(user_json(state().store.users[g.username], me=True)))
 
 
 @bp.get("/users/<username>")
 def user(username):
     users = state().store.users
     if username == g.username:
-        return jsonify(user_json(users[username]))
+        return jsonify(selected(user_json(users[username])))
     if username in users:
         raise no_access(USERS, "user")
     raise not_found(USERS, "user")
@@ -120,12 +154,12 @@ def projects(owner=None):
     name = request.args.get("name")
     if name:
         found = [p for p in found if name.lower() in p["name"].lower()]
-    return page(found, project_json)
+    return page(found, listed("projects", project_json))
 
 
 @bp.get("/projects/<owner>/<name>")
 def project(owner, name):
-    return jsonify(project_json(state().store.project_for(f"{owner}/{name}", g.username)))
+    return jsonify(selected(project_json(state().store.project_for(f"{owner}/{name}", g.username))))
 
 
 # ----- apps -------------------------------------------------------------------------------
@@ -153,7 +187,7 @@ def apps():
         found = [a for a in found if all(t in f"{a['id']} {a['name']}".lower() for t in terms)]
     fields = _fields()
     with_raw = bool(fields & {"_all", "raw"}) and "!raw" not in fields
-    return page(found, lambda a: app_json(a, a["latest"], with_raw))
+    return page(found, listed("apps", lambda a: app_json(a, a["latest"], with_raw)))
 
 
 @bp.get("/apps/<path:app_ref>")
@@ -166,7 +200,9 @@ def app_detail(app_ref):
     app, revision = state().store.app_for(app_ref, g.username)
     if want_raw:
         return jsonify(raw_json(app, revision))
-    return jsonify(app_json(app, revision, with_raw="!raw" not in _fields()))
+    fields = _fields()
+    with_raw = "!raw" not in fields and (not fields or bool(fields & {"_all", "raw"}))
+    return jsonify(selected(app_json(app, revision, with_raw)))
 
 
 # ----- files ------------------------------------------------------------------------------
@@ -216,18 +252,20 @@ def files():
             seq = [
                 r for r in seq if test(r["name"], r.get("tags"), r.get("metadata"), r.get("origin"))
             ]
-    return page(seq, file_json)
+    return page(seq, listed("files", file_json))
 
 
 @bp.get("/files/<file_id>")
 def file_detail(file_id):
-    return jsonify(file_json(state().store.file_for(file_id, g.username)))
+    return jsonify(selected(file_json(state().store.file_for(file_id, g.username))))
 
 
 @bp.get("/files/<file_id>/list")
 def folder_list(file_id):
     store = state().store
-    return page(store.level(store.folder_for(file_id, g.username)["id"]), file_json)
+    return page(
+        store.level(store.folder_for(file_id, g.username)["id"]), listed("files", file_json)
+    )
 
 
 @bp.post("/bulk/files/get")
@@ -262,7 +300,7 @@ def tasks():
         order_by=args.get("order_by"),
         order=args.get("order"),
     )
-    return page(found, with_href)
+    return page(found, listed("tasks", with_href))
 
 
 def _run_flags():
@@ -278,12 +316,12 @@ def create_task():
     body = json_body()
     run, batch = _run_flags()
     task = state().tasks.create(g.username, body, run=run, batch=batch)
-    return jsonify(task_json(task))
+    return jsonify(selected(task_json(task)))
 
 
 @bp.get("/tasks/<task_id>")
 def task_detail(task_id):
-    return jsonify(task_json(state().store.task_for(task_id, g.username)))
+    return jsonify(selected(task_json(state().store.task_for(task_id, g.username))))
 
 
 @bp.patch("/tasks/<task_id>")
@@ -291,7 +329,7 @@ def task_patch(task_id):
     body = json_body()
     st = state()
     task = st.store.task_for(task_id, g.username, write=True)
-    return jsonify(task_json(st.tasks.patch(task, body, g.username)))
+    return jsonify(selected(task_json(st.tasks.patch(task, body, g.username))))
 
 
 @bp.delete("/tasks/<task_id>")
@@ -319,4 +357,4 @@ def task_action(task_id, action):
     else:
         run, _ = _run_flags()
         task = st.tasks.clone(task, g.username, run=run)
-    return jsonify(task_json(task))
+    return jsonify(selected(task_json(task)))

@@ -126,6 +126,7 @@ class Upstream:
         self.http.headers["X-SBG-Auth-Token"] = sandbox.token
 
     def get(self, path, **params):
+        params.setdefault("fields", "_all")  # lists otherwise send a default subset
         response = self.http.get(f"{self.sandbox.api_url}{path}", params=params, timeout=10)
         response.raise_for_status()
         return response.json()

@@ -28,10 +28,11 @@ class ApiClient:
         return self.request("DELETE", path, **kwargs)
 
     def files(self, project=None, **params):
-        """Every item at one level (following `next` links)."""
+        """Every item at one level (following `next` links), with all their fields."""
         if project is not None:
             params["project"] = project
         params.setdefault("limit", 100)
+        params.setdefault("fields", "_all")
         response = self.get("/files", params=params)
         assert response.status_code == 200, response.text
         items = response.json()["items"]
@@ -43,7 +44,7 @@ class ApiClient:
         return items
 
     def file_named(self, project, name, parent=None):
-        params = {"name": name}
+        params = {"name": name, "fields": "_all"}
         params.update({"parent": parent} if parent else {"project": project})
         items = self.get("/files", params=params).json()["items"]
         assert len(items) == 1, f"expected one file named {name}, got {items}"

@@ -145,5 +145,5 @@ def test_a_batch_over_a_graph_documents_file_list_runs(api, graph_app):
     assert task["batch"] is True and task["errors"] == []
     run = api.post(f"/tasks/{task['id']}/actions/run")
     assert run.status_code == 200, run.text
-    children = api.get("/tasks", params={"parent": task["id"]}).json()["items"]
+    children = api.get("/tasks", params={"parent": task["id"], "fields": "_all"}).json()["items"]
     assert sorted(len(c["inputs"]["reads"]) for c in children) == [1, 2]

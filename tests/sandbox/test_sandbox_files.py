@@ -156,7 +156,7 @@ def test_file_and_folder_details_and_folder_list(api, sandbox):
     folder = api.file_named(WGS, "alignments")
     detail = api.get(f"/files/{folder['id']}").json()
     assert detail["type"] == "folder" and detail["name"] == "alignments"
-    listing = api.get(f"/files/{folder['id']}/list", params={"limit": 3})
+    listing = api.get(f"/files/{folder['id']}/list", params={"limit": 3, "fields": "_all"})
     assert listing.status_code == 200
     assert len(listing.json()["items"]) == 3
     # 7 BAM + 6 BAI + a CRAI whose CRAM is in cram/ + cram/
@@ -194,7 +194,9 @@ def test_big_project_pages_deep_into_100k_files(api):
     first = api.get("/files", params={"project": BIG, "limit": 100})
     assert int(first.headers["X-Total-Matching-Query"]) == 100_004  # 4 folders + 100,000 files
     assert [i["type"] for i in first.json()["items"][:5]] == ["folder"] * 4 + ["file"]
-    deep = api.get("/files", params={"project": BIG, "offset": 99_900, "limit": 100})
+    deep = api.get(
+        "/files", params={"project": BIG, "offset": 99_900, "limit": 100, "fields": "_all"}
+    )
     items = deep.json()["items"]
     assert len(items) == 100 and len({i["id"] for i in items}) == 100
     # items 99,900..99,999 are files 99,896..99,995 (after the 4 folders), four per sample

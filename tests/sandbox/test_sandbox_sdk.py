@@ -79,6 +79,29 @@ def test_files_query_paging_and_metadata_filters(sdk):
     assert len(big) == 100 and big.total == 100_004
 
 
+def test_fields_trim_replies_and_the_sdk_fetches_what_it_was_not_sent(sdk, sandbox):
+    sandbox.clear_requests()
+    files = list(sdk.files.query(project=WGS, limit=5))
+    [listing] = sandbox.requests()["requests"]
+    assert listing["query"]["fields"] == ["_all"]  # the SDK's file lists ask for everything
+    reads = next(f for f in files if f.name.endswith(".fastq.gz"))
+    assert reads.metadata["sample_id"] and reads.size > 0
+
+    # Asked for two fields, the platform sends those two (and the href to fetch the rest).
+    trimmed = sdk.get(f"/files/{reads.id}", params={"fields": "id,name"}).json()
+    assert set(trimmed) == {"href", "id", "name"}
+    sandbox.clear_requests()
+    partial = sbg.File(api=sdk, **trimmed)
+    assert partial.size == reads.size  # read where it is missing: one GET of its href
+    assert sandbox.requests()["counts"] == {"GET /v2/files/<file_id>": 1}
+
+    # An app list names no fields: its items lack `raw`, which the SDK then fetches per app.
+    apps = list(sdk.apps.query(project=WGS, limit=2))
+    sandbox.clear_requests()
+    assert apps[0].raw["inputs"] and apps[1].raw["inputs"]
+    assert sandbox.requests()["counts"] == {"GET /v2/apps/<app_ref>": 2}
+
+
 def test_bulk_get(sdk):
     files = sdk.files.query(project=WGS, limit=5)
     records = sdk.files.bulk_get(files=[f.id for f in files])

@@ -342,7 +342,9 @@ def test_batch_by_criteria_groups_by_metadata_and_leaves_out_files_missing_a_key
     assert api.get("/tasks", params={"parent": draft["id"]}).json()["items"] == []
 
     parent = api.post(f"/tasks/{draft['id']}/actions/run").json()
-    children = api.get("/tasks", params={"parent": parent["id"], "limit": 100}).json()["items"]
+    children = api.get(
+        "/tasks", params={"parent": parent["id"], "limit": 100, "fields": "_all"}
+    ).json()["items"]
     samples = {sample_of(f) for f in fastqs} - {None}
     assert len(children) == len(samples) == 6
     for child in children:
@@ -374,7 +376,9 @@ def test_batch_by_two_criteria(api):
         },
     }
     parent = create(api, body, action="run")
-    children = api.get("/tasks", params={"parent": parent["id"], "limit": 100}).json()["items"]
+    children = api.get(
+        "/tasks", params={"parent": parent["id"], "limit": 100, "fields": "_all"}
+    ).json()["items"]
     assert len(children) == 12  # six samples, two lanes each
     child = children[0]
     fields = child["batch_group"]["fields"]
@@ -404,7 +408,7 @@ def test_batch_by_item_on_a_single_file_input_takes_a_list(api, sandbox):
     assert create(api, not_batch)["errors"][0]["type"].endswith("/schema")
 
     api.post(f"/tasks/{parent['id']}/actions/run")
-    children = api.get("/tasks", params={"parent": parent["id"]}).json()["items"]
+    children = api.get("/tasks", params={"parent": parent["id"], "fields": "_all"}).json()["items"]
     assert [c["batch_group"]["value"] for c in children] == [b["name"] for b in bams]
     assert all(c["inputs"]["input_bam_file"]["class"] == "File" for c in children)
 
@@ -439,7 +443,7 @@ def test_aborting_a_batch_parent_aborts_its_children(api, rna):
     aborted = api.post(f"/tasks/{parent['id']}/actions/abort").json()
     assert aborted["status"] == "ABORTED"
     assert aborted["execution_status"]["aborted"] == len(rna["reads"])
-    children = api.get("/tasks", params={"parent": parent["id"]}).json()["items"]
+    children = api.get("/tasks", params={"parent": parent["id"], "fields": "_all"}).json()["items"]
     assert {c["status"] for c in children} == {"ABORTED"}
 
 

@@ -93,6 +93,7 @@ def test_apps_list_by_project_with_search(rsps, client):
     query = sent_query(rsps.calls[0])
     assert ("project", "alice/p") in query and ("q", "bwa") in query
     assert ("fields", "_all") not in query  # would drag every app's CWL along
+    assert ("fields", "id,name,project,revision") in query  # what the apps table reads
     assert page.items[0]["id"] == "alice/p/bwa/3"
 
 
@@ -103,6 +104,23 @@ def test_app_latest_and_pinned_revision_paths(rsps, client):
     assert client.app("alice/p/bwa", revision=3)["id"] == "alice/p/bwa/3"
     with pytest.raises(ValueError):
         client.app("alice/p/bwa/3", revision=2)
+
+
+@pytest.mark.parametrize(
+    ("path", "call"),
+    [
+        ("/user", lambda c: c.me()),
+        ("/projects/alice/p", lambda c: c.project("alice/p")),
+        ("/apps/alice/p/bwa", lambda c: c.app("alice/p/bwa")),
+        ("/apps/alice/p/bwa/3", lambda c: c.app("alice/p/bwa", revision=3)),
+        ("/files/64f0aa", lambda c: c.file("64f0aa")),
+        ("/tasks/u-1", lambda c: c.task("u-1")),
+    ],
+)
+def test_reads_of_one_resource_ask_for_every_field(rsps, client, path, call):
+    rsps.get(BASE + path, json={"id": "x"})
+    call(client)
+    assert sent_query(rsps.calls[0]) == [("fields", "_all")]
 
 
 def test_split_app_id():
