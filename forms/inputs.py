@@ -6,9 +6,10 @@
     body_inputs = inputs_body(form, specs, batch_input)  # the platform's `inputs` object
 
 Each input is one `AppInputField` whose HTML name is `inputs-<input id>`; the field reads its
-own sub-names (records `inputs-<id>-<field>`, rows `inputs-<id>-<n>`, see `forms._codec`), keeps
-everything as typed for re-rendering, and exposes the parsed CWL value as `.data` (None when the
-input is left empty, so it is left out of the body).
+own sub-names (records `inputs-<id>-<field>`, rows `inputs-<id>-<n>`, see `forms.input_names`),
+keeps everything as typed for re-rendering, and exposes the parsed CWL value as `.data` (None
+when the input is left empty, so it is left out of the body). How each kind of input is read,
+written and drawn is in `forms.input_kinds`.
 
 Input ids need not be Python identifiers, and may even be `data` or `validate`: the form maps
 such ids to safe attribute names, and `form[input_id]`, `form.data` and `form.errors` speak in
@@ -35,7 +36,10 @@ from wtforms.validators import ValidationError
 
 from appspec import FILE_KINDS, AppSpec, InputSpec, PrimitiveType, strip_id
 
-from ._codec import MISSING, TOP, ParseContext, encode_value, matches, parse_value
+from .input_controls import Control, Layout, build_layout
+from .input_kinds import encode_value, input_control, matches, parse_value
+from .input_names import TOP
+from .input_values import MISSING, ParseContext
 
 __all__ = [
     "AppInputField",
@@ -134,11 +138,9 @@ class AppInputField(Field):
     def errors_for(self, name: str) -> list[str]:
         return self.sub_errors.get(name, []) if self.validated else []
 
-    def controls(self, file_names: Mapping[str, Any] | None = None):
-        """The drawing plan for the template (see `forms._view`)."""
-        from ._view import build_controls
-
-        return build_controls(self, file_names or {})
+    def controls(self, file_names: Mapping[str, Any] | None = None) -> Control:
+        """The drawing plan for the template (see `forms.input_controls`)."""
+        return input_control(self, file_names or {})
 
 
 class InputsFormBase(Form):
@@ -156,10 +158,8 @@ class InputsFormBase(Form):
     def get(self, name, default=None):
         return self[name] if name in self else default
 
-    def layout(self, specs=None, file_names=None):
+    def layout(self, specs=None, file_names=None) -> Layout:
         """Controls grouped for the page (see `templates/tasks/_inputs.html`)."""
-        from ._view import build_layout
-
         return build_layout(self, specs if specs is not None else self._input_specs, file_names)
 
     @property

@@ -18,7 +18,7 @@ from appspec import (
     UnionType,
     UnknownType,
 )
-from forms._codec import INT32, INT64
+from forms.input_values import INT32, INT64
 
 HEX = "0123456789abcdef"
 file_ids = st.text(alphabet=HEX, min_size=24, max_size=24)
