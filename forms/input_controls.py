@@ -73,6 +73,7 @@ class Control:
     inputmode: str = ""
     suggestion: Suggestion | None = None
     row_marker: str = ""  # hidden input name that keeps an array row alive
+    spare: bool = False  # the row for pages without JavaScript, no row while left blank
     nullable: bool = False
 
     # Ids of the helper elements end in `@...`, which no input or field name contains, so they

@@ -55,6 +55,7 @@ from .input_names import (
     LIST_ITEM,
     ROW_MARKER,
     SET_FLAG,
+    SPARE_MARKER,
     TOP,
     UNION_CHOICE,
     branch_keys,
@@ -644,12 +645,28 @@ class Rows(InputKind):
         next_index = (max(indices) + 1) if indices else 0
         simple_items = template.kind in self.SIMPLE_CONTROLS and not node.items_nullable
         if not children and (required or simple_items):
-            # Without JavaScript there is no "Add" button: show one empty row. Empty simple rows
-            # are dropped, so this costs nothing; a required list needs a first item anyway.
+            # A first, empty row: empty simple rows are dropped, and a required list needs a
+            # first item anyway.
             children.append(
                 self._row(node, name, next_index, "Item 1", src, ROW_MARKER, file_types, depth)
             )
             next_index += 1
+        elif not simple_items:
+            # Without JavaScript there is no "Add" button: a spare row, which is no item while
+            # it is left blank, lets such a list grow by one item per submit. The script
+            # removes it and numbers the rows it adds from `next_index` on.
+            spare = self._row(
+                node,
+                name,
+                next_index,
+                f"Item {len(children) + 1}",
+                NO_VALUES,
+                SPARE_MARKER,
+                file_types,
+                depth,
+            )
+            spare.spare = True
+            children.append(spare)
         return Control(
             "rows",
             name,

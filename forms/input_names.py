@@ -5,7 +5,8 @@ Every input is one form field named `inputs-<id>`; below a node named `N`:
 - records: `N-<field>`; an optional record also has the checkbox `N-@set` ("send this record"),
   because an empty record `{}` is a meaningful value;
 - lists drawn as rows: `N-<i>` for row i, plus a hidden `N-<i>-@row` marker in every row so a
-  row whose controls submit nothing (an unticked checkbox) still exists;
+  row whose controls submit nothing (an unticked checkbox) still exists; the spare row drawn for
+  pages without JavaScript carries `N-<i>-@spare` instead, and is no row while left blank;
 - File[] / Directory[] and enum[] are one control each (`N`, several ids or ticked boxes);
 - unions: the branch choice `N-@type` (a branch key such as `File`, `string`, `record`) and each
   branch's control under `N-@<key>`.
@@ -21,8 +22,10 @@ from typing import Any
 from appspec import PrimitiveType, UnionType, UnknownType
 
 ROW_MARKER = "@row"
+SPARE_MARKER = "@spare"
 SET_FLAG = "@set"
 UNION_CHOICE = "@type"
+_MARKERS = ("-" + ROW_MARKER, "-" + SPARE_MARKER)
 
 # Where a node sits decides how it is drawn and what "required" means: a required boolean of an
 # input or a record field is a checkbox (unticked means false), elsewhere a boolean must be
@@ -49,7 +52,7 @@ def branch_keys(node: UnionType) -> list[str]:
 
 
 def row_indices(formdata: Any, name: str) -> list[int]:
-    """Row numbers present under `name` (`name-3`, `name-3-...`), in order.
+    """Row numbers present under `name` (`name-3`, `name-3-...`), in order, blank spares aside.
 
     The page numbers rows from 0; a number of more than 9 digits is no row (Python refuses to
     read integers of thousands of digits, and a posted name may have them)."""
@@ -59,7 +62,7 @@ def row_indices(formdata: Any, name: str) -> list[int]:
         match = pattern.match(key)
         if match:
             found.add(int(match.group(1)))
-    return sorted(found)
+    return [i for i in sorted(found) if not is_blank_spare(formdata, f"{name}-{i}")]
 
 
 def is_blank(formdata: Any, name: str) -> bool:
@@ -67,8 +70,13 @@ def is_blank(formdata: Any, name: str) -> bool:
     prefix = name + "-"
     for key in formdata:
         if key == name or key.startswith(prefix):
-            if key.endswith("-" + ROW_MARKER):
+            if key.endswith(_MARKERS):
                 continue
             if any(str(v) != "" for v in formdata.getlist(key)):
                 return False
     return True
+
+
+def is_blank_spare(formdata: Any, row: str) -> bool:
+    """A spare row (drawn for pages without JavaScript) that was left as it came."""
+    return f"{row}-{SPARE_MARKER}" in formdata and is_blank(formdata, row)

@@ -1,7 +1,8 @@
 // The app inputs form (templates/tasks/_inputs.html), enhanced: add and remove rows of a list,
 // show only the chosen branch of a union, fill a suggested value in one click, and tick an
 // optional record's "Send these values" box when one of its fields is filled in.
-// Without this script every control still works: lists show their rows, unions all branches.
+// Without this script every control still works: lists show their rows and a spare one to
+// fill in, unions all branches.
 (function () {
   "use strict";
 
@@ -36,8 +37,12 @@
     });
   }
 
-  // Reveal the buttons that need this script, and set up unions, inside `root`.
+  // Reveal the buttons that need this script, and set up unions, inside `root`. The spare rows
+  // drawn for pages without JavaScript go: here, "Add" makes rows.
   function enhance(root) {
+    root.querySelectorAll("[data-spare-row]").forEach(function (row) {
+      if (!row.closest("template")) row.remove();
+    });
     root.querySelectorAll(".js-only").forEach(function (wrapper) {
       // Buttons inside a row template are revealed when the row is added.
       if (!wrapper.closest("template")) wrapper.hidden = false;

@@ -117,6 +117,18 @@ def signed_in(page, sandbox) -> Page:
     return page
 
 
+@pytest.fixture
+def signed_in_without_javascript(browser, live_app, sandbox) -> Page:
+    """A tab of a browser with JavaScript turned off, signed in as the demo user."""
+    context = browser.new_context(base_url=live_app.url, java_script_enabled=False)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    page = context.new_page()
+    page.goto("/")
+    sign_in_as(page, sandbox.token)
+    yield page
+    context.close()
+
+
 class Upstream:
     """What the sandbox holds, read through its API as the demo user (not through the app)."""
 

@@ -453,3 +453,62 @@ def test_every_real_default_is_prefilled(path):
         if item.has_default:
             assert not form[item.id].default_unused, item.id
             assert form[item.id].data == item.default, item.id
+
+
+def without_javascript(html):
+    """What a browser without JavaScript sends for the page as drawn, as a dict of lists."""
+    return MultiDict(Submission(html).pairs)
+
+
+def test_without_javascript_optional_lists_of_records_and_of_mixed_types_get_rows(app):
+    record = {"type": "record", "fields": {"id": "string", "n": "int?"}}
+    spec = parse_app(
+        {
+            "inputs": {
+                "lanes": ["null", {"type": "array", "items": record}],
+                "mixed": ["null", {"type": "array", "items": ["string", "int"]}],
+            }
+        }
+    )
+    form_class = build_inputs_form(spec)
+    # The empty form offers one spare row in each list; sent blank, it is no item.
+    html = render(app, spec, form_class(prefix="inputs"))
+    spares = [a for a in Page(html).all("li") if "data-spare-row" in a]
+    assert len(spares) == 2
+    sent = without_javascript(html)
+    blank = form_class(sent, prefix="inputs")
+    assert blank.validate(), blank.errors
+    assert inputs_body(blank, spec) == {}
+
+    # Fill the spare rows in and send: each becomes an item.
+    sent["inputs-lanes-0-id"] = "L1"
+    sent["inputs-mixed-0-@type"] = "int"
+    sent["inputs-mixed-0-@int"] = "7"
+    first = form_class(sent, prefix="inputs")
+    assert first.validate(), first.errors
+    assert inputs_body(first, spec) == {"lanes": [{"id": "L1"}], "mixed": [7]}
+
+    # The page drawn again keeps them, with a new spare row after each, so the lists grow again.
+    again = without_javascript(render(app, spec, first))
+    assert again["inputs-lanes-0-id"] == "L1" and again["inputs-mixed-0-@int"] == "7"
+    again["inputs-lanes-1-id"] = "L2"
+    again["inputs-lanes-1-n"] = "2"
+    second = form_class(again, prefix="inputs")
+    assert second.validate(), second.errors
+    assert inputs_body(second, spec) == {
+        "lanes": [{"id": "L1"}, {"id": "L2", "n": 2}],
+        "mixed": [7],
+    }
+
+
+def test_a_spare_row_filled_in_half_is_an_item_with_its_problem_named(app):
+    record = {"type": "record", "fields": {"id": "string", "n": "int?"}}
+    spec = parse_app({"inputs": {"lanes": ["null", {"type": "array", "items": record}]}})
+    form_class = build_inputs_form(spec)
+    sent = without_javascript(render(app, spec, form_class(prefix="inputs")))
+    sent["inputs-lanes-0-n"] = "3"
+    form = form_class(sent, prefix="inputs")
+    assert not form.validate()
+    page = Page(render(app, spec, form))
+    assert "This field is required." in page.full_text
+    assert page.all("input", name="inputs-lanes-0-n")[0]["value"] == "3"
