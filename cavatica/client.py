@@ -14,6 +14,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -46,6 +47,9 @@ BULK_CHUNK = 100  # the bulk endpoints take at most 100 ids a call
 # The official SDK refuses URLs over 6,000 characters, as gateways may; calls with many name
 # filters are split to stay under it.
 MAX_URL_LENGTH = 6000
+# Bulk calls in flight at once for one look-up: 1,600 ids wait one round trip, not 16, and a
+# look-up of more ids waits a round trip per 1,600 rather than flooding the platform.
+BULK_PARALLEL = 16
 CONNECT_TIMEOUT = 10.0  # seconds; a connect should never take the whole read timeout
 RETRY_STATUSES = frozenset({502, 503, 504})
 # A gateway's own answers: the platform behind it may have acted before its answer was lost.
@@ -187,6 +191,10 @@ class CavaticaClient:
         self._names_known: dict[str, dict[str, bool]] = {}
         self._folders_listed: dict[str, set[str]] = {}
         self.session = requests.Session()
+        # One pooled connection per bulk call in flight (the default pool keeps 10).
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=BULK_PARALLEL + 4)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
         self.session.headers.update(
             {
                 "X-SBG-Auth-Token": token,
@@ -394,23 +402,37 @@ class CavaticaClient:
     ) -> tuple[dict[str, dict], dict[str, ApiError]]:
         """Like `files_by_id`, plus {id: error} for the ids the platform could not return."""
         wanted = list(dict.fromkeys(i for i in ids if i))  # unique, in order
+        chunks = [wanted[start : start + BULK_CHUNK] for start in range(0, len(wanted), BULK_CHUNK)]
+        if len(chunks) <= 1:
+            replies = [self._bulk_files(chunk) for chunk in chunks]
+        else:
+            # The chunks do not depend on each other; the first failure is raised.
+            with ThreadPoolExecutor(max_workers=min(BULK_PARALLEL, len(chunks))) as pool:
+                replies = list(pool.map(self._bulk_files, chunks))
         found: dict[str, dict] = {}
         failed: dict[str, ApiError] = {}
-        for start in range(0, len(wanted), BULK_CHUNK):
-            chunk = wanted[start : start + BULK_CHUNK]
-            data = self._json("POST", "/bulk/files/get", body={"file_ids": chunk})
-            items = data.get("items", []) if isinstance(data, dict) else []
-            for position, item in enumerate(items):
-                resource = item.get("resource") if isinstance(item, dict) else None
-                if isinstance(resource, dict) and resource.get("id"):
-                    found[resource["id"]] = resource
-                elif position < len(chunk) and len(items) == len(chunk):
-                    # Error items carry no id; the reply keeps the order of the request.
-                    error = item.get("error") if isinstance(item, dict) else None
-                    failed[chunk[position]] = self._error_from_body(error, None)
-            for file_id in chunk:
-                if file_id not in found and file_id not in failed:
-                    failed[file_id] = NotFound("The platform did not return this file.")
+        for chunk_found, chunk_failed in replies:
+            found.update(chunk_found)
+            failed.update(chunk_failed)
+        return found, failed
+
+    def _bulk_files(self, chunk: list[str]) -> tuple[dict[str, dict], dict[str, ApiError]]:
+        """One POST /bulk/files/get of at most BULK_CHUNK ids."""
+        data = self._json("POST", "/bulk/files/get", body={"file_ids": chunk})
+        items = data.get("items", []) if isinstance(data, dict) else []
+        found: dict[str, dict] = {}
+        failed: dict[str, ApiError] = {}
+        for position, item in enumerate(items):
+            resource = item.get("resource") if isinstance(item, dict) else None
+            if isinstance(resource, dict) and resource.get("id"):
+                found[resource["id"]] = resource
+            elif position < len(chunk) and len(items) == len(chunk):
+                # Error items carry no id; the reply keeps the order of the request.
+                error = item.get("error") if isinstance(item, dict) else None
+                failed[chunk[position]] = self._error_from_body(error, None)
+        for file_id in chunk:
+            if file_id not in found and file_id not in failed:
+                failed[file_id] = NotFound("The platform did not return this file.")
         return found, failed
 
     # ---- tasks -------------------------------------------------------------------------------

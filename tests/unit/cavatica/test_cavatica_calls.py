@@ -1,12 +1,13 @@
 """What each client method puts on the wire, and how it reads the reply (against `responses`)."""
 
 import json
+import threading
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import responses
 
-from cavatica import CavaticaClient, NotFound, OutcomeUnknown, Page, split_app_id
+from cavatica import CavaticaClient, Forbidden, NotFound, OutcomeUnknown, Page, split_app_id
 
 BASE = "https://cavatica.test/v2"
 TOKEN = "tok-0123456789abcdef"
@@ -182,11 +183,48 @@ def test_files_by_id_sends_chunks_of_100_and_skips_errors(rsps, client):
 
     rsps.add_callback(responses.POST, BASE + "/bulk/files/get", callback=answer)
     found = client.files_by_id(ids + ["id001", ""])  # duplicates and blanks are not asked twice
-    chunks = [json.loads(call.request.body)["file_ids"] for call in rsps.calls]
+    # The chunks go out at once, so they may arrive in any order.
+    chunks = sorted(json.loads(call.request.body)["file_ids"] for call in rsps.calls)
     assert [len(chunk) for chunk in chunks] == [100, 100, 30]
     assert sum(chunks, []) == ids
     assert len(found) == 229 and "id150" not in found
     assert found["id007"]["name"] == "id007.bam"
+    assert client.call_counts["POST /bulk/files/get"] == 3
+
+
+def test_files_by_id_sends_its_chunks_at_once(rsps, client):
+    """1,000 ids wait about one round trip: all ten calls are in flight together."""
+    in_flight, most = 0, 0
+    lock = threading.Lock()
+    all_there = threading.Barrier(10, timeout=5)  # broken (an error) unless 10 wait at once
+
+    def answer(request):
+        nonlocal in_flight, most
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        all_there.wait()
+        with lock:
+            in_flight -= 1
+        asked = json.loads(request.body)["file_ids"]
+        return 200, {}, json.dumps({"items": [{"resource": {"id": i}} for i in asked]})
+
+    rsps.add_callback(responses.POST, BASE + "/bulk/files/get", callback=answer)
+    found = client.files_by_id([f"f{i:04d}" for i in range(1000)])
+    assert len(found) == 1000
+    assert most == 10 and len(rsps.calls) == 10
+
+
+def test_files_by_id_raises_the_first_failure_of_its_chunks(rsps, client):
+    def answer(request):
+        asked = json.loads(request.body)["file_ids"]
+        if "f0150" in asked:
+            return 403, {}, json.dumps({"status": 403, "code": 5001, "message": "No access."})
+        return 200, {}, json.dumps({"items": [{"resource": {"id": i}} for i in asked]})
+
+    rsps.add_callback(responses.POST, BASE + "/bulk/files/get", callback=answer)
+    with pytest.raises(Forbidden, match="No access"):
+        client.files_by_id([f"f{i:04d}" for i in range(300)])
 
 
 def test_files_by_id_with_errors_says_which_ids_failed(rsps, client):
