@@ -22,6 +22,7 @@ def create_app(test_config=None):
     app = Flask(__name__, instance_relative_config=True)
     configure(app, test_config)
     connect_platform(app)
+    share_state(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -73,6 +74,13 @@ def sandbox_banner(api_url):
         "  It runs on a local sandbox with demo data; sign in as the demo user with one click.\n"
         f"  (API stand-in, not CAVATICA: {api_url}; set SB_API_ENDPOINT for the real platform.)\n"
     )
+
+
+def share_state(app):
+    """What every process of the deployment shares: in memory, or in Redis with REDIS_URL."""
+    import state
+
+    state.init_app(app)
 
 
 def register_extensions(app):

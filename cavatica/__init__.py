@@ -1,6 +1,6 @@
 """The CAVATICA API v2 client: the only package in the app that speaks HTTP to the platform."""
 
-from .client import BULK_CHUNK, MAX_LIMIT, CavaticaClient, Page, split_app_id
+from .client import BULK_CHUNK, MAX_LIMIT, CavaticaClient, Page, account_key, split_app_id
 from .errors import (
     ApiError,
     Forbidden,
@@ -25,5 +25,6 @@ __all__ = [
     "RateLimited",
     "ServerError",
     "Unauthorized",
+    "account_key",
     "split_app_id",
 ]

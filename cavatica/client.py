@@ -57,7 +57,23 @@ GATEWAY_STATUSES = frozenset({502, 504})
 # POSTs that only read: safe to retry, and a lost answer changes nothing on the platform.
 READ_ONLY_POSTS = frozenset({"/bulk/files/get"})
 
+# Optional calls (names for display) are skipped when fewer than this share of the platform's
+# rate budget would be left after them: the last requests are kept for a user's create.
+RESERVE_SHARE = 0.05
+RESERVE_MIN = 10
+
 _NO_BODY = object()
+
+
+def account_key(base_url: str, token: str) -> str:
+    """A stable name for one account on one platform, for shared state (never the token)."""
+    material = f"cavatica-launcher account\0{base_url.rstrip('/')}\0{token}".encode()
+    return hashlib.sha256(material).hexdigest()[:32]
+
+
+def reserve_of(limit: int) -> int:
+    """How many of a window's `limit` requests optional calls leave for what users asked."""
+    return max(RESERVE_MIN, int(limit * RESERVE_SHARE))
 
 
 @dataclass(frozen=True)
@@ -163,7 +179,10 @@ class CavaticaClient:
         *,
         retries: int = 2,
         backoff: float = 0.3,
+        budget: Any = None,
     ) -> None:
+        """`budget` keeps the rate-limit headers seen per account (`note`, `spend`, `get`); it
+        may be shared by every client of a deployment (see the `state` package)."""
         if not base_url:
             raise ValueError("base_url is required")
         if not token:
@@ -178,6 +197,8 @@ class CavaticaClient:
         else:
             self.timeout = (min(CONNECT_TIMEOUT, float(timeout)), float(timeout))
         self.app_cache = app_cache
+        self.account = account_key(self.base_url, token)
+        self.budget = budget
         self.retries = retries
         self.backoff = backoff
         # Upstream calls made, keyed like "GET /tasks/{task_id}" (every attempt counts). A view
@@ -416,6 +437,15 @@ class CavaticaClient:
             failed.update(chunk_failed)
         return found, failed
 
+    def file_names(self, ids: Iterable[str]) -> dict[str, str]:
+        """{id: name} for showing files, looked up in bulk unless that would spend the last of
+        the rate budget: names are a nicety (pages show the ids instead), a create is not."""
+        wanted = list(dict.fromkeys(i for i in ids if i))
+        if not wanted or not self.can_spend_optional(-(-len(wanted) // BULK_CHUNK)):
+            return {}
+        found = self.files_by_id(wanted)
+        return {i: f["name"] for i, f in found.items() if isinstance(f.get("name"), str)}
+
     def _bulk_files(self, chunk: list[str]) -> tuple[dict[str, dict], dict[str, ApiError]]:
         """One POST /bulk/files/get of at most BULK_CHUNK ids."""
         data = self._json("POST", "/bulk/files/get", body={"file_ids": chunk})
@@ -545,6 +575,8 @@ class CavaticaClient:
             more_tries_left = attempt < attempts
             with self._counts_lock:
                 self.call_counts[f"{method} {route}"] += 1
+            if self.budget is not None and route != "/rate_limit":  # that one is not counted
+                self.budget.spend(self.account)
             started = time.monotonic()
             try:
                 response = self.session.request(method, url, **kwargs)
@@ -624,6 +656,30 @@ class CavaticaClient:
                 continue
         if values:
             self.last_rate_limit = values
+            if self.budget is not None and "remaining" in values:
+                limit = values.get("limit", values["remaining"])
+                reset = values.get("reset")
+                if reset is not None and reset > 10**11:
+                    reset //= 1000  # tolerate milliseconds, as `_reset_at` does
+                self.budget.note(self.account, limit, values["remaining"], reset)
+
+    def rate_state(self) -> dict[str, int] | None:
+        """{"limit", "remaining", "reset"}: the budget of this account as last seen (by any
+        client sharing `budget`), or None when unknown."""
+        if self.budget is not None:
+            return self.budget.get(self.account)
+        return self.last_rate_limit
+
+    def can_spend_optional(self, calls: int) -> bool:
+        """True when `calls` optional calls would still leave the reserve of the rate budget."""
+        state = self.rate_state()
+        if not state or "remaining" not in state:
+            return True
+        limit = state.get("limit") or state["remaining"]
+        reset = state.get("reset")
+        if reset is not None and reset <= time.time():
+            return True  # that window has ended
+        return state["remaining"] - calls >= reserve_of(limit)
 
     def _error_from_response(self, response: requests.Response) -> ApiError:
         try:

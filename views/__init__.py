@@ -18,8 +18,11 @@ from cavatica import (
     RateLimited,
     ServerError,
     Unauthorized,
+    account_key,
 )
 from forms.task import error_list
+
+RATE_WARNING_SHARE = 0.1  # pages warn once this share of the rate budget is all that is left
 
 
 class RevisionCache:
@@ -83,6 +86,7 @@ def make_client(token):
         token,
         timeout=current_app.config["SB_TIMEOUT"],
         app_cache=current_app.extensions["app_revisions"],
+        budget=current_app.extensions["rate_budget"],
     )
 
 
@@ -208,7 +212,33 @@ def template_context():
         "signed_in_user": session.get("user"),
         "deployment_token": uses_deployment_token(),
         "using_sandbox": current_app.config.get("SANDBOX", False),
+        "rate_warning": rate_warning(),
     }
+
+
+def rate_warning():
+    """A sentence when this account has nearly spent the platform's rate budget, else None.
+    With a deployment-wide token every user draws on the same budget."""
+    token = current_token()
+    budget = current_app.extensions.get("rate_budget")
+    if not token or budget is None:
+        return None
+    seen = budget.get(account_key(current_app.config["SB_API_ENDPOINT"], token))
+    if not seen or seen["remaining"] > seen["limit"] * RATE_WARNING_SHARE:
+        return None
+    whose = "this site's account" if uses_deployment_token() else "your account"
+    until = ""
+    if seen.get("reset"):
+        until = " until " + time.strftime("%H:%M UTC", time.gmtime(seen["reset"]))
+    if seen["remaining"] <= 0:
+        return (
+            f"CAVATICA accepts no more requests from {whose}{until}. "
+            "Pages that need CAVATICA will say so; wait, then try again."
+        )
+    return (
+        f"CAVATICA accepts only {seen['remaining']} more requests from {whose}{until}. "
+        "File names may show as ids meanwhile; what is left is kept for creating drafts."
+    )
 
 
 def cavatica_task_url(project, task_id):

@@ -434,6 +434,6 @@ def test_pages_make_no_call_per_file_and_an_app_revision_is_fetched_once(
     page.reload()  # the draft page, read from the platform this time
     expect(page.get_by_role("region", name="Inputs")).to_contain_text(fastqs[0]["name"])
     assert calls(sandbox, "GET", r"/v2/files/[0-9a-f]{24}") == 0
-    assert calls(sandbox, "POST", r"/v2/bulk/files/get") == 1
+    assert calls(sandbox, "POST", r"/v2/bulk/files/get") == 0  # the task names its files
     assert calls(sandbox, "GET", r"/v2/tasks/[^/]+") == 1
     assert calls(sandbox, "GET", app_path) == 0
