@@ -54,11 +54,11 @@ class RevisionCache:
 
 def init_app(app):
     """Register the blueprints and the shared state they use."""
-    from . import auth, files, projects, runs, tasks
+    from . import auth, files, projects, reuse, runs, tasks
 
     app.extensions["app_revisions"] = RevisionCache(app.config["APP_CACHE_SIZE"])
     app.extensions["submissions"] = tasks.SubmissionRegistry()
-    for module in (auth, projects, tasks, runs, files):
+    for module in (auth, projects, tasks, runs, reuse, files):
         app.register_blueprint(module.bp)
     app.teardown_appcontext(close_platform)
     app.context_processor(template_context)

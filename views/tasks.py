@@ -50,6 +50,7 @@ from . import (
     platform,
     platform_problem,
     platform_status,
+    reuse,
     runs,
     send_to_sign_in,
     uses_deployment_token,
@@ -216,6 +217,10 @@ def submit(page, save):
     """A posted task form: shown again for "Preview batch" or a problem, else `save(page)`.
     Whatever the platform says, the form comes back as typed (after a sign-in for a 401)."""
     try:
+        if request.form.get("action") == "import":
+            said, problem = reuse.import_inputs(page)
+            page.notice = " ".join(said) if said else f"Nothing was imported. {problem}"
+            return show_form(page)
         if page.form.validate() and request.form.get("action") != "preview":
             return save(page)
         return show_form(page)
@@ -235,6 +240,7 @@ def copy_of_task(page, task_id):
     page.form = build_task_form(page.specs)(formdata=data)
     copied = f"Filled in from the task “{source.get('name') or task_id}”. "
     page.notice = rerun.notice if rerun else copied + "Check it, then create the draft."
+    page.source_name = source.get("name") or task_id  # the form shows what differs from it
     return show_form(page)
 
 
