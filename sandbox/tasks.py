@@ -460,7 +460,11 @@ class Tasks:
         """Give every task that has completed since the last request its output files, once.
         Statuses follow the clock, so this runs before each API request reads anything."""
         store = self.store
-        for task_id in list(store.running):
+        # In creation order, so that of two tasks ending together the older gets the plain names.
+        order = sorted(
+            store.running, key=lambda i: store.tasks[i]["_seq"] if i in store.tasks else 0
+        )
+        for task_id in order:
             task = store.tasks.get(task_id)
             status = self._times(task)[0] if task is not None else "ABORTED"
             if status not in TERMINAL:
