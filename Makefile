@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench sandbox clean
+.PHONY: run serve test lint bench sandbox clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 run: $(VENV)/.installed
 	FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT) $(PY) -m flask --app app run
+
+# The production server: gunicorn with the settings in gunicorn.conf.py (BIND, WEB_WORKERS,
+# WEB_THREADS, REDIS_URL, ...).
+serve: $(VENV)/.installed
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py
 
 sandbox: $(VENV)/.installed
 	$(PY) -m sandbox --port 5001

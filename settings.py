@@ -23,7 +23,7 @@ DEFAULTS = {
     "SB_TIMEOUT": 30.0,
     # Where task links point; the platform's web UI, not its API.
     "CAVATICA_UI_URL": CAVATICA_UI,
-    # Set by create_app when it serves the embedded sandbox.
+    # Set by create_app when it serves the embedded sandbox (and by `make serve`'s, via SANDBOX=1).
     "SANDBOX": False,
     "SECRET_KEY": None,
     # Server-side sessions: the cookie carries only a random session id.
@@ -50,6 +50,7 @@ ENV_VARS = {
     "SB_CREDENTIALS_FILE": str,
     "SB_TIMEOUT": float,
     "CAVATICA_UI_URL": str,
+    "SANDBOX": "bool",
     "SECRET_KEY": str,
     "SESSION_FILE_DIR": str,
     "SESSION_COOKIE_SECURE": "bool",
