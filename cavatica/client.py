@@ -43,6 +43,8 @@ MAX_LIMIT = 100  # the platform's page size cap
 ALL_FIELDS = "_all"
 APP_LIST_FIELDS = "id,name,project,revision"
 NAME_FIELDS = "id,name"  # a companion-file check reads names only
+# The platform's switch for beta features; on file details it adds the parent folder's id.
+ADVANCE_ACCESS = {"X-SBG-Advance-Access": "advance"}
 BULK_CHUNK = 100  # the bulk endpoints take at most 100 ids a call
 # The official SDK refuses URLs over 6,000 characters, as gateways may; calls with many name
 # filters are split to stay under it.
@@ -413,23 +415,25 @@ class CavaticaClient:
         # Room for the name filters once the rest of the URL is counted.
         return MAX_URL_LENGTH - len(self.base_url) - 120
 
-    def files_by_id(self, ids: Iterable[str]) -> dict[str, dict]:
-        """{id: file} for the ids the platform knows and this user can see; others are skipped."""
-        found, _failed = self.files_by_id_with_errors(ids)
+    def files_by_id(self, ids: Iterable[str], parents: bool = False) -> dict[str, dict]:
+        """{id: file} for the ids the platform knows and this user can see; others are skipped.
+        Bulk items carry no `type` and no `parent`; `parents=True` asks for `parent` with the
+        platform's advance-access header (what a companion-file check needs: each folder)."""
+        found, _failed = self.files_by_id_with_errors(ids, parents)
         return found
 
     def files_by_id_with_errors(
-        self, ids: Iterable[str]
+        self, ids: Iterable[str], parents: bool = False
     ) -> tuple[dict[str, dict], dict[str, ApiError]]:
         """Like `files_by_id`, plus {id: error} for the ids the platform could not return."""
         wanted = list(dict.fromkeys(i for i in ids if i))  # unique, in order
         chunks = [wanted[start : start + BULK_CHUNK] for start in range(0, len(wanted), BULK_CHUNK)]
         if len(chunks) <= 1:
-            replies = [self._bulk_files(chunk) for chunk in chunks]
+            replies = [self._bulk_files(chunk, parents) for chunk in chunks]
         else:
             # The chunks do not depend on each other; the first failure is raised.
             with ThreadPoolExecutor(max_workers=min(BULK_PARALLEL, len(chunks))) as pool:
-                replies = list(pool.map(self._bulk_files, chunks))
+                replies = list(pool.map(lambda chunk: self._bulk_files(chunk, parents), chunks))
         found: dict[str, dict] = {}
         failed: dict[str, ApiError] = {}
         for chunk_found, chunk_failed in replies:
@@ -446,9 +450,16 @@ class CavaticaClient:
         found = self.files_by_id(wanted)
         return {i: f["name"] for i, f in found.items() if isinstance(f.get("name"), str)}
 
-    def _bulk_files(self, chunk: list[str]) -> tuple[dict[str, dict], dict[str, ApiError]]:
-        """One POST /bulk/files/get of at most BULK_CHUNK ids."""
-        data = self._json("POST", "/bulk/files/get", body={"file_ids": chunk})
+    def _bulk_files(
+        self, chunk: list[str], parents: bool = False
+    ) -> tuple[dict[str, dict], dict[str, ApiError]]:
+        """One POST /bulk/files/get of at most BULK_CHUNK ids (with `parent` if `parents`)."""
+        data = self._json(
+            "POST",
+            "/bulk/files/get",
+            body={"file_ids": chunk},
+            headers=ADVANCE_ACCESS if parents else None,
+        )
         items = data.get("items", []) if isinstance(data, dict) else []
         found: dict[str, dict] = {}
         failed: dict[str, ApiError] = {}
@@ -550,10 +561,13 @@ class CavaticaClient:
         route: str,
         body: Any = _NO_BODY,
         fields: str | None = None,
+        headers: Mapping[str, str] | None = None,
         **path_args: Any,
     ) -> Any:
         params = [("fields", fields)] if fields else None
-        return self._request(method, route, params=params, body=body, **path_args)[0]
+        return self._request(method, route, params=params, body=body, headers=headers, **path_args)[
+            0
+        ]
 
     def _request(
         self,
@@ -561,6 +575,7 @@ class CavaticaClient:
         route: str,
         params: list | None = None,
         body: Any = _NO_BODY,
+        headers: Mapping[str, str] | None = None,
         **path_args: Any,
     ) -> tuple[Any, Mapping[str, str]]:
         """Send one call; returns (parsed JSON or None, response headers) or raises an ApiError."""
@@ -568,7 +583,7 @@ class CavaticaClient:
         url = self.base_url + path
         read_only = method == "GET" or (method == "POST" and route in READ_ONLY_POSTS)
         attempts = 1 + (max(0, self.retries) if read_only else 0)
-        kwargs: dict[str, Any] = {"params": params, "timeout": self.timeout}
+        kwargs: dict[str, Any] = {"params": params, "timeout": self.timeout, "headers": headers}
         if body is not _NO_BODY:
             kwargs["json"] = body
         for attempt in range(1, attempts + 1):

@@ -18,6 +18,11 @@ LIST_FIELDS = {
     "apps": ("href", "id", "project", "name", "revision"),
     "tasks": ("href", "id", "name", "status", "project", "app"),
 }
+# The platform's POST /bulk/files/get items carry neither `type` nor `parent` (its documented
+# example has neither): whether an id is a folder must be learnt elsewhere. `parent` is what the
+# advance-access header adds to a file's details, so with that header it is sent.
+BULK_OMITS = ("type", "parent")
+ADVANCE_ACCESS = "X-SBG-Advance-Access"
 
 
 # ----- serialisers ------------------------------------------------------------------------
@@ -277,12 +282,15 @@ def bulk_files_get():
     if len(ids) > MAX_BULK:
         raise bad_request(f"At most {MAX_BULK} file ids per request.")
     store = state().store
+    advance = request.headers.get(ADVANCE_ACCESS, "").lower() == "advance"
+    omit = ("type",) if advance else BULK_OMITS
     items = []
     for file_id in ids:
         try:
             if not isinstance(file_id, str) or not file_id:
                 raise bad_request("File id is empty or not a string.", 5004)
-            items.append({"resource": file_json(store.file_for(file_id, g.username))})
+            record = file_json(store.file_for(file_id, g.username))
+            items.append({"resource": {k: v for k, v in record.items() if k not in omit}})
         except ApiError as exc:
             items.append({"error": exc.body()})
     return jsonify({"items": items})

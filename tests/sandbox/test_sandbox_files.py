@@ -181,12 +181,26 @@ def test_bulk_get_returns_resources_and_per_item_errors(api, other_api):
     assert response.status_code == 200
     items = response.json()["items"]
     assert [i["resource"]["id"] for i in items[:3]] == ids
+    # The documented item shape: the file's details, but no `type` and no `parent`.
+    listed = {i["id"]: i for i in api.files(WGS)[:3]}
+    for item in items[:3]:
+        resource = item["resource"]
+        assert "type" not in resource and "parent" not in resource
+        assert resource == {
+            k: v for k, v in listed[resource["id"]].items() if k not in ("type", "parent")
+        }
     assert items[3]["error"]["code"] == 5002 and items[3]["error"]["status"] == 404
     assert items[4]["error"]["code"] == 5001 and items[4]["error"]["status"] == 403
     assert items[5]["error"]["status"] == 400
     too_many = api.post("/bulk/files/get", json={"file_ids": ids * 34})
     assert_error(too_many, 400, 90000)
     assert_error(api.post("/bulk/files/get", json={"ids": ids}), 400, 90000)
+    # With the advance-access header, as for a file's details, each item says its folder.
+    advanced = api.post(
+        "/bulk/files/get", json={"file_ids": ids}, headers={"X-SBG-Advance-Access": "advance"}
+    ).json()["items"]
+    assert [i["resource"]["parent"] for i in advanced] == [listed[i]["parent"] for i in ids]
+    assert all("type" not in i["resource"] for i in advanced)
 
 
 def test_big_project_pages_deep_into_100k_files(api):

@@ -109,6 +109,18 @@ def test_bulk_get(sdk):
     assert all(r.valid for r in records)
 
 
+def test_bulk_items_do_not_say_what_is_a_folder_so_the_sdk_asks(sdk, sandbox):
+    listed = list(sdk.files.query(project=WGS, limit=100))
+    folder = next(f for f in listed if f.is_folder())
+    a_file = next(f for f in listed if not f.is_folder())
+    as_folder, as_file = (r.resource for r in sdk.files.bulk_get(files=[folder.id, a_file.id]))
+    sandbox.clear_requests()
+    assert as_folder.is_folder() and not as_file.is_folder()
+    assert as_file.parent == a_file.parent
+    # Each record lacked `type`, so reading it fetched that file once.
+    assert sandbox.requests()["counts"] == {"GET /v2/files/<file_id>": 2}
+
+
 def inputs_for_bwa(sdk):
     reads = [f for f in sdk.files.query(project=RNA).all() if f.name.endswith(".fastq.gz")]
     folder = next(f for f in sdk.files.query(project=RNA).all() if f.is_folder())

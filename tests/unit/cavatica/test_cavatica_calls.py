@@ -227,6 +227,15 @@ def test_files_by_id_raises_the_first_failure_of_its_chunks(rsps, client):
         client.files_by_id([f"f{i:04d}" for i in range(300)])
 
 
+def test_bulk_asks_for_parents_only_with_the_advance_access_header(rsps, client):
+    rsps.post(BASE + "/bulk/files/get", json={"items": [{"resource": {"id": "a1"}}]})
+    rsps.post(BASE + "/bulk/files/get", json={"items": [{"resource": {"id": "a1", "parent": "f"}}]})
+    client.files_by_id(["a1"])
+    assert "X-SBG-Advance-Access" not in rsps.calls[0].request.headers
+    assert client.files_by_id(["a1"], parents=True)["a1"]["parent"] == "f"
+    assert rsps.calls[1].request.headers["X-SBG-Advance-Access"] == "advance"
+
+
 def test_files_by_id_with_errors_says_which_ids_failed(rsps, client):
     rsps.post(
         BASE + "/bulk/files/get",
