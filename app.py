@@ -4,12 +4,11 @@ import logging
 import os
 import secrets
 
-from cachelib.file import FileSystemCache
 from flask import Flask
-from flask_session import Session
 from flask_wtf.csrf import CSRFProtect
 
 import settings
+from sessions import LauncherSessionInterface
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +83,8 @@ def share_state(app):
 
 
 def register_extensions(app):
-    """Server-side sessions on the filesystem, and CSRF protection on every POST."""
-    session_dir = app.config.get("SESSION_FILE_DIR") or os.path.join(app.instance_path, "sessions")
-    os.makedirs(session_dir, exist_ok=True)
-    app.config["SESSION_CACHELIB"] = FileSystemCache(session_dir, threshold=2000, mode=0o600)
-    Session(app)
+    """Sessions (server-side once signed in, see sessions.py), and CSRF protection on every POST."""
+    app.session_interface = LauncherSessionInterface(app)
     CSRFProtect(app)
 
 

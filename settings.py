@@ -26,9 +26,9 @@ DEFAULTS = {
     # Set by create_app when it serves the embedded sandbox (and by `make serve`'s, via SANDBOX=1).
     "SANDBOX": False,
     "SECRET_KEY": None,
-    # Server-side sessions: the cookie carries only a random session id.
-    "SESSION_TYPE": "cachelib",
+    # Sessions: a signed cookie until sign-in, then server-side (the cookie carries its id).
     "SESSION_FILE_DIR": None,  # default: <instance folder>/sessions
+    "REDIS_URL": None,  # when set, sessions are kept in this Redis instead of files
     "SESSION_PERMANENT": True,
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
     "SESSION_COOKIE_NAME": "launcher_session",
@@ -53,6 +53,7 @@ ENV_VARS = {
     "SANDBOX": "bool",
     "SECRET_KEY": str,
     "SESSION_FILE_DIR": str,
+    "REDIS_URL": str,
     "SESSION_COOKIE_SECURE": "bool",
     "SESSION_LIFETIME_HOURS": float,
     "PAGE_SIZE": int,

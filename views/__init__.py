@@ -21,6 +21,7 @@ from cavatica import (
     account_key,
 )
 from forms.task import error_list
+from sessions import from_this_site
 
 RATE_WARNING_SHARE = 0.1  # pages warn once this share of the rate budget is all that is left
 
@@ -126,11 +127,18 @@ def login_required(view):
 
 
 def keep_posted_form():
-    """Keep what was posted to this page, so the form comes back filled after signing in."""
+    """Keep what was posted to this page, so the form comes back filled after signing in.
+
+    Only a form this site's own page posted, and only for the browser that posted it (its
+    session, or the one that just expired): another site's auto-submitted form is never kept.
+    :return: whether it was kept."""
+    if not from_this_site() or not getattr(session, "can_keep", False):
+        return False
     session["pending_form"] = {
         "path": request.path,
         "form": [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"],
     }
+    return True
 
 
 def safe_next(target, default_endpoint="projects.index"):

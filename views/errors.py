@@ -52,8 +52,7 @@ KEEP_ON_CSRF_FAILURE = {"tasks.new", "tasks.edit"}
 
 
 def csrf_error(error):
-    if request.method == "POST" and request.endpoint in KEEP_ON_CSRF_FAILURE:
-        keep_posted_form()
+    if request.method == "POST" and request.endpoint in KEEP_ON_CSRF_FAILURE and keep_posted_form():
         flash("Your session had ended, so nothing was sent. What you entered is kept.", "warning")
         return redirect(request.full_path.rstrip("?"))
     message = (
