@@ -23,6 +23,7 @@ def create_app(test_config=None):
     connect_platform(app)
     share_state(app)
     register_extensions(app)
+    register_security_headers(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -86,6 +87,13 @@ def register_extensions(app):
     """Sessions (server-side once signed in, see sessions.py), and CSRF protection on every POST."""
     app.session_interface = LauncherSessionInterface(app)
     CSRFProtect(app)
+
+
+def register_security_headers(app):
+    """No framing, a strict Content-Security-Policy, no sniffing, no referrer to other sites."""
+    import security
+
+    security.init_app(app)
 
 
 def register_blueprints(app):

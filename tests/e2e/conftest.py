@@ -83,9 +83,56 @@ def page(browser, live_app, sandbox) -> Page:
     page = context.new_page()
     js_errors = []
     page.on("pageerror", lambda error: js_errors.append(str(error)))
+    # A script or style the Content-Security-Policy refused is a bug of the page as well.
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and "Content Security Policy" in message.text
+            and js_errors.append(message.text)
+        ),
+    )
+    page.js_errors = js_errors  # a test that expects a refusal takes it out of the list
     yield page
     context.close()
     assert not js_errors, f"JavaScript errors on the page: {js_errors}"
+
+
+@pytest.fixture
+def other_site():
+    """Another site on a loopback port (http://localhost:PORT, while the app is on 127.0.0.1):
+    other_site.serve(path, html) publishes a page; other_site.url(path) is its address."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    pages = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = pages.get(self.path, "not here").encode()
+            self.send_response(200 if self.path in pages else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    class Site:
+        def serve(self, path, html):
+            pages[path] = html
+
+        def url(self, path):
+            return f"http://localhost:{server.server_address[1]}{path}"
+
+    yield Site()
+    server.shutdown()
+    server.server_close()
 
 
 def sign_in_as(page: Page, token: str) -> None:
