@@ -1,11 +1,12 @@
-"""Security headers on every response: no framing, scripts and styles from this app only.
+"""What every request and response passes: forms of text only, and security headers (no
+framing, scripts and styles from this app only).
 
 The pages have no inline script or style (every script and stylesheet is a file under static/),
 so the Content-Security-Policy can refuse inline code outright: markup that slipped past the
 escaping still could not run.
 """
 
-from flask import current_app
+from flask import abort, current_app, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -23,7 +24,20 @@ HSTS_SECONDS = 365 * 24 * 3600
 
 
 def init_app(app):
+    app.before_request(refuse_file_parts)
     app.after_request(add_security_headers)
+
+
+def refuse_file_parts():
+    """No form of the app uploads a file: a file part where text is expected is refused with
+    its field's name (WTForms would otherwise meet a file object where it reads text)."""
+    if request.files:
+        names = ", ".join(f"“{name}”" for name in sorted(request.files))
+        abort(
+            400,
+            description=f"This form takes text only, but a file was sent in {names}. "
+            "Go back, reload the page and send the form again.",
+        )
 
 
 def add_security_headers(response):
