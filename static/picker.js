@@ -8,6 +8,7 @@
 
   var ID_SEPARATORS = /[\s,]+/;
   var names = new Map(); // file id -> name, for every id this page has seen
+  var details = new Map(); // file id -> {size, folder} when known, shown on a chip's hover/focus
   var asked = new Set(); // ids already looked up, found or not: never asked twice
   var enhanced = []; // the inputs with a picker
   var typing = null; // one timer for all fields, so a burst of typing makes one look-up
@@ -120,6 +121,9 @@
         Object.keys(data.names || {}).forEach(function (id) {
           names.set(id, data.names[id]);
         });
+        Object.keys(data.sizes || {}).forEach(function (id) {
+          learn(id, { size: data.sizes[id] });
+        });
       })
       .catch(function () {
         // The names are a convenience; the ids stay in the field either way.
@@ -142,7 +146,25 @@
     });
   }
 
-  // ---- the list of chosen files under each field -------------------------------------------------
+  // What is known of a file besides its name: its size and the folder it was chosen in.
+  function learn(id, more) {
+    var known = details.get(id) || {};
+    Object.keys(more).forEach(function (key) {
+      if (more[key]) known[key] = more[key];
+    });
+    details.set(id, known);
+  }
+
+  function aboutText(id) {
+    var known = details.get(id) || {};
+    return [
+      "Folder: " + (known.folder || "not known"),
+      "Size: " + (known.size || "not known"),
+      "Id: " + id,
+    ].join(" · ");
+  }
+
+  // ---- the chosen files under each field, as removable name chips ------------------------------
 
   function renderChosen(input) {
     var box = input.pickerChosen;
@@ -159,16 +181,20 @@
         text: ids.length === 1 ? "Selected " + what + ":" : "Selected " + what + "s (" + ids.length + "):",
       })
     );
-    var list = el("ul", { className: "picker-chosen-list" });
-    ids.forEach(function (id) {
+    var list = el("ul", { className: "picker-chosen-list picker-chips" });
+    ids.forEach(function (id, n) {
       var name = names.get(id);
-      var item = el("li", {}, [
-        name ? el("span", { className: "picker-chosen-name", text: name }) : el("code", { text: id }),
+      var tipId = (input.id || input.name) + "-chip-" + n;
+      var item = el("li", { className: "picker-chip" }, [
+        name ?
+          el("span", { className: "picker-chosen-name", tabindex: "0", "aria-describedby": tipId, text: name }) :
+          el("code", { tabindex: "0", "aria-describedby": tipId, text: id }),
+        el("span", { className: "picker-chip-info", role: "tooltip", id: tipId, text: aboutText(id) }),
       ]);
       if (!name) item.append(" ", el("span", { className: "picker-unknown", text: "(name not known)" }));
-      var remove = el("button", { type: "button", className: "link-button picker-remove" }, [
-        "Remove",
-        hidden(" " + (name || id)),
+      var remove = el("button", { type: "button", className: "picker-remove" }, [
+        el("span", { "aria-hidden": "true", text: "×" }),
+        hidden("Remove " + (name || id)),
       ]);
       remove.addEventListener("click", function () {
         writeIds(input, idsOf(input).filter(function (other) { return other !== id; }));
@@ -206,12 +232,31 @@
       id: (input.id || input.name) + "-chosen",
       "aria-live": "polite",
     });
+    // The raw ids stay one click away; a field the server found a problem in starts open.
+    var editIds = el("button", {
+      type: "button",
+      className: "link-button picker-edit-ids",
+      "aria-expanded": "false",
+      "aria-controls": input.id,
+    }, ["Edit ids", hidden(" of " + label)]);
+    function showIds(open) {
+      input.hidden = !open;
+      editIds.setAttribute("aria-expanded", open ? "true" : "false");
+      editIds.firstChild.textContent = open ? "Hide ids" : "Edit ids";
+    }
+    showIds(input.getAttribute("aria-invalid") === "true");
+    editIds.addEventListener("click", function () {
+      showIds(input.hidden);
+      if (!input.hidden) input.focus();
+    });
+    var serverList = input.parentElement.querySelector(".chosen-files");
+    if (serverList) serverList.hidden = true; // the chips say the same, and more
     input.pickerButton = button;
     input.pickerChosen = chosen;
     var describedBy = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
     describedBy.push(chosen.id);
     input.setAttribute("aria-describedby", describedBy.join(" "));
-    input.after(el("div", { className: "picker-controls" }, [button]), chosen);
+    input.after(el("div", { className: "picker-controls" }, [button, " ", editIds]), chosen);
     button.addEventListener("click", function () {
       picker.open(input);
     });
@@ -384,10 +429,18 @@
       this.load(form.getAttribute("action") + "?" + query, true);
     },
 
+    // The folder the listing shows, for the chips' details.
+    whereNow: function () {
+      var heading = this.body.querySelector("[data-picker-focus]");
+      var text = heading ? heading.textContent.replace(/\s+/g, " ").trim() : "";
+      return text.replace(/^Folder /, "") || "";
+    },
+
     choiceChanged: function (event) {
       var box = event.target;
       if (!box.matches("[data-picker-choice]")) return;
       names.set(box.value, box.dataset.name);
+      learn(box.value, { size: box.dataset.size, folder: this.whereNow() });
       if (!this.several) this.selection.clear();
       if (box.checked) this.selection.set(box.value, box.dataset.name);
       else this.selection.delete(box.value);
@@ -479,6 +532,7 @@
       }
       data.found.forEach(function (file) {
         names.set(file.id, file.name);
+        learn(file.id, { size: file.size, folder: where });
         self.selection.set(file.id, file.name);
       });
       this.syncChoices();
@@ -500,7 +554,7 @@
             var id = "picker-several-" + n + "-" + m;
             set.append(
               el("div", { className: "check" }, [
-                el("input", { type: "radio", name: "picker-several-" + n, id: id, value: file.id, "data-name": file.name }),
+                el("input", { type: "radio", name: "picker-several-" + n, id: id, value: file.id, "data-name": file.name, "data-size": file.size || "" }),
                 el("label", { for: id, text: file.name + " (" + (file.size || "size unknown") + ", id " + file.id + ")" }),
               ])
             );
@@ -527,6 +581,7 @@
         self.selection.delete(other.value);
       });
       names.set(radio.value, radio.dataset.name);
+      learn(radio.value, { size: radio.dataset.size, folder: this.whereNow() });
       this.selection.set(radio.value, radio.dataset.name);
       this.syncChoices();
       this.renderBasket();
@@ -534,8 +589,10 @@
 
     chooseWholePage: function () {
       var self = this;
+      var where = this.whereNow();
       this.body.querySelectorAll("[data-picker-choice]").forEach(function (box) {
         names.set(box.value, box.dataset.name);
+        learn(box.value, { size: box.dataset.size, folder: where });
         self.selection.set(box.value, box.dataset.name);
       });
       this.syncChoices();

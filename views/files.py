@@ -383,8 +383,8 @@ def find_names(owner, project):
 
 @bp.get("/projects/<owner>/<project>/files/names")
 def names(owner, project):
-    """{"names": {id: name}} for the ids given (`id`, repeatable): one bulk call per 100 ids.
-    Lets the picker show the names of ids typed or pasted into a field."""
+    """{"names": {id: name}, "sizes": {id: "1.5 GB"}} for the ids given (`id`, repeatable):
+    one bulk call per 100 ids. Lets the picker show the names of ids typed into a field."""
     ids = list(dict.fromkeys(i.strip() for i in request.args.getlist("id") if i.strip()))
     if len(ids) > MAX_NAME_IDS:
         abort(400)
@@ -395,10 +395,8 @@ def names(owner, project):
     except ApiError as error:
         return jsonify(error=platform_problem(error)), platform_status(error)
     project_id = f"{owner}/{project}"
+    mine = {file_id: item for file_id, item in found.items() if item.get("project") == project_id}
     return jsonify(
-        names={
-            file_id: item.get("name", "")
-            for file_id, item in found.items()
-            if item.get("project") == project_id
-        }
+        names={file_id: item.get("name", "") for file_id, item in mine.items()},
+        sizes={file_id: human_size(item.get("size")) for file_id, item in mine.items()},
     )

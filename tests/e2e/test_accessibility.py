@@ -4,6 +4,7 @@ text and error message is tied to its control."""
 import re
 
 import pytest
+from e2e_helpers import ids_box
 from playwright.sync_api import Page, expect
 
 PROJECT = "demo-user/pediatric-wgs"
@@ -184,7 +185,7 @@ def test_preview_draft_run_and_delete_pages_are_accessible(signed_in, sandbox, u
     root = upstream.listing(project=PROJECT)
     fastqs = [f["id"] for f in root if f["name"].endswith(".fastq.gz") and f["metadata"]]
     page.goto(form_url(upstream, WES_APP))
-    page.get_by_label(re.compile("^FASTQ")).fill(" ".join(fastqs))
+    ids_box(page, "inputs-fastq").fill(" ".join(fastqs))
     for input_id in (
         "indels_1000g_phase1",
         "database",
@@ -193,7 +194,7 @@ def test_preview_draft_run_and_delete_pages_are_accessible(signed_in, sandbox, u
         "dbsnp",
         "intervals_file",
     ):
-        page.locator(f'input[name="inputs-{input_id}"]').fill(fastqs[0])
+        ids_box(page, f"inputs-{input_id}").fill(fastqs[0])
     page.get_by_label("Batch: one child task per file or per group of files").check()
     page.get_by_label("Batch input", exact=True).select_option("fastq")
     page.get_by_label(re.compile("^Sample: one child task per sample_id")).check()
@@ -309,7 +310,7 @@ def test_draft_with_platform_errors_shows_each_next_to_its_input(signed_in, upst
         if f["name"].endswith(".bam")
     )
     page.goto(form_url(upstream, BAMTOOLS_APP))
-    page.get_by_label(re.compile("^Input BAM file")).fill(elsewhere["id"])
+    ids_box(page, "inputs-input_bam_file").fill(elsewhere["id"])
     page.get_by_role("button", name="Create draft").click()
     expect(page.get_by_role("region", name="Summary")).to_contain_text("DRAFT")
     problems = page.get_by_role("region", name="What CAVATICA found")

@@ -9,6 +9,7 @@ import re
 import uuid
 from pathlib import Path
 
+from e2e_helpers import ids_box
 from playwright.sync_api import Page, expect
 
 PROJECT = "demo-user/pediatric-wgs"
@@ -406,7 +407,7 @@ def test_pages_make_no_call_per_file_and_an_app_revision_is_fetched_once(
 
     # Twenty files pasted into the batch input (and one into each other input): one bulk
     # look-up per page, never one call per file.
-    page.get_by_label(re.compile("^FASTQ")).fill(" ".join(f["id"] for f in fastqs[:20]))
+    ids_box(page, "inputs-fastq").fill(" ".join(f["id"] for f in fastqs[:20]))
     some_file = fastqs[20]["id"]  # the sandbox only checks that the file is in the project
     for input_id in (
         "indels_1000g_phase1",
@@ -416,7 +417,7 @@ def test_pages_make_no_call_per_file_and_an_app_revision_is_fetched_once(
         "dbsnp",
         "intervals_file",
     ):
-        page.locator(f'input[name="inputs-{input_id}"]').fill(some_file)
+        ids_box(page, f"inputs-{input_id}").fill(some_file)
     page.get_by_label("Batch: one child task per file or per group of files").check()
     page.get_by_label("Batch input", exact=True).select_option("fastq")
     page.get_by_label(re.compile("^Sample: one child task per sample_id")).check()

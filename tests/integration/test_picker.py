@@ -365,7 +365,9 @@ def test_names_of_ids_in_one_bulk_call(client, sandbox):
     response = client.get(
         f"/projects/{PROJECT}/files/names", query_string={"id": [*wanted, "f" * 24]}
     )
-    assert response.get_json() == {"names": wanted}
+    assert response.get_json()["names"] == wanted
+    sizes = response.get_json()["sizes"]  # for the chips' details
+    assert set(sizes) == set(wanted) and all(size.endswith("B") for size in sizes.values())
     assert upstream(sandbox) == {"POST /v2/bulk/files/get": 1}
 
 
