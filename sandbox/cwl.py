@@ -68,6 +68,28 @@ def _schema_defs(raw):
     return defs
 
 
+def _inline_named(node, defs, depth=0):
+    """Add the records and enums named where an input declares them: another input (or field)
+    may refer to them by that name, as a packed document does."""
+    if depth > 20:
+        return
+    if isinstance(node, list):
+        for item in node:
+            _inline_named(item, defs, depth + 1)
+    elif isinstance(node, dict):
+        name = node.get("name")
+        if isinstance(name, str) and name and node.get("type") in ("record", "enum"):
+            defs.setdefault(_short(name), node)
+        fields = node.get("fields")
+        for part in (
+            node.get("type"),
+            node.get("items"),
+            list(fields.values()) if isinstance(fields, dict) else fields,
+        ):
+            if isinstance(part, list | dict):
+                _inline_named(part, defs, depth + 1)
+
+
 def parse_type(t, defs, depth=0, scope=""):
     """A CWL type expression -> tuple tree: ("prim", name) | ("array", item) | ("enum", symbols)
     | ("record", {field: type}) | ("union", (types...)). scope: the full id of the input or field
@@ -146,6 +168,9 @@ def read_inputs(raw):
             dict(v, id=k) if isinstance(v, dict) else {"id": k, "type": v}
             for k, v in inputs.items()
         ]
+    for item in _list(inputs):
+        if isinstance(item, dict):
+            _inline_named(item.get("type"), defs)
     nodes = []
     for item in _list(inputs):
         if not isinstance(item, dict) or "id" not in item:

@@ -1,7 +1,10 @@
 """The sandbox reads apps in the shapes real tools write (packed `#main` ids, enum symbols under
 their enum's name) as the app's own reader does, and holds task inputs to what they mean."""
 
+import json
+
 import pytest
+from app_fixtures import REAL_APP_PATHS
 from cwl_shapes import FILTER_VALUES, PLAIN_VALUES, SEX_VALUES, packed_graph, packed_main
 
 from appspec import EnumType, parse_app
@@ -147,3 +150,26 @@ def test_a_batch_over_a_graph_documents_file_list_runs(api, graph_app):
     assert run.status_code == 200, run.text
     children = api.get("/tasks", params={"parent": task["id"], "fields": "_all"}).json()["items"]
     assert sorted(len(c["inputs"]["reads"]) for c in children) == [1, 2]
+
+
+def test_a_type_named_inline_is_found_by_its_name():
+    # A packed document declares a type once, where it is first used, and names it elsewhere.
+    mode = {"type": "enum", "name": "#main/first/Mode", "symbols": ["#main/first/Mode/a b"]}
+    raw = {
+        "cwlVersion": "v1.2",
+        "class": "CommandLineTool",
+        "inputs": [
+            {"id": "#main/first", "type": mode},
+            {"id": "#main/second", "type": ["null", "#main/first/Mode"]},
+        ],
+    }
+    sandbox_view = {n.id: enum_symbols(n.type) for n in read_inputs(raw)}
+    assert sandbox_view == {i.id: appspec_symbols(i.type) for i in parse_app(raw).inputs}
+    assert sandbox_view["second"] == {"": ("a b",)}
+
+
+@pytest.mark.parametrize("path", REAL_APP_PATHS, ids=lambda p: p.stem)
+def test_the_sandbox_and_the_app_read_the_same_symbols_in_real_apps(path):
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    sandbox_view = {n.id: enum_symbols(n.type) for n in read_inputs(raw)}
+    assert sandbox_view == {i.id: appspec_symbols(i.type) for i in parse_app(raw).inputs}

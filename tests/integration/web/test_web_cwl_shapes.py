@@ -101,3 +101,17 @@ def test_labels_from_types_and_the_null_array_hint_are_shown(signed_in, api, san
     [body] = task_posts(sandbox)
     assert body["inputs"] == inputs
     assert api.task(response.location.rsplit("/", 1)[1])["errors"] == []
+
+
+@pytest.mark.usefixtures("packed")
+def test_editing_a_draft_keeps_whole_symbols_chosen(signed_in, api, sandbox):
+    inputs = {"reads": reads(api)[:1], "filter": "PASS;LowQual", "plain": "x y"}
+    draft = api.create_task(
+        {"name": "Edit me", "project": PROJECT, "app": f"{PROJECT}/{APP}/0", "inputs": inputs}
+    )
+    assert draft["errors"] == []
+    url = f"/projects/{PROJECT}/tasks/{draft['id']}"
+    html = signed_in.get(url + "/edit").get_data(as_text=True)
+    assert '<option value="PASS;LowQual" selected>' in html
+    assert '<option value="x y" selected>' in html
+    assert "not allowed" not in html
