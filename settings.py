@@ -28,7 +28,8 @@ DEFAULTS = {
     "SECRET_KEY": None,
     # Sessions: a signed cookie until sign-in, then server-side (the cookie carries its id).
     "SESSION_FILE_DIR": None,  # default: <instance folder>/sessions
-    "REDIS_URL": None,  # when set, sessions are kept in this Redis instead of files
+    # When set, shared by every process: sessions, the draft guard, app revisions, rate budget.
+    "REDIS_URL": None,
     "SESSION_PERMANENT": True,
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
     "SESSION_COOKIE_NAME": "launcher_session",

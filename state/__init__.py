@@ -1,8 +1,8 @@
 """State that every process of a deployment must share, and where it lives.
 
 Without `REDIS_URL` it lives in this process's memory (one process with threads, as `make run`
-starts); with it, in Redis, so any number of processes and machines behind a load balancer act
-as one app: sessions, the one-draft-per-form registry, app revisions and the rate budget.
+starts); with it, in Redis, where every process and machine of the deployment sees the same
+app revisions and rate budget.
 """
 
 from .in_process import RateBudget
@@ -12,4 +12,15 @@ __all__ = ["RateBudget", "init_app"]
 
 def init_app(app):
     """Put the shared state's parts in `app.extensions` (read by views and the client)."""
-    app.extensions["rate_budget"] = RateBudget()
+    url = app.config.get("REDIS_URL")
+    if not url:
+        app.extensions["rate_budget"] = RateBudget()
+        return
+    import redis
+
+    from .in_redis import RedisRateBudget, RedisRevisionCache
+
+    client = redis.Redis.from_url(url, health_check_interval=30)
+    app.extensions["redis"] = client
+    app.extensions["rate_budget"] = RedisRateBudget(client)
+    app.extensions["app_revisions"] = RedisRevisionCache(client)

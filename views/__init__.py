@@ -57,7 +57,8 @@ def init_app(app):
     """Register the blueprints and the shared state they use."""
     from . import auth, files, projects, reuse, runs, tasks
 
-    app.extensions["app_revisions"] = RevisionCache(app.config["APP_CACHE_SIZE"])
+    # In process memory unless the shared state (state.init_app) keeps revisions in Redis.
+    app.extensions.setdefault("app_revisions", RevisionCache(app.config["APP_CACHE_SIZE"]))
     app.extensions["submissions"] = tasks.SubmissionRegistry()
     for module in (auth, projects, tasks, runs, reuse, files):
         app.register_blueprint(module.bp)

@@ -28,7 +28,8 @@ def stored_sessions(app):
     """Every stored session as bytes, as it lies in the store."""
     if app.config.get("REDIS_URL"):
         with redis.Redis.from_url(app.config["REDIS_URL"]) as client:
-            return [client.get(key) for key in client.keys("*")]
+            # The Redis also holds the app's other shared state (rate counts, app revisions).
+            return [client.get(key) for key in client.keys("launcher:session:*")]
     folder = app.config["SESSION_FILE_DIR"]
     values = []
     for name in os.listdir(folder):
