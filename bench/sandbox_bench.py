@@ -101,7 +101,7 @@ def run(report):
             rows.append([f"offset 0, limit {limit}", PAGE_REQUESTS, *_ms(near)])
             rows.append([f"offset 99,900, limit {limit}", PAGE_REQUESTS, *_ms(far)])
         scans = _timed_gets(session, url, {"project": BIG, "metadata.sample_id": "BS_00012345"}, 5)
-        rows.append(["metadata.sample_id filter (scans 100,004 items)", 5, *_ms(scans)])
+        rows.append(["metadata.sample_id filter (scans 100,005 items)", 5, *_ms(scans)])
     finally:
         session.close()
         handle.shutdown()

@@ -115,33 +115,40 @@ class BigProject:
             "metadata": meta,
         }
 
-    def children(self, folder_record_id):
-        """A lazy sequence of the records directly inside a folder, or None if not ours."""
+    def children(self, folder_record_id, stored=()):
+        """A lazy sequence of the records directly inside a folder, or None if not ours.
+        `stored` are records kept by the store in that folder (added, or copied in)."""
         record = self.get(folder_record_id)
         if record is None or record["type"] != "folder":
             return None
         number = int(folder_record_id[8:], 16)
         folders = [self._folder(n) for n in range(1, len(FOLDERS) + 1)] if number == 0 else []
+        folders += [r for r in stored if r["type"] == "folder"]
         return LazyLevel(
             folders,
             ROOT_FILES if number == 0 else FOLDER_FILES,
             lambda i: self._file(number, i),
             lambda i: self._light(number, i),
+            [r for r in stored if r["type"] != "folder"],
         )
 
 
 class LazyLevel:
-    """Folders first, then `count` files made on demand by make(i) (light(i) for filters)."""
+    """Folders first, then `count` files made on demand by make(i) (light(i) for filters), then
+    the stored files `after` them."""
 
-    def __init__(self, folders, count, make, light):
+    def __init__(self, folders, count, make, light, after=()):
         self.folders, self.count, self.make, self.light = folders, count, make, light
+        self.after = list(after)
 
     def __len__(self):
-        return len(self.folders) + self.count
+        return len(self.folders) + self.count + len(self.after)
 
     def __getitem__(self, i):
         if i < len(self.folders):
             return self.folders[i]
+        if i >= len(self.folders) + self.count:
+            return self.after[i - len(self.folders) - self.count]
         return self.make(i - len(self.folders))
 
     def __iter__(self):
@@ -150,9 +157,18 @@ class LazyLevel:
 
     def select(self, test):
         """Records for which test(name, tags, metadata, origin) holds; scans cheaply."""
-        found = [f for f in self.folders if test(f["name"], [], None, {})]
+        found = [
+            f
+            for f in self.folders
+            if test(f["name"], f.get("tags"), f.get("metadata"), f.get("origin"))
+        ]
         for i in range(self.count):
             name, _, tags, meta = self.light(i)
             if test(name, tags, meta, {}):
                 found.append(self.make(i))
+        found += [
+            r
+            for r in self.after
+            if test(r["name"], r.get("tags"), r.get("metadata"), r.get("origin"))
+        ]
         return found

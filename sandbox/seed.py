@@ -17,6 +17,9 @@ PUBLIC_PROJECT = "admin/sbg-public-data"
 # Real apps without platform metadata get a latest revision here so that some apps have history.
 EXTRA_REVISIONS = {"kfdrc-deepvariant": 2, "uw-genesis-null-model": 3, "kfdrc-rnaseq-wf": 1}
 PUBLIC_APPS = ("sbg-bamtools-index-draft2", "sbg-wes-bwa-gatk4-cwl1")
+# Real apps installed in the 100,000-file project too (with the demo apps): reads (FASTQ) in,
+# and aligned reads (CRAM) in, so a large cohort can be batched either way.
+BIG_PROJECT_APPS = ("sbg-wes-bwa-gatk4-cwl1", "sbg-gatk-haplotypecaller")
 
 EPOCH = datetime(2024, 3, 1, 9, 0, 0, tzinfo=UTC)
 ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -312,6 +315,10 @@ def seed_files(root_ids):
         if r["project"] == "demo-user/pediatric-wgs" and r["type"] == "folder"
     }
     unindexed_files(fm, rng, demo_folders)
+
+    # The large cohort keeps its references beside its computed reads, as a real one would
+    # (made last, so every other seed id stays the same).
+    reference_folder(fm, BIG_PROJECT, root_ids[BIG_PROJECT])
     return fm.records
 
 

@@ -69,6 +69,11 @@ class Store:
             self.install_app("other-user/shared-reference", name, raw)
             self.install_app("other-user/private-study", name, raw)
         by_name = dict(apps)
+        for name in seed.BIG_PROJECT_APPS:
+            if name in by_name:
+                self.install_app(seed.BIG_PROJECT, name, by_name[name])
+        for name, raw in demo_apps:
+            self.install_app(seed.BIG_PROJECT, name, raw)
         for name in seed.PUBLIC_APPS:
             if name in by_name:
                 self.install_app(seed.PUBLIC_PROJECT, name, by_name[name])
@@ -175,18 +180,15 @@ class Store:
 
     def level(self, folder_id):
         """Everything directly inside a folder (a list or a lazy sequence)."""
-        lazy = self.big.children(folder_id)
-        if lazy is not None:
-            return lazy
-        return [self.files[i] for i in self.children.get(folder_id, [])]
+        stored = [self.files[i] for i in self.children.get(folder_id, [])]
+        lazy = self.big.children(folder_id, stored)
+        return stored if lazy is None else lazy
 
     def add_files(self, pid, parent, items):
         """Control: add files/folders to a project (at its root or in a folder)."""
         project = self.projects.get(pid)
         if project is None:
             raise not_found(PROJECTS, "project")
-        if pid == self.big.project:
-            raise bad_request("The big project is generated from indexes; files cannot be added.")
         parent = parent or project["root_folder"]
         folder = self.file(parent)
         if folder is None or folder["type"] != "folder" or folder["project"] != pid:

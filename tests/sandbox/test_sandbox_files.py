@@ -206,18 +206,20 @@ def test_bulk_get_returns_resources_and_per_item_errors(api, other_api):
 def test_big_project_pages_deep_into_100k_files(api):
     # (what a page costs at either end is measured by bench/sandbox_bench.py, not asserted)
     first = api.get("/files", params={"project": BIG, "limit": 100})
-    assert int(first.headers["X-Total-Matching-Query"]) == 100_004  # 4 folders + 100,000 files
-    assert [i["type"] for i in first.json()["items"][:5]] == ["folder"] * 4 + ["file"]
+    # 4 folders of CRAMs, references/, then 100,000 FASTQs
+    assert int(first.headers["X-Total-Matching-Query"]) == 100_005
+    assert [i["type"] for i in first.json()["items"][:6]] == ["folder"] * 5 + ["file"]
+    assert first.json()["items"][4]["name"] == "references"
     deep = api.get(
         "/files", params={"project": BIG, "offset": 99_900, "limit": 100, "fields": "_all"}
     )
     items = deep.json()["items"]
     assert len(items) == 100 and len({i["id"] for i in items}) == 100
-    # items 99,900..99,999 are files 99,896..99,995 (after the 4 folders), four per sample
-    assert items[-1]["name"] == "BS_00024998_L002_R2.fastq.gz"
+    # items 99,900..99,999 are files 99,895..99,994 (after the 5 folders), four per sample
+    assert items[-1]["name"] == "BS_00024998_L002_R1.fastq.gz"
     assert api.get(f"/files/{items[-1]['id']}").json() == items[-1]
     tail = api.get("/files", params={"project": BIG, "offset": 100_000, "limit": 100}).json()
-    assert len(tail["items"]) == 4 and [lk["rel"] for lk in tail["links"]] == ["prev"]
+    assert len(tail["items"]) == 5 and [lk["rel"] for lk in tail["links"]] == ["prev"]
 
 
 @pytest.mark.parametrize(
@@ -247,6 +249,32 @@ def test_big_project_folders_and_filters(api):
         "BS_00012345_L002_R1.fastq.gz",
         "BS_00012345_L002_R2.fastq.gz",
     ]
+
+
+def test_the_big_project_is_a_cohort_to_work_in(api, sandbox):
+    # Its references sit beside the reads, and its apps take FASTQs and CRAMs.
+    grch38 = api.folder_path(BIG, "references", "GRCh38")
+    names = {f["name"] for f in api.files(parent=grch38["id"])}
+    assert {"Homo_sapiens_assembly38.fasta", "Homo_sapiens_assembly38.fasta.fai"} <= names
+    apps = api.get("/apps", params={"project": BIG}).json()["items"]
+    assert {a["id"].split("/")[2] for a in apps} == {
+        "fastq-qc",
+        "bwa-mem-align",
+        "sbg-wes-bwa-gatk4-cwl1",
+        "sbg-gatk-haplotypecaller",
+    }
+    # Every file there can be batched by sample: FASTQs four a sample, CRAMs with their CRAI.
+    fastqs = api.get("/files", params={"project": BIG, "offset": 5, "fields": "_all"}).json()
+    with_sample = [f for f in fastqs["items"] if f["metadata"].get("sample_id")]
+    assert len(with_sample) == 49  # one in 997 lost its sample id
+    crams = api.files(parent=api.file_named(BIG, "batch-01")["id"], limit=4)
+    assert crams[0]["metadata"]["sample_id"] == crams[1]["metadata"]["sample_id"]
+    # Files added (or copied) there come after the computed ones, and filters find them.
+    sandbox.add_files(BIG, [{"name": "cohort-manifest.csv", "metadata": {"sample_id": "M1"}}])
+    last = api.get("/files", params={"project": BIG, "offset": 100_005, "limit": 10}).json()
+    assert [f["name"] for f in last["items"]] == ["cohort-manifest.csv"]
+    found = api.files(BIG, **{"metadata.sample_id": "M1"})
+    assert [f["name"] for f in found] == ["cohort-manifest.csv"]
 
 
 def test_reset_rebuilds_the_same_seed(api, sandbox):

@@ -187,7 +187,6 @@ def test_hostile_control_bodies_and_a_hostile_app(api, sandbox):
         ("files", {"project": RNA, "files": [{"name": "a", "metadata": {"k": {"x": 1}}}]}),
         ("files", {"project": RNA, "files": [{"name": "a", "tags": [1]}]}),
         ("files", {"project": RNA, "parent": ["x"], "files": []}),
-        ("files", {"project": "demo-user/big-cohort", "files": [{"name": "a"}]}),
     ]:
         response = requests.post(f"{controls}/{path}", json=body, timeout=10)
         assert_json_error(response)

@@ -87,7 +87,10 @@ def test_apps_search_and_public_visibility(api):
     }
     # every term must match (case-insensitively) the app's id or name
     found = api.get("/apps", params={"q": "haplotypecaller SBG"}).json()["items"]
-    assert [a["id"] for a in found] == ["demo-user/pediatric-wgs/sbg-gatk-haplotypecaller/7"]
+    assert [a["id"] for a in found] == [
+        "demo-user/pediatric-wgs/sbg-gatk-haplotypecaller/7",
+        "demo-user/big-cohort/sbg-gatk-haplotypecaller/7",
+    ]
     assert api.get("/apps", params={"q": "no-app-is-called-this"}).json()["items"] == []
     public = api.get("/apps", params={"visibility": "public"}).json()["items"]
     assert public and all(a["project"] == "admin/sbg-public-data" for a in public)

@@ -76,7 +76,7 @@ def test_files_query_paging_and_metadata_filters(sdk):
     inside = sdk.files.query(parent=folder.id).all()
     assert inside and all(f.parent == folder.id for f in inside)
     big = sdk.files.query(project="demo-user/big-cohort", offset=99_900, limit=100)
-    assert len(big) == 100 and big.total == 100_004
+    assert len(big) == 100 and big.total == 100_005
 
 
 def test_fields_trim_replies_and_the_sdk_fetches_what_it_was_not_sent(sdk, sandbox):
