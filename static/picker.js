@@ -178,7 +178,8 @@
     box.append(
       el("p", {
         className: "picker-chosen-title",
-        text: ids.length === 1 ? "Selected " + what + ":" : "Selected " + what + "s (" + ids.length + "):",
+        text: ids.length === 1 ? "Selected " + what + ":" :
+          "Selected " + what + "s (" + ids.length.toLocaleString("en") + "):",
       })
     );
     var list = el("ul", { className: "picker-chosen-list picker-chips" });
@@ -294,15 +295,29 @@
         "Paste names…",
       ]);
       this.paste = this.buildPaste();
+      this.allButton = el("button", { type: "button", hidden: "" });
+      this.allProgress = el("progress", { id: "picker-all-progress", max: "1", value: "0", hidden: "" });
+      this.allStatus = el("p", { className: "picker-all-status", role: "status" });
+      this.allBox = el("div", { className: "picker-all" }, [
+        this.allButton,
+        el("label", { for: "picker-all-progress", className: "visually-hidden", text: "Pages fetched" }),
+        this.allProgress,
+        this.allStatus,
+      ]);
+      this.allButton.addEventListener("click", this.chooseAll.bind(this));
+      this.clearButton = el("button", { type: "button", className: "link-button", hidden: "" }, ["Clear the choice"]);
+      this.clearButton.addEventListener("click", this.clearAll.bind(this));
       var done = el("button", { type: "button", className: "primary", "data-picker-done": "" }, ["Done"]);
       var cancel = el("button", { type: "button", "data-picker-cancel": "" }, ["Cancel"]);
       dialog.append(
         el("div", { className: "picker-head" }, [this.title, this.rules]),
         this.paste,
         this.body,
+        this.allBox,
         this.live,
         el("section", { className: "picker-basket", "aria-labelledby": "picker-basket-title" }, [
           this.basketTitle,
+          this.clearButton,
           this.basketList,
         ]),
         el("div", { className: "picker-actions" }, [done, cancel, this.pageAll, this.pasteToggle])
@@ -399,6 +414,7 @@
           if (stale()) return;
           self.body.removeAttribute("aria-busy");
           self.syncChoices();
+          self.offerAll();
           var summary = self.body.querySelector("[data-picker-summary]");
           var where = self.body.querySelector("[data-picker-focus]");
           self.live.textContent = [where && where.textContent, summary && summary.textContent]
@@ -587,6 +603,100 @@
       this.renderBasket();
     },
 
+    // ---- "Choose all N that match": every page of the listing, fetched in parallel ------------
+
+    offerAll: function () {
+      var listing = this.body.querySelector("[data-picker-listing]");
+      var total = listing ? parseInt(listing.dataset.pickerTotal, 10) || 0 : 0;
+      var limit = listing ? parseInt(listing.dataset.pickerLimit, 10) || 0 : 0;
+      var offered = Boolean(this.several && listing && listing.dataset.pickerScoped && total > 0 &&
+        listing.dataset.pickerMatching);
+      this.allListing = listing;
+      this.allProgress.hidden = true;
+      this.allStatus.textContent = "";
+      this.allButton.hidden = !offered || total > limit;
+      if (!offered) return;
+      if (total > limit) {
+        this.allStatus.textContent = total.toLocaleString("en") + " items match: more than " +
+          limit.toLocaleString("en") + " cannot be chosen at once. Narrow the filters to choose them all.";
+        return;
+      }
+      this.allTotal = total;
+      this.allButton.textContent = "Choose all " + total.toLocaleString("en") + " that match";
+    },
+
+    chooseAll: function () {
+      var self = this;
+      var total = this.allTotal;
+      var base = new URL(this.allListing.dataset.pickerMatching, location.href);
+      var where = this.whereNow();
+      var offsets = [];
+      for (var offset = 0; offset < total; offset += 100) offsets.push(offset);
+      var pages = new Array(offsets.length);
+      var done = 0;
+      var failed = null;
+      var next = 0;
+      this.allButton.disabled = true;
+      this.allProgress.hidden = false;
+      this.allProgress.max = total;
+      this.allProgress.value = 0;
+      this.allStatus.textContent = "Fetching the list: 0 of " + total.toLocaleString("en") + "…";
+      function worker() {
+        if (failed || next >= offsets.length) return Promise.resolve();
+        var index = next++;
+        var url = new URL(base);
+        url.searchParams.set("offset", offsets[index]);
+        return fetch(url, { headers: { "X-Requested-With": "picker" }, credentials: "same-origin" })
+          .then(function (response) {
+            return response.json().then(function (data) {
+              if (!response.ok) throw new Error(data.error || "The list could not be fetched.");
+              return data;
+            });
+          })
+          .then(function (data) {
+            pages[index] = data.items;
+            done += data.count;
+            self.allProgress.value = Math.min(done, total);
+            self.allStatus.textContent = "Fetching the list: " + Math.min(done, total).toLocaleString("en") +
+              " of " + total.toLocaleString("en") + "…";
+          })
+          .catch(function (error) {
+            failed = error instanceof TypeError ? "no connection to this site" : error.message;
+          })
+          .then(worker);
+      }
+      var workers = [];
+      for (var n = 0; n < Math.min(4, offsets.length); n++) workers.push(worker());
+      Promise.all(workers).then(function () {
+        self.allButton.disabled = false;
+        if (failed) {
+          self.allStatus.textContent = "Not every page could be fetched (" + failed + "), so nothing was added.";
+          return;
+        }
+        var added = 0;
+        pages.forEach(function (items) {
+          (items || []).forEach(function (file) {
+            names.set(file.id, file.name);
+            learn(file.id, { size: file.size, folder: where });
+            if (!self.selection.has(file.id)) added += 1;
+            self.selection.set(file.id, file.name);
+          });
+        });
+        self.syncChoices();
+        self.renderBasket();
+        self.allStatus.textContent = "Added " + added.toLocaleString("en") + " to your choice; it holds " +
+          self.selection.size.toLocaleString("en") + ".";
+      });
+    },
+
+    clearAll: function () {
+      this.selection.clear();
+      this.syncChoices();
+      this.renderBasket();
+      this.live.textContent = "Your choice is empty.";
+      this.dialog.querySelector("[data-picker-done]").focus();
+    },
+
     chooseWholePage: function () {
       var self = this;
       var where = this.whereNow();
@@ -609,7 +719,8 @@
     renderBasket: function () {
       var self = this;
       var count = this.selection.size;
-      this.basketTitle.textContent = count ? "Chosen (" + count + ")" : "Nothing chosen yet";
+      this.basketTitle.textContent = count ? "Chosen (" + count.toLocaleString("en") + ")" : "Nothing chosen yet";
+      this.clearButton.hidden = count < 2;
       this.basketList.replaceChildren();
       this.selection.forEach(function (name, id) {
         var shown = names.get(id) || name;

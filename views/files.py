@@ -22,6 +22,8 @@ MAX_WALK_UP = 8  # GETs spent finding a folder's ancestors when the link did not
 MAX_NAME_IDS = 500  # ids per names look-up (5 bulk calls)
 MAX_PASTED_NAMES = 1000  # names a paste may hold (about ten calls)
 TASKS_PAGE = 25  # finished tasks a page, to choose among their outputs
+CHOOSE_ALL_PAGE = 100  # the platform's largest page
+CHOOSE_ALL_LIMIT = 5000  # "Choose all N that match" up to this many items
 # Metadata shown beside each file: the keys people batch and choose by.
 SHOWN_METADATA = ("sample_id", "case_id", "platform_unit_id", "paired_end")
 KINDS = ("File", "Directory")
@@ -164,6 +166,7 @@ def browse(owner, project):
     template = "files/_listing.html" if query.fragment else "files/browse.html"
     return render_template(
         template,
+        choose_all_limit=CHOOSE_ALL_LIMIT,
         owner=owner,
         project=project,
         project_id=project_id,
@@ -205,7 +208,7 @@ def _fragment_error(error):
     return render_template("files/_error.html", message=message), status
 
 
-def _list(client, project_id, query):
+def _list(client, project_id, query, limit=PAGE_SIZE):
     where = {"parent": query.parent} if query.parent else {"project": project_id}
     try:
         page = client.files(
@@ -213,7 +216,7 @@ def _list(client, project_id, query):
             names=[query.name] if query.name else (),
             metadata=query.metadata_filter(),
             offset=query.offset,
-            limit=PAGE_SIZE,
+            limit=limit,
             origin_task=query.task or None,
         )
     except ApiError as error:
@@ -232,6 +235,27 @@ def _list(client, project_id, query):
         else:
             listing.files.append(item)
     return listing
+
+
+@bp.get("/projects/<owner>/<project>/files/matching")
+def matching(owner, project):
+    """One page of 100 of what the picker's listing shows (same folder, filters and type rule)
+    as JSON {total, offset, count, items: [{id, name, size}]}: "Choose all N that match" asks
+    for the pages in parallel. One GET /files each."""
+    query = PickerQuery.from_args(request.args, request.headers)
+    try:
+        listing = _list(platform(), f"{owner}/{project}", query, limit=CHOOSE_ALL_PAGE)
+    except (NotSignedIn, Unauthorized):
+        return jsonify(error="Your sign-in has expired: submit the form to sign in again."), 401
+    except ApiError as error:
+        return jsonify(error=platform_problem(error)), platform_status(error)
+    chosen = listing.folders if query.kind == "Directory" else listing.files
+    return jsonify(
+        total=listing.total,
+        offset=listing.offset,
+        count=listing.count,
+        items=[_file_row(item) for item in chosen],
+    )
 
 
 def _origin_task(client, project_id, query):

@@ -37,6 +37,7 @@ def test_chips_show_names_details_and_remove_with_the_keyboard(signed_in: Page, 
     page.get_by_role("button", name=re.compile("^Choose files for Reads")).click()
     dialog = page.get_by_role("dialog", name="Choose files for Reads")
     dialog.get_by_role("link", name="Folder run-7/").click()
+    expect(dialog.get_by_role("checkbox")).to_have_count(2)
     dialog.get_by_role("button", name="Choose every file on this page").click()
     dialog.get_by_role("button", name="Done").click()
 
@@ -47,6 +48,7 @@ def test_chips_show_names_details_and_remove_with_the_keyboard(signed_in: Page, 
     first = chips.first.locator(".picker-chosen-name")
     expect(first).to_have_text("A_R1.fastq.gz")
     tip = chips.first.get_by_role("tooltip")
+    page.mouse.move(0, 0)  # the pointer was on the dialog's Done button, over the chips now
     expect(tip).to_be_hidden()
     first.focus()  # keyboard focus shows the details, and they describe the chip
     expect(tip).to_be_visible()
