@@ -10,6 +10,7 @@ Register as a Jinja filter: `app.jinja_env.filters["doc"] = render_doc`.
 
 from __future__ import annotations
 
+import functools
 from html import escape
 
 import nh3
@@ -73,6 +74,13 @@ def render_doc(text: object) -> Markup:
     source = text if isinstance(text, str) else str(text)
     if not source.strip():
         return Markup("")
+    return Markup(_render(source))
+
+
+@functools.lru_cache(maxsize=1024)
+def _render(source: str) -> str:
+    # An app's docs are the same on every page of its form: rendered once, not on each page
+    # (markdown-it takes tens of milliseconds for a long doc).
     html = _PARSER.render(source)
     clean = nh3.clean(
         html,
@@ -82,4 +90,4 @@ def render_doc(text: object) -> Markup:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
-    return Markup(clean.strip())
+    return clean.strip()

@@ -7,8 +7,8 @@ pages. A client holds one `requests.Session`; create one per web request or per 
 
 from __future__ import annotations
 
-import copy
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -94,6 +94,12 @@ class Page:
     @property
     def has_previous(self) -> bool:
         return self.offset > 0
+
+
+def _copy_of(value: Any) -> Any:
+    """A copy of JSON data no caller can change the cached original through: a JSON round trip
+    is several times faster than copy.deepcopy for an app's large CWL."""
+    return json.loads(json.dumps(value))
 
 
 def split_app_id(app_id: str) -> tuple[str, int | None]:
@@ -276,7 +282,7 @@ class CavaticaClient:
             # The latest is some revision: keep it, so opening that revision next costs nothing.
             latest = app.get("revision") if isinstance(app, dict) else None
             if self.app_cache is not None and isinstance(latest, int) and latest >= 0:
-                self._cache_put(self._app_cache_key(app_id, latest), copy.deepcopy(app))
+                self._cache_put(self._app_cache_key(app_id, latest), _copy_of(app))
             return app
         revision = int(revision)
         if revision < 0:
@@ -285,12 +291,12 @@ class CavaticaClient:
         if self.app_cache is not None:
             cached = self.app_cache.get(key)
             if cached is not None:
-                return copy.deepcopy(cached)
+                return _copy_of(cached)
         app = self._json(
             "GET", "/apps/{app_id}/{revision}", fields=ALL_FIELDS, app_id=app_id, revision=revision
         )
         if self.app_cache is not None and isinstance(app, dict):
-            self._cache_put(key, copy.deepcopy(app))
+            self._cache_put(key, _copy_of(app))
         return app
 
     def _app_cache_key(self, app_id: str, revision: int) -> str:
