@@ -164,3 +164,36 @@ def _near_duplicate_warnings(
                     "child tasks."
                 )
     return warnings
+
+
+# ---- a task's batch -------------------------------------------------------------------------
+
+
+def task_preview(
+    task: Mapping[str, Any], files: Mapping[str, Mapping[str, Any]]
+) -> tuple[BatchPreview | None, list[str]]:
+    """The preview of a task body's batch, and the ids of its batch input `files` lacks.
+
+    `task` has `inputs`, `batch_input` and `batch_by`; `files` maps file ids to files (with
+    their metadata). None when the criteria cannot be read here: the platform will judge them.
+    """
+    value = task["inputs"].get(task["batch_input"])
+    items = [] if value is None else value if isinstance(value, list) else [value]
+    ids = [item.get("path") for item in items if isinstance(item, dict) and item.get("path")]
+    chosen = [files[i] for i in ids if i in files]
+    try:
+        batch = preview(chosen, task["batch_by"])
+    except ValueError:
+        return None, []
+    return batch, [i for i in ids if i not in files]
+
+
+def file_ids_in(value: Any) -> set[str]:
+    """Every File/Directory path in an inputs object (nested in lists and records too)."""
+    if isinstance(value, list):
+        return {i for v in value for i in file_ids_in(v)}
+    if isinstance(value, dict):
+        if value.get("class") in ("File", "Directory") and isinstance(value.get("path"), str):
+            return {value["path"]}
+        return {i for v in value.values() for i in file_ids_in(v)}
+    return set()

@@ -20,6 +20,7 @@ from cavatica import (
     Unauthorized,
     account_key,
 )
+from drafts import LocalDraftRegistry
 from forms.task import error_list
 from sessions import from_this_site
 
@@ -59,7 +60,7 @@ def init_app(app):
 
     # In process memory unless the shared state (state.init_app) keeps revisions in Redis.
     app.extensions.setdefault("app_revisions", RevisionCache(app.config["APP_CACHE_SIZE"]))
-    app.extensions["submissions"] = tasks.SubmissionRegistry()
+    app.extensions["drafts"] = LocalDraftRegistry()
     for module in (auth, projects, tasks, runs, reuse, files):
         app.register_blueprint(module.bp)
     app.teardown_appcontext(close_platform)
@@ -100,6 +101,11 @@ def platform():
             raise NotSignedIn()
         g.platform = make_client(token)
     return g.platform
+
+
+def draft_registry():
+    """Which draft each submitted form made, shared by this app's requests (see `drafts`)."""
+    return current_app.extensions["drafts"]
 
 
 def close_platform(_error=None):

@@ -87,20 +87,23 @@ def _is_gone(value, gone):
     )
 
 
-def import_inputs(page):
-    """Fill the posted form's inputs from the imported file; everything else stays as posted.
-    One bulk call checks that the file's files are in the project. Returns the notice."""
+def import_inputs(context):
+    """The posted form with its inputs filled from the imported file, everything else as
+    posted; one bulk call checks that the file's files are in the project.
+
+    :return: (the form, the notice's sentences, None), or (None, None, what is wrong).
+    """
     inputs, problem = read_inputs_file(request.form.get("import_json", ""))
     if problem:
-        return None, problem
+        return None, None, problem
     refs = file_refs(inputs)
     found = platform().files_by_id([ref["path"] for ref in refs]) if refs else {}
     gone = {
         ref["path"]: ref.get("name") or ref["path"]
         for ref in refs
-        if (found.get(ref["path"]) or {}).get("project") != page.project_id
+        if (found.get(ref["path"]) or {}).get("project") != context.project_id
     }
-    known = {spec.id for spec in page.specs}
+    known = {spec.id for spec in context.specs}
     given = {strip_id(key): value for key, value in inputs.items()}
     cleaned = {key: without_paths(value, gone) for key, value in given.items() if key in known}
     data = MultiDict(
@@ -108,14 +111,14 @@ def import_inputs(page):
         for key, value in request.form.items(multi=True)
         if key not in ("action", "import_json") and not _belongs(key, cleaned)
     )
-    data.update(inputs_formdata(page.specs, cleaned))
-    page.form = build_task_form(page.specs)(formdata=data)
+    data.update(inputs_formdata(context.specs, cleaned))
+    form = build_task_form(context.specs)(formdata=data)
     said = [f"Imported {len(cleaned)} input{'s' if len(cleaned) != 1 else ''} from the file."]
-    said += inputs_problems(page.specs, inputs)
+    said += inputs_problems(context.specs, inputs)
     if gone:
         names = ", ".join(f"“{name}”" for name in dict.fromkeys(gone.values()))
         said.append(f"Not in this project, so left out: {names}.")
-    return said, None
+    return form, said, None
 
 
 def _belongs(key, input_ids):

@@ -1,0 +1,366 @@
+"""The task form: a new task for an app at a pinned revision, or the edit of a draft.
+
+A posted form is shown again ("Preview batch", a problem, a refusal from the platform), or
+saved: a new one through `drafts.create_draft_once` (one draft per submitted form), an edited
+one by a PATCH. Whatever happens, the form comes back as typed.
+"""
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+
+import batching
+from appspec import parse_app
+from cavatica import ApiError, Unauthorized, split_app_id
+from drafts import Outcome, create_draft_once
+from forms.inputs import file_ids
+from forms.settings import batch_body
+from forms.task import (
+    build_task_form,
+    default_task_name,
+    draft_formdata,
+    edit_body,
+    keep_valid_submission_id,
+    new_submission_id,
+    submission_marker,
+    task_body,
+)
+
+from .. import (
+    draft_registry,
+    login_required,
+    platform,
+    platform_problem,
+    platform_status,
+    reuse,
+    runs,
+)
+from . import bp
+from .kept_form import keep_form_and_sign_in, restored_form, take_pending_form
+from .sent import remember_sent
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What a task form is for: an app at a pinned revision, in a project; new, or the edit of
+    the draft `task`."""
+
+    owner: str
+    project: str
+    app: dict
+    specs: Any  # the app's InputSpecs
+    mode: str = "new"  # "new" or "edit"
+    task: dict | None = None
+
+    @property
+    def project_id(self):
+        return f"{self.owner}/{self.project}"
+
+    @property
+    def app_id(self):
+        return split_app_id(self.app["id"])[0]
+
+    @property
+    def revision(self):
+        return self.app.get("revision")
+
+    @property
+    def pinned_app_id(self):
+        return f"{self.app_id}/{self.revision}"
+
+    @property
+    def label(self):
+        return self.app.get("name") or self.app_id
+
+    def revisions(self):
+        """The app's revisions, newest first, from its raw `sbg:revisionsInfo` when present."""
+        raw = self.app.get("raw") or {}
+        revisions = [
+            {"number": item["sbg:revision"], "notes": item.get("sbg:revisionNotes") or ""}
+            for item in raw.get("sbg:revisionsInfo") or []
+            if isinstance(item, dict) and isinstance(item.get("sbg:revision"), int)
+        ]
+        if not revisions:
+            revisions = [{"number": self.revision, "notes": ""}]
+        return sorted(revisions, key=lambda r: r["number"], reverse=True)
+
+
+@dataclass(frozen=True)
+class FormPage(FormContext):
+    """Everything the form page shows, gathered at once by `form_page`."""
+
+    form: Any = None
+    file_names: dict = field(default_factory=dict)  # {file id: name} of every id in the form
+    missing_files: list = field(default_factory=list)  # ids the platform does not know
+    preview: Any = None  # the batch preview (batching.preview), when there is one
+    preview_missing: list = field(default_factory=list)
+    body: dict | None = None  # the body that will be (or was just) sent
+    problem: str | None = None
+    notice: str | None = None
+    source_name: str | None = None  # the task a copy is made from: the form shows what differs
+
+
+def bare_page(context, form, **shown):
+    """The form page with nothing looked up on the platform."""
+    return FormPage(
+        **{f.name: getattr(context, f.name) for f in fields(context)}, form=form, **shown
+    )
+
+
+def form_page(
+    client,
+    context,
+    form,
+    *,
+    problem=None,
+    notice=None,
+    body=None,
+    source_name=None,
+    asked_preview=False,
+):
+    """The form page: chosen files' names (one bulk call), the batch preview, the body to send.
+
+    :return: (the page, the platform error that stopped the look-ups, or None).
+    :raise Unauthorized: the token was refused.
+    """
+    shown = {}
+    lookup_error = None
+    try:
+        ids = file_ids(form.inputs.form, context.specs)
+        files = client.files_by_id(ids) if ids else {}
+        shown["missing_files"] = [i for i in ids if i not in files]
+        shown["file_names"] = {file_id: f.get("name", file_id) for file_id, f in files.items()}
+        if not form.errors and body is None:
+            body = body_of(context, form)
+        shown["preview"], shown["preview_missing"] = batch_preview_of(form, files)
+        if asked_preview and shown["preview"] is None:
+            notice = no_preview_reason(form)
+    except Unauthorized:
+        raise
+    except ApiError as error:
+        if problem is None:
+            problem, lookup_error = platform_problem(error), error
+    page = bare_page(
+        context, form, body=body, problem=problem, notice=notice, source_name=source_name, **shown
+    )
+    return page, lookup_error
+
+
+def show_form(context, form, *, error=None, problem=None, notice=None, body=None, source_name=None):
+    """The form page, as typed, with `error` (a platform error) or `problem` above it."""
+    if error is not None:
+        problem = platform_problem(error)
+    try:
+        page, lookup_error = form_page(
+            platform(),
+            context,
+            form,
+            problem=problem,
+            notice=notice,
+            body=body,
+            source_name=source_name,
+            asked_preview=request.form.get("action") == "preview",
+        )
+    except Unauthorized:
+        return keep_form_and_sign_in()
+    error = error if error is not None else lookup_error
+    return render_form(page, platform_status(error) if error is not None else 200)
+
+
+def render_form(page, status=200):
+    return render_template("tasks/form.html", page=page), status
+
+
+def body_of(context, form):
+    if context.mode == "edit":
+        return edit_body(form, context.specs, context.task)
+    return task_body(form, context.specs, context.project_id, context.pinned_app_id)
+
+
+def batch_preview_of(form, files):
+    """The batch preview of the form as it stands, even when other fields still need work."""
+    batch = form.batch.form
+    if batch.mode.data != "on" or batch.errors or not batch.input.data:
+        return None, []
+    field = form.inputs.form.get(batch.input.data)
+    if field is None or field.errors:
+        return None, []
+    batch_input, batch_by = batch_body(batch)
+    return batching.task_preview(
+        {"inputs": {batch_input: field.data}, "batch_input": batch_input, "batch_by": batch_by},
+        files,
+    )
+
+
+def no_preview_reason(form):
+    """Why "Preview batch" shows no preview, in words."""
+    if form.batch.form.mode.data != "on":
+        return "Batch is off, so there is no batch to preview: the draft will be one task."
+    return "Choose the batch input and its files (and fix any problem marked) to see the preview."
+
+
+def submit(context, form, save):
+    """A posted task form: shown again for "Preview batch" or a problem, else `save(...)`.
+    Whatever the platform says, the form comes back as typed (after a sign-in for a 401)."""
+    try:
+        if request.form.get("action") == "import":
+            imported, said, problem = reuse.import_inputs(context)
+            notice = " ".join(said) if said else f"Nothing was imported. {problem}"
+            return show_form(context, imported or form, notice=notice)
+        if form.validate() and request.form.get("action") != "preview":
+            return save(context, form)
+        return show_form(context, form)
+    except Unauthorized:
+        return keep_form_and_sign_in()
+    except ApiError as error:
+        return show_form(context, form, error=error)
+
+
+# ---- a new task -------------------------------------------------------------------------------
+
+
+def load_app(owner, project, app_name, revision):
+    """The app (a given revision comes from the cache after the first time) and its inputs."""
+    app = platform().app(f"{owner}/{project}/{app_name}", revision)
+    return app, parse_app(app.get("raw") or {}).inputs
+
+
+@bp.route("/projects/<owner>/<project>/apps/<app_name>/new", methods=["GET", "POST"])
+@login_required
+def new(owner, project, app_name):
+    """Fill in a new task for an app at a revision; preview the batch; create the draft."""
+    revision = request.args.get("revision", type=int)
+    if revision is None or revision < 0:  # none, or no revision number: the latest
+        # Pin the revision in the address, so the form posts (and caches) this very revision.
+        latest = platform().app(f"{owner}/{project}/{app_name}")
+        return redirect(
+            url_for(
+                ".new",
+                owner=owner,
+                project=project,
+                app_name=app_name,
+                revision=latest.get("revision"),
+            )
+        )
+    app, specs = load_app(owner, project, app_name, revision)
+    context = FormContext(owner, project, app, specs)
+    form_class = build_task_form(specs)
+    restored = take_pending_form()
+    if restored is not None:
+        notice = "Everything you entered is back. Check it, then create the draft."
+        return show_form(context, restored_form(form_class, restored), notice=notice)
+    if request.method == "GET" and request.args.get("from_task"):
+        return copy_of_task(context, request.args["from_task"])
+    form = form_class()
+    if request.method == "GET":
+        form.name.data = default_task_name(context.label)
+        form.submission_id.data = new_submission_id()
+        return render_form(bare_page(context, form))
+    keep_valid_submission_id(form)
+    return submit(context, form, create_draft)
+
+
+def copy_of_task(context, task_id):
+    """The form filled from an earlier task (any status), to make a new draft like it."""
+    source = platform().task(task_id)
+    rerun = runs.rerun_of(platform(), source) if request.args.get("groups") == "failed" else None
+    data = draft_formdata(rerun.task if rerun else source, context.specs)
+    data["name"] = rerun.name if rerun else f"{source.get('name') or context.label} (copy)"
+    data["submission_id"] = new_submission_id()
+    form = build_task_form(context.specs)(formdata=data)
+    copied = f"Filled in from the task “{source.get('name') or task_id}”. "
+    notice = rerun.notice if rerun else copied + "Check it, then create the draft."
+    # The form shows what differs from the source task as it is edited.
+    return show_form(context, form, notice=notice, source_name=source.get("name") or task_id)
+
+
+def create_draft(context, form):
+    """Create the draft of this form once (`drafts.create_draft_once`), and answer the user."""
+    body = task_body(form, context.specs, context.project_id, context.pinned_app_id)
+    submission_id = form.submission_id.data
+    marker = submission_marker(submission_id)
+    result = create_draft_once(
+        platform(),
+        draft_registry(),
+        submission_id,
+        body,
+        project_id=context.project_id,
+        marker=marker,
+        # Long enough for the other request's POST to time out and its look-up to end.
+        wait_seconds=current_app.config["SB_TIMEOUT"] * 2 + 5,
+    )
+    if result.outcome is Outcome.ALREADY_CREATED:
+        return redirect(draft_url(context.project_id, result.task_id))
+    if result.outcome is Outcome.CREATED:
+        remember_sent(result.task, body)
+        flash("The draft task was created. Nothing runs until you press Run.", "info")
+        return redirect(draft_url(context.project_id, result.task_id))
+    if result.outcome is Outcome.FOUND_AFTER_ALL:
+        remember_sent(result.task, body)
+        flash(
+            "CAVATICA's answer was lost on the way, but the draft was created: here it is.",
+            "warning",
+        )
+        return redirect(draft_url(context.project_id, result.task_id))
+    if result.outcome is Outcome.IN_PROGRESS:
+        problem = (
+            "This form is still being submitted from another tab or click. "
+            "Wait a moment, then look for the draft in the project."
+        )
+        return render_form(bare_page(context, form, body=body, problem=problem), 409)
+    if result.lookup_error is not None:
+        problem = (
+            f"{platform_problem(result.error)} We could not check whether the draft was created: "
+            f"look in the project for a draft whose description ends with “ref {marker}” "
+            "before you submit again."
+        )
+    else:
+        problem = (
+            "We could not tell whether the draft was created: CAVATICA's answer never came. "
+            "We looked for it and nothing was found, so you can submit again; everything you "
+            "entered is kept."
+        )
+    return show_form(context, form, problem=problem, body=body)
+
+
+def draft_url(project_id, task_id):
+    owner, project = project_id.split("/", 1)
+    return url_for("tasks.show", owner=owner, project=project, task_id=task_id)
+
+
+# ---- the edit of a draft ----------------------------------------------------------------------
+
+
+@bp.route("/projects/<owner>/<project>/tasks/<task_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(owner, project, task_id):
+    """The task form filled from the draft; saving PATCHes the draft."""
+    task = platform().task(task_id)
+    if task.get("status") != "DRAFT":
+        flash("Only a draft can be edited; this task has already started.", "warning")
+        return redirect(url_for(".show", owner=owner, project=project, task_id=task_id))
+    app_id, revision = split_app_id(task.get("app") or "")
+    if revision is None or app_id.count("/") != 2:
+        abort(404)
+    app = platform().app(app_id, revision)
+    specs = parse_app(app.get("raw") or {}).inputs
+    context = FormContext(owner, project, app, specs, "edit", task)
+    form_class = build_task_form(specs)
+    restored = take_pending_form()
+    if restored is not None:
+        notice = "Your changes are back. Check them, then save the draft."
+        return show_form(context, restored_form(form_class, restored, task), notice=notice)
+    if request.method == "GET":
+        return show_form(context, form_class(formdata=draft_formdata(task, specs)))
+    form = form_class()
+    keep_valid_submission_id(form, task)
+    return submit(context, form, save_draft)
+
+
+def save_draft(context, form):
+    """PATCH the draft with the form's body, then show it."""
+    body = edit_body(form, context.specs, context.task)
+    remember_sent(platform().update_task(context.task["id"], body), body)
+    flash("The draft was saved.", "info")
+    return redirect(draft_url(context.project_id, context.task["id"]))
