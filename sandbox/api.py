@@ -2,7 +2,7 @@
 
 from flask import Blueprint, g, jsonify, request
 
-from .errors import USERS, ApiError, bad_request, no_access, not_found
+from .errors import PROJECTS, USERS, ApiError, bad_request, no_access, not_found
 from .http import api_base, bool_arg, json_body, page, state
 from .seed import PUBLIC_PROJECT
 
@@ -164,6 +164,8 @@ def projects(owner=None):
 
 @bp.get("/projects/<owner>/<name>")
 def project(owner, name):
+    if f"{owner}/{name}" == PUBLIC_PROJECT:  # it lends its apps and files, not itself
+        raise no_access(PROJECTS, "project")
     return jsonify(selected(project_json(state().store.project_for(f"{owner}/{name}", g.username))))
 
 
@@ -271,6 +273,24 @@ def folder_list(file_id):
     return page(
         store.level(store.folder_for(file_id, g.username)["id"]), listed("files", file_json)
     )
+
+
+@bp.post("/files/<file_id>/actions/copy")
+def file_copy(file_id):
+    body = json_body()
+    if not isinstance(body, dict):
+        raise bad_request("The body must be an object with 'project' or 'parent'.")
+    for key in ("project", "parent"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise bad_request(f"'{key}' must be a string.")
+    record = state().store.copy_file(
+        file_id,
+        g.username,
+        project=body.get("project"),
+        parent=body.get("parent"),
+        name=body.get("name"),
+    )
+    return jsonify(selected(file_json(record)))
 
 
 @bp.post("/bulk/files/get")

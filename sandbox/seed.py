@@ -322,6 +322,50 @@ def seed_files(root_ids):
     return fm.records
 
 
+def suggested_files(raw):
+    """[(id, name)] of the File objects an app's inputs suggest (`sbg:suggestedValue`), with
+    their companion files: on the platform they live in the public reference files."""
+    found = []
+
+    def walk(value):
+        if isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict) and value.get("class") == "File":
+            path, name = value.get("path"), value.get("name")
+            if isinstance(path, str) and isinstance(name, str) and len(path) == 24:
+                found.append((path.lower(), name))
+            walk(value.get("secondaryFiles") or [])
+
+    inputs = raw.get("inputs") if isinstance(raw, dict) else None
+    for spec in inputs.values() if isinstance(inputs, dict) else inputs or []:
+        if isinstance(spec, dict):
+            walk(spec.get("sbg:suggestedValue"))
+    return found
+
+
+def public_reference_files(apps, root, rng):
+    """The public reference project's files: every file the apps suggest, under the ids the
+    apps name (so a suggestion points at a file that exists), at its root."""
+    fm = FileMaker(rng)
+    seen = set()
+    for _name, raw in apps:
+        for file_id, name in suggested_files(raw):
+            if file_id in seen or not all(c in "0123456789abcdef" for c in file_id):
+                continue
+            seen.add(file_id)
+            fm.file(
+                PUBLIC_PROJECT,
+                root,
+                name,
+                1_000_000 + len(seen) * 7919,
+                {"reference_genome": "GRCh38" if "38" in name else "GRCh37"},
+                ["reference"],
+            )
+            fm.records[-1]["id"] = file_id
+    return fm.records
+
+
 def unindexed_files(fm, rng, folders):
     """Files of the demo project whose index is not beside them, as happens with real uploads,
     so the form's companion check has something to show. Made last, so that every other id of

@@ -60,6 +60,10 @@ class Store:
         root_ids = {pid: project["root_folder"] for pid, project in self.projects.items()}
         for record in seed.seed_files(root_ids):
             self._add_file(record)
+        public_root = root_ids[seed.PUBLIC_PROJECT]
+        refs_rng = random.Random(seed.SEED + 3)  # its own stream: later ids stay the same
+        for record in seed.public_reference_files(apps, public_root, refs_rng):
+            self._add_file(record)
         self.apps = {}
         for name, raw in apps:
             self.install_app("demo-user/pediatric-wgs", name, raw)
@@ -135,6 +139,8 @@ class Store:
         project = self.projects.get(pid)
         if project is None:
             return None
+        if pid == seed.PUBLIC_PROJECT and username in self.users:
+            return "read"  # the public reference files: every user reads them, nobody writes
         return project["_members"].get(username)
 
     def visible_projects(self, username):
@@ -240,6 +246,52 @@ class Store:
         for record in maker.records:
             self._add_file(record)
         return maker.records
+
+    def copy_file(self, file_id, username, project=None, parent=None, name=None):
+        """POST /files/{id}/actions/copy: a new file (new id, same content and metadata) in a
+        project's root or in a folder, or the platform's error."""
+        source = self.file_for(file_id, username)
+        if source["type"] == "folder":
+            raise bad_request("Folders cannot be copied.", 5018)
+        if project is not None and parent is not None:
+            raise bad_request("Give either project or parent, not both.", 5031)
+        if project is None and parent is None:
+            raise bad_request("Give the project (or the parent folder) to copy the file into.")
+        if name is not None and (not isinstance(name, str) or not name.strip()):
+            raise bad_request("'name' must be a file name.")
+        if project is not None:
+            target = self.project_for(project, username, write=True)["root_folder"]
+            pid = project
+        else:
+            folder = self.folder_for(parent, username)
+            pid = self.project_for(folder["project"], username, write=True)["id"]
+            target = folder["id"]
+        name = name if name is not None else source["name"]
+        level = self.level(target)
+
+        def same(other, *_):
+            return other == name
+
+        taken = (
+            level.select(same)
+            if hasattr(level, "select")
+            else [r for r in level if r["name"] == name]
+        )
+        if taken:
+            raise ApiError(409, 5003, f"A file named '{name}' already exists there.")
+        maker = seed.FileMaker(self.rng)
+        maker.file(
+            pid,
+            target,
+            name,
+            source.get("size", 0),
+            source.get("metadata"),
+            source.get("tags") or (),
+        )
+        [record] = maker.records
+        record["storage"] = dict(source.get("storage") or record["storage"])
+        self._add_file(record)
+        return record
 
     # ----- apps --------------------------------------------------------------------------
     def install_app(self, pid, name, raw):

@@ -57,7 +57,7 @@ def test_project_details_and_access(api, other_api):
     assert_error(api.get("/projects/other-user/private-study"), 403, 3001)
     assert_error(api.get("/projects/demo-user/no-such-project"), 404, 3002)
     assert_error(other_api.get("/projects/demo-user/pediatric-wgs"), 403, 3001)
-    # the public apps' project lends its apps, not itself
+    # the public project lends its apps and files, not itself
     assert_error(api.get("/projects/admin/sbg-public-data"), 403, 3001)
 
 

@@ -3,6 +3,7 @@
 import pytest
 import sevenbridges as sbg
 from sevenbridges.errors import (
+    Conflict,
     Forbidden,
     NotFound,
     TaskValidationError,
@@ -119,6 +120,18 @@ def test_bulk_items_do_not_say_what_is_a_folder_so_the_sdk_asks(sdk, sandbox):
     assert as_file.parent == a_file.parent
     # Each record lacked `type`, so reading it fetched that file once.
     assert sandbox.requests()["counts"] == {"GET /v2/files/<file_id>": 2}
+
+
+def test_copy_a_public_reference_file_into_a_project(sdk):
+    public = sdk.files.query(project="admin/sbg-public-data", limit=100).all()
+    fasta = next(f for f in public if f.name == "Homo_sapiens_assembly38.fasta")
+    copy = fasta.copy(project=WGS, name="GRCh38.fasta")
+    assert copy.id != fasta.id and copy.project == WGS and copy.name == "GRCh38.fasta"
+    assert copy.metadata == fasta.metadata
+    assert sdk.files.get(copy.id).name == "GRCh38.fasta"
+    with pytest.raises(Conflict) as raised:
+        fasta.copy(project=WGS, name="GRCh38.fasta")
+    assert raised.value.code == 5003
 
 
 def inputs_for_bwa(sdk):
