@@ -1,15 +1,21 @@
 """The shared state kept in Redis (REDIS_URL): any number of app processes, on any number of
-machines, see the same rate budget and app revisions.
+machines, see the same rate budget, app revisions and one-draft-per-form registry.
 
 Values are JSON (never pickles: what Redis hands back is data, not code). Every key starts with
 `launcher:` and expires on its own, so the Redis can be shared and needs no cleaning.
 """
 
 import json
+import secrets
+import threading
 import time
+
+from drafts import DraftRegistry, Known
 
 PREFIX = "launcher:"
 REVISION_TTL_SECONDS = 7 * 24 * 3600  # a revision never changes; this only bounds memory
+DRAFT_TTL_SECONDS = 24 * 3600  # how long a form's draft (or unknown outcome) is remembered
+WAIT_STEP_SECONDS = 0.05  # how often a request waiting for another's draft looks again
 
 # note(limit, remaining, reset, now): within one window keep the lowest count (replies to calls
 # sent at once arrive in any order); a later reset is a new window. -1: no reset was given.
@@ -28,6 +34,18 @@ redis.call('EXPIRE', KEYS[1], ttl)
 """
 _SPEND = """
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HINCRBY', KEYS[1], 'remaining', -ARGV[1]) end
+"""
+
+# claim(token, ttl): nobody else holds the claim and no draft is known yet.
+_CLAIM = """
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return 1 end
+return 0
+"""
+# A claim is given up only by the request holding it (one that expired may be someone else's).
+_DROP_OWN = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
 """
 
 
@@ -76,3 +94,62 @@ class RedisRevisionCache:
 
     def set(self, key, value):
         self._redis.set(f"{PREFIX}app:{key}", json.dumps(value), ex=self.ttl)
+
+
+class RedisDraftRegistry(DraftRegistry):
+    """The one-draft-per-form registry (drafts.DraftRegistry) for every process: an atomic claim
+    that expires (a process that dies mid-POST does not block the form for ever), the draft's
+    id once known, and the "outcome unknown" marks."""
+
+    def __init__(self, client, claim_ttl=120, ttl=DRAFT_TTL_SECONDS):
+        self._redis = client
+        self.claim_ttl, self.ttl = int(claim_ttl), ttl
+        self._claim = client.register_script(_CLAIM)
+        self._drop_own = client.register_script(_DROP_OWN)
+        self._held = {}  # submission id -> this process's claim token
+        self._lock = threading.Lock()
+
+    def _keys(self, submission_id):
+        base = f"{PREFIX}draft:{submission_id}:"
+        return base + "claim", base + "task", base + "unknown"
+
+    def claim(self, submission_id):
+        claim, task, _ = self._keys(submission_id)
+        token = secrets.token_hex(16)
+        if not self._claim(keys=[claim, task], args=[token, self.claim_ttl]):
+            return False
+        with self._lock:
+            self._held[submission_id] = token
+        return True
+
+    def _give_up(self, submission_id):
+        with self._lock:
+            token = self._held.pop(submission_id, None)
+        if token is not None:
+            self._drop_own(keys=[self._keys(submission_id)[0]], args=[token])
+
+    def finish(self, submission_id, task_id):
+        _, task, _ = self._keys(submission_id)
+        self._redis.set(task, task_id, ex=self.ttl)
+        self._give_up(submission_id)
+
+    def release(self, submission_id):
+        self._give_up(submission_id)
+
+    def mark_unknown(self, submission_id):
+        _, _, unknown = self._keys(submission_id)
+        self._redis.set(unknown, "1", ex=self.ttl)
+        self._give_up(submission_id)
+
+    def lookup(self, submission_id, wait=0.0):
+        deadline = time.monotonic() + max(0.0, wait)
+        while True:
+            claim, task, unknown = self._redis.mget(*self._keys(submission_id))
+            if task is not None or claim is None or time.monotonic() >= deadline:
+                break
+            time.sleep(WAIT_STEP_SECONDS)  # another process holds the claim: look again
+        return Known(
+            task_id=task.decode() if task is not None else None,
+            in_progress=task is None and claim is not None,
+            outcome_unknown=unknown is not None,
+        )

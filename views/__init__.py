@@ -60,7 +60,7 @@ def init_app(app):
 
     # In process memory unless the shared state (state.init_app) keeps revisions in Redis.
     app.extensions.setdefault("app_revisions", RevisionCache(app.config["APP_CACHE_SIZE"]))
-    app.extensions["drafts"] = LocalDraftRegistry()
+    app.extensions.setdefault("drafts", LocalDraftRegistry())  # unless in Redis (state.init_app)
     for module in (auth, projects, tasks, runs, reuse, files):
         app.register_blueprint(module.bp)
     app.teardown_appcontext(close_platform)

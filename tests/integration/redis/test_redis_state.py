@@ -1,11 +1,13 @@
 """The shared state in a real Redis: what one app process learns, another one knows."""
 
+import threading
+
 import pytest
 import redis
 
 from app import create_app
 from cavatica import CavaticaClient
-from state.in_redis import RedisRateBudget
+from state.in_redis import RedisDraftRegistry, RedisRateBudget
 
 APP = "demo-user/pediatric-wgs/sbg-bamtools-index-draft2"
 
@@ -72,3 +74,43 @@ def test_a_window_that_ended_is_forgotten(client):
     assert budget.get("account")["remaining"] == 7
     now[0] = 1_300
     assert budget.get("account") is None
+
+
+def test_one_claim_of_a_form_wins_across_processes(client):
+    registries = [RedisDraftRegistry(client) for _ in range(8)]  # as many processes
+    won = []
+    start = threading.Barrier(len(registries))
+
+    def claim(registry):
+        start.wait()
+        if registry.claim("form-1"):
+            won.append(registry)
+
+    threads = [threading.Thread(target=claim, args=(r,)) for r in registries]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(won) == 1
+    other = next(r for r in registries if r is not won[0])
+    assert other.lookup("form-1").in_progress
+
+    threading.Timer(0.3, won[0].finish, args=("form-1", "task-9")).start()
+    known = other.lookup("form-1", wait=5)  # waits for the first one's draft
+    assert known.task_id == "task-9" and not known.in_progress
+    assert not other.claim("form-1")  # a draft is known: nobody makes another
+
+
+def test_an_unknown_outcome_is_known_to_every_process_and_the_claim_expires(client):
+    one, two = RedisDraftRegistry(client, claim_ttl=1), RedisDraftRegistry(client, claim_ttl=1)
+    assert one.claim("form-2")
+    one.mark_unknown("form-2")
+    known = two.lookup("form-2")
+    assert known.outcome_unknown and not known.in_progress and known.task_id is None
+    assert two.claim("form-2")  # may try again (after looking for the draft first)
+    # A process that died holding its claim does not block the form for ever.
+    known = one.lookup("form-2", wait=3)
+    assert not known.in_progress
+    assert one.claim("form-2")
+    two.release("form-2")  # its claim had expired: it must not drop the new holder's
+    assert one.lookup("form-2").in_progress

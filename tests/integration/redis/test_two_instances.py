@@ -75,3 +75,93 @@ def test_a_session_begun_on_one_instance_continues_on_the_other(instances, sandb
         assert signed_out.status_code == 302
         after = browser.get(f"{one}/projects", allow_redirects=False, timeout=10)
         assert after.status_code == 302 and "/sign-in" in after.headers["Location"]
+
+
+FORM = "/projects/demo-user/pediatric-wgs/apps/sbg-bamtools-index-draft2/new?revision=27"
+
+
+def a_bam_id(sandbox):
+    api = requests.Session()
+    api.headers["X-SBG-Auth-Token"] = sandbox.token
+    listing = api.get(
+        f"{sandbox.api_url}/files",
+        params={"project": "demo-user/pediatric-wgs", "name": "alignments", "fields": "_all"},
+        timeout=10,
+    ).json()
+    folder = listing["items"][0]["id"]
+    files = api.get(
+        f"{sandbox.api_url}/files", params={"parent": folder, "fields": "_all"}, timeout=10
+    ).json()["items"]
+    return next(f["id"] for f in files if f["name"].endswith(".bam"))
+
+
+def task_posts(sandbox):
+    return [
+        e
+        for e in sandbox.requests()["requests"]
+        if e["method"] == "POST" and e["path"] == "/v2/tasks"
+    ]
+
+
+def filled_form(browser, base, bam, submission_id):
+    page = browser.get(base + FORM, timeout=10)
+    assert page.status_code == 200
+    return {
+        "csrf_token": csrf_of(page),
+        "submission_id": submission_id,
+        "name": "One draft, two machines",
+        "description": "",
+        "inputs-input_bam_file": bam,
+        "batch-mode": "off",
+        "action": "create",
+    }
+
+
+def test_the_same_form_posted_to_both_at_once_makes_one_draft(instances, sandbox):
+    import threading
+
+    one, two = instances
+    bam = a_bam_id(sandbox)
+    with requests.Session() as browser:
+        sign_in(browser, one, sandbox.token)
+        data = filled_form(browser, one, bam, "d0b1ec11c4d0b1ec11c4d0b1ec11c400")
+        # The platform takes a while to answer, so the second click arrives meanwhile.
+        sandbox.fault(method="POST", path="/v2/tasks", latency_ms=800, times=5)
+        sandbox.clear_requests()
+        answers = {}
+        start = threading.Barrier(2)
+
+        def post(base):
+            start.wait()
+            answers[base] = browser.post(base + FORM, data=data, allow_redirects=False, timeout=30)
+
+        clicks = [threading.Thread(target=post, args=(base,)) for base in (one, two)]
+        for click in clicks:
+            click.start()
+        for click in clicks:
+            click.join()
+    assert len(task_posts(sandbox)) == 1
+    places = {answer.headers.get("Location") for answer in answers.values()}
+    assert [answer.status_code for answer in answers.values()] == [302, 302]
+    assert len(places) == 1 and "/tasks/" in places.pop()  # both clicks lead to that draft
+
+
+def test_an_unknown_outcome_on_one_is_resolved_on_the_other(instances, sandbox):
+    one, two = instances
+    bam = a_bam_id(sandbox)
+    with requests.Session() as browser:
+        sign_in(browser, one, sandbox.token)
+        data = filled_form(browser, one, bam, "0dd0dd0dd0dd0dd0dd0dd0dd0dd0dd00")
+        # The draft is made but the answer is lost, and looking for it fails for now.
+        sandbox.fault(method="POST", path="/v2/tasks", drop_connection=True, times=1)
+        sandbox.fault(method="GET", path="/v2/tasks", status=503, code=0, times=3)
+        sandbox.clear_requests()
+        lost = browser.post(one + FORM, data=data, allow_redirects=False, timeout=30)
+        assert lost.status_code != 302
+        assert "look in the project for a draft" in lost.text
+        # The user sends the form again, and the load balancer picks the other machine.
+        again = browser.post(two + FORM, data=data, allow_redirects=False, timeout=30)
+        assert again.status_code == 302 and "/tasks/" in again.headers["Location"]
+        shown = browser.get(two + again.headers["Location"], timeout=30)
+        assert "the draft was created: here it is" in shown.text
+    assert len(task_posts(sandbox)) == 1  # found, not made again
