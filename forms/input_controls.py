@@ -75,6 +75,7 @@ class Control:
     row_marker: str = ""  # hidden input name that keeps an array row alive
     spare: bool = False  # the row for pages without JavaScript, no row while left blank
     nullable: bool = False
+    checks: list[Any] = field(default_factory=list)  # pre-flight results of its chosen files
 
     # Ids of the helper elements end in `@...`, which no input or field name contains, so they
     # cannot clash with the id of a control (a record field may well be called `help`).
@@ -95,6 +96,10 @@ class Control:
         return f"{self.name}@names"
 
     @property
+    def checks_id(self) -> str:
+        return f"{self.name}@checks"
+
+    @property
     def suggestion_id(self) -> str:
         return f"{self.name}@suggested"
 
@@ -107,6 +112,8 @@ class Control:
             ids.append(self.suggestion_id)
         if self.kind == "files":
             ids.append(self.names_id)
+        if self.checks:
+            ids.append(self.checks_id)
         if self.errors:
             ids.append(self.error_id)
         return " ".join(ids)
@@ -206,8 +213,14 @@ def _groups(pairs: list[tuple[InputSpec, Control]]) -> list[Group]:
     return list(groups.values())
 
 
-def build_layout(form: Any, specs: Any, file_names: Mapping[str, Any] | None) -> Layout:
-    """Inputs grouped by `sbg:category`: required ones first, then the optional ones."""
+def build_layout(
+    form: Any,
+    specs: Any,
+    file_names: Mapping[str, Any] | None,
+    checks: Mapping[str, list[Any]] | None = None,
+) -> Layout:
+    """Inputs grouped by `sbg:category`: required ones first, then the optional ones.
+    `checks`: {input id: pre-flight results}, shown on the input's file field."""
     spec_list = list(getattr(specs, "inputs", specs) or [])
     required, optional = [], []
     optional_set = 0
@@ -216,6 +229,8 @@ def build_layout(form: Any, specs: Any, file_names: Mapping[str, Any] | None) ->
             continue
         input_field = form[spec.id]
         control = input_field.controls(file_names or {})
+        if checks and control.kind == "files":
+            control.checks = list(checks.get(spec.id, ()))
         if spec.required:
             required.append((spec, control))
         else:

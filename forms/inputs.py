@@ -158,9 +158,11 @@ class InputsFormBase(Form):
     def get(self, name, default=None):
         return self[name] if name in self else default
 
-    def layout(self, specs=None, file_names=None) -> Layout:
-        """Controls grouped for the page (see `templates/tasks/_inputs.html`)."""
-        return build_layout(self, specs if specs is not None else self._input_specs, file_names)
+    def layout(self, specs=None, file_names=None, checks=None) -> Layout:
+        """Controls grouped for the page (see `templates/tasks/_inputs.html`); `checks`:
+        {input id: pre-flight results}, shown on each file field."""
+        specs = specs if specs is not None else self._input_specs
+        return build_layout(self, specs, file_names, checks)
 
     @property
     def data(self):

@@ -36,6 +36,7 @@ from .. import (
     reuse,
     runs,
 )
+from ..checks import check_form
 from . import bp
 from .kept_form import keep_form_and_sign_in, restored_form, take_pending_form
 from .sent import remember_sent
@@ -99,6 +100,7 @@ class FormPage(FormContext):
     problem: str | None = None
     notice: str | None = None
     source_name: str | None = None  # the task a copy is made from: the form shows what differs
+    preflight: Any = None  # the companion check of the chosen files (preflight.Report)
 
 
 def bare_page(context, form, **shown):
@@ -118,8 +120,11 @@ def form_page(
     body=None,
     source_name=None,
     asked_preview=False,
+    files=None,
+    preflight=None,
 ):
-    """The form page: chosen files' names (one bulk call), the batch preview, the body to send.
+    """The form page: chosen files' names (one bulk call), the companion check, the batch
+    preview, the body to send. `files` and `preflight`: already looked up for this request.
 
     :return: (the page, the platform error that stopped the look-ups, or None).
     :raise Unauthorized: the token was refused.
@@ -128,9 +133,15 @@ def form_page(
     lookup_error = None
     try:
         ids = file_ids(form.inputs.form, context.specs)
-        files = client.files_by_id(ids) if ids else {}
+        if files is None:  # with each file's folder, where the companion check looks
+            files = client.files_by_id(ids, parents=True) if ids else {}
         shown["missing_files"] = [i for i in ids if i not in files]
         shown["file_names"] = {file_id: f.get("name", file_id) for file_id, f in files.items()}
+        if preflight is None:
+            preflight = check_form(
+                client, context.app, context.specs, form.inputs.form, lambda: files
+            )
+        shown["preflight"] = preflight
         if not form.errors and body is None:
             body = body_of(context, form)
         shown["preview"], shown["preview_missing"] = batch_preview_of(form, files)
@@ -147,7 +158,18 @@ def form_page(
     return page, lookup_error
 
 
-def show_form(context, form, *, error=None, problem=None, notice=None, body=None, source_name=None):
+def show_form(
+    context,
+    form,
+    *,
+    error=None,
+    problem=None,
+    notice=None,
+    body=None,
+    source_name=None,
+    files=None,
+    preflight=None,
+):
     """The form page, as typed, with `error` (a platform error) or `problem` above it."""
     if error is not None:
         problem = platform_problem(error)
@@ -161,6 +183,8 @@ def show_form(context, form, *, error=None, problem=None, notice=None, body=None
             body=body,
             source_name=source_name,
             asked_preview=request.form.get("action") == "preview",
+            files=files,
+            preflight=preflight,
         )
     except Unauthorized:
         return keep_form_and_sign_in()
@@ -209,12 +233,40 @@ def submit(context, form, save):
             notice = " ".join(said) if said else f"Nothing was imported. {problem}"
             return show_form(context, imported or form, notice=notice)
         if form.validate() and request.form.get("action") != "preview":
-            return save(context, form)
+            report, files = companion_check(context, form)
+            fingerprint = report.fingerprint()
+            if fingerprint and request.form.get("preflight_ack") != fingerprint:
+                # Not seen on this page yet: show it; the next press creates it anyway.
+                return show_form(context, form, notice=HELD_BACK, files=files, preflight=report)
+            return save(context, form, note=report.note())
         return show_form(context, form)
     except Unauthorized:
         return keep_form_and_sign_in()
     except ApiError as error:
         return show_form(context, form, error=error)
+
+
+HELD_BACK = (
+    "Nothing was created yet: some chosen files lack a companion file the app needs "
+    "(marked below). Add them in CAVATICA and check again, or create the draft anyway."
+)
+
+
+def companion_check(context, form):
+    """(the companion check, the chosen files it looked up, or None when it needed none): what
+    decides whether the form is saved at once. A form whose files have no companion to look for
+    costs no call."""
+    looked_up = {}
+
+    def chosen_files():
+        ids = file_ids(form.inputs.form, context.specs)
+        looked_up["files"] = platform().files_by_id(ids, parents=True) if ids else {}
+        return looked_up["files"]
+
+    report = check_form(
+        platform(), context.app, context.specs, form.inputs.form, chosen_files, companions_only=True
+    )
+    return report, looked_up.get("files")
 
 
 # ---- a new task -------------------------------------------------------------------------------
@@ -275,9 +327,10 @@ def copy_of_task(context, task_id):
     return show_form(context, form, notice=notice, source_name=source.get("name") or task_id)
 
 
-def create_draft(context, form):
-    """Create the draft of this form once (`drafts.create_draft_once`), and answer the user."""
-    body = task_body(form, context.specs, context.project_id, context.pinned_app_id)
+def create_draft(context, form, note=""):
+    """Create the draft of this form once (`drafts.create_draft_once`), and answer the user.
+    `note`: what the companion check found missing, for the description."""
+    body = task_body(form, context.specs, context.project_id, context.pinned_app_id, note=note)
     submission_id = form.submission_id.data
     marker = submission_marker(submission_id)
     result = create_draft_once(
@@ -358,9 +411,9 @@ def edit(owner, project, task_id):
     return submit(context, form, save_draft)
 
 
-def save_draft(context, form):
+def save_draft(context, form, note=""):
     """PATCH the draft with the form's body, then show it."""
-    body = edit_body(form, context.specs, context.task)
+    body = edit_body(form, context.specs, context.task, note=note)
     remember_sent(platform().update_task(context.task["id"], body), body)
     flash("The draft was saved.", "info")
     return redirect(draft_url(context.project_id, context.task["id"]))
