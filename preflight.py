@@ -36,7 +36,7 @@ from appspec import (
 
 FOUND = "found"
 MISSING = "missing"
-UNCHECKED = "unchecked"  # an expression: only the platform can work it out
+UNCHECKED = "unchecked"  # an expression (only the platform can work it out), or no folder known
 
 # CWL versions where a trailing "?" means optional (before v1.1 it was part of the name).
 _OPTIONAL_MARK_FROM = ("v1.1", "v1.2", "v1.3")
@@ -245,11 +245,12 @@ class Companion:
     rule: Rule
     name: str | None  # the name looked for; None for an expression
     state: str  # FOUND, MISSING or UNCHECKED
+    why: str = "expression"  # why it is UNCHECKED
 
     @property
     def text(self) -> str:
         if self.state == UNCHECKED:
-            return f"{self.rule.label} cannot be checked here (expression)"
+            return f"{self.rule.label} cannot be checked here ({self.why})"
         optional = "optional " if self.rule.required is not True else ""
         return f"{optional}{self.rule.label} {self.state}"
 
@@ -295,6 +296,9 @@ def check_file(
         name = rule.companion_of(chosen.name)
         if name is None:
             companions.append(Companion(rule, None, UNCHECKED))
+        elif not chosen.folder:
+            # The platform did not say which folder holds the file: nowhere to look.
+            companions.append(Companion(rule, name, UNCHECKED, "its folder is not known"))
         else:
             companions.append(Companion(rule, name, FOUND if name in here else MISSING))
     return FileCheck(chosen, tuple(companions), type_warning(chosen.name, file_types))
@@ -357,7 +361,7 @@ class Summary:
     checked: int  # chosen files with a companion rule or file types to match
     lacking: int  # of them, files without a required companion
     mistyped: int
-    unchecked: int  # files with a companion only the platform can work out
+    unchecked: int  # files with a companion that cannot be checked here
 
     @property
     def text(self) -> str:
@@ -376,8 +380,8 @@ class Summary:
         if self.unchecked:
             parts.append(
                 f"{self.unchecked} {_files(self.unchecked)} "
-                f"{'has' if self.unchecked == 1 else 'have'} companions only the platform can "
-                "work out (an expression)."
+                f"{'has' if self.unchecked == 1 else 'have'} companion files that cannot be "
+                "checked here (marked on the input)."
             )
         return " ".join(parts)
 

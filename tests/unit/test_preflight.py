@@ -263,8 +263,8 @@ def test_batch_groups_holding_a_file_without_its_companion_are_marked():
 def test_summary_wording():
     assert preflight.Summary(24, 3, 0, 0).text == "3 of 24 files lack a required companion."
     assert preflight.Summary(1, 0, 1, 1).text == (
-        "1 file does not match the input's file types. 1 file has companions only the platform "
-        "can work out (an expression)."
+        "1 file does not match the input's file types. 1 file has companion files that "
+        "cannot be checked here (marked on the input)."
     )
     assert preflight.Summary(5, 0, 0, 0).text == ""
     assert MISSING == "missing"
@@ -314,3 +314,9 @@ def test_a_report_without_the_look_up_still_warns_about_types_but_claims_nothing
     assert check.companions == () and check.type_warning
     assert not report.lacks_required and report.note() == "" and report.fingerprint() == ""
     assert report.unavailable == "down"
+
+
+def test_a_file_whose_folder_is_not_known_is_not_called_incomplete():
+    result = check_file(ChosenFile("f", "x.bam", None), rules_of([".bai"], "v1.0"), {})
+    assert result.companions[0].state == UNCHECKED and not result.lacks_required
+    assert result.text == "x.bam: .bai cannot be checked here (its folder is not known)"
