@@ -252,6 +252,9 @@
     });
     var serverList = input.parentElement.querySelector(".chosen-files");
     if (serverList) serverList.hidden = true; // the chips say the same, and more
+    // The companion check's marks (which chosen files lack an index) belong to the visible button.
+    var marks = input.parentElement.querySelector(".preflight-marks");
+    if (marks) button.setAttribute("aria-describedby", marks.id);
     input.pickerButton = button;
     input.pickerChosen = chosen;
     var describedBy = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);

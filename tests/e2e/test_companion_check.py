@@ -54,11 +54,12 @@ def test_a_bam_without_its_index_is_marked_before_the_draft_is_made(
     # The first press creates nothing: the page says what is missing, where.
     page.get_by_role("button", name="Create draft").click()
     expect(page.get_by_role("status").first).to_contain_text("Nothing was created yet")
-    reads = page.get_by_role("textbox", name=re.compile("^reads"))
+    # The marks are tied to the input's button (the ids behind it are hidden).
+    reads = page.get_by_role("button", name=re.compile("^Choose files for reads"))
     field_says = described_text(page, reads)
     assert f"{LONE_BAM}: .bai missing" in field_says
     assert f"{bams[0]}: .bai found" in field_says
-    ref = page.get_by_role("textbox", name=re.compile("^ref"))
+    ref = page.get_by_role("button", name=re.compile("^Choose file for ref"))
     assert "Homo_sapiens_assembly38.fasta: .fai found" in described_text(page, ref)
     summary = page.get_by_role("region", name="Before you create")
     expect(summary).to_contain_text("1 of 4 files lacks a required companion.")
@@ -66,7 +67,7 @@ def test_a_bam_without_its_index_is_marked_before_the_draft_is_made(
     create = page.get_by_role("button", name="Create draft anyway")
     assert "1 of 4 files lacks a required companion." in described_text(page, create)
     summary.get_by_role("link", name="reads").click()
-    expect(reads).to_be_focused()
+    expect(page.locator("[id='inputs-reads@checks']")).to_be_focused()
 
     # The batch preview marks the child task that holds the BAM, and no other.
     preview = page.locator("#batch-preview")
