@@ -63,18 +63,18 @@ def test_a_thousand_fastqs_of_the_big_cohort_batched_by_sample(signed_in: Page, 
     for number in range(1, 21):
         choose_page.click()
         chosen += 45 if number == 1 else 50  # the first page opens with the five folders
-        expect(dialog.get_by_role("heading", name=f"Chosen ({chosen})")).to_be_visible()
+        expect(dialog.get_by_role("heading", name=f"Chosen ({chosen:,})")).to_be_visible()
         dialog.get_by_role("link", name="Next page").click()
         first = (number * 50) + 1
         expect(dialog).to_contain_text(f"Items {first:,}–{first + 49:,} of 100,005.")
     for item in reads[chosen:]:
         dialog.get_by_role("checkbox", name=item["name"], exact=True).check()
-    expect(dialog.get_by_role("heading", name=f"Chosen ({WANTED})")).to_be_visible()
+    expect(dialog.get_by_role("heading", name=f"Chosen ({WANTED:,})")).to_be_visible()
     dialog.get_by_role("button", name="Done").click()
     expect(dialog).to_be_hidden()
     field = page.locator('input[name="inputs-reads"]')
     assert field.input_value().split() == [f["id"] for f in reads]
-    expect(page.locator("#inputs-reads-chosen")).to_contain_text(f"Selected files ({WANTED})")
+    expect(page.locator("#inputs-reads-chosen")).to_contain_text(f"Selected files ({WANTED:,})")
 
     # Batch by sample, and the preview before anything is created.
     page.get_by_label("Batch: one child task per file or per group of files").check()
