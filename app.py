@@ -111,10 +111,7 @@ def register_error_handlers(app):
 
 
 def register_template_helpers(app):
-    """Filters the templates use: `doc` renders an app's Markdown docs, sanitised;
-    `field_label` names a batch group's field (`metadata.sample_id` -> `Sample id`)."""
-    from batching import field_label
-    from markup import render_doc
+    """Every filter, global and page value the templates use (see views/template_helpers.py)."""
+    from views import template_helpers
 
-    app.add_template_filter(render_doc, "doc")
-    app.add_template_filter(field_label, "field_label")
+    template_helpers.init_app(app)

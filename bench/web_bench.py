@@ -148,7 +148,7 @@ def run(report):
 
 
 def build_flows(app, client, sandbox, token):
-    from views import RevisionCache
+    from views.client import RevisionCache
 
     big_revision = sandbox.get(f"/apps/{PROJECT}/{BIG_APP}")["revision"]
     batch_revision = sandbox.get(f"/apps/{PROJECT}/{BATCH_APP}")["revision"]

@@ -19,7 +19,9 @@ from flask import (
 from cavatica import ApiError, Unauthorized
 from forms.auth import ActionForm, SignInForm
 
-from . import make_client, platform_problem, safe_next, uses_deployment_token
+from . import safe_next
+from .client import make_client, uses_deployment_token
+from .problems import platform_problem
 
 bp = Blueprint("auth", __name__)
 

@@ -10,17 +10,11 @@ from flask import flash, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from cavatica import ApiError, Forbidden, NotFound, RateLimited, Unauthorized
+from cavatica import ApiError, RateLimited, Unauthorized
 
-from . import (
-    NotSignedIn,
-    keep_posted_form,
-    platform_problem,
-    platform_status,
-    safe_next,
-    send_to_sign_in,
-    uses_deployment_token,
-)
+from . import keep_posted_form, safe_next, send_to_sign_in
+from .client import NotSignedIn, uses_deployment_token
+from .problems import platform_problem, platform_status, problem_title
 
 log = logging.getLogger(__name__)
 
@@ -88,17 +82,7 @@ def platform_error(error):
             "Ask whoever runs this site to renew SB_AUTH_TOKEN."
         )
         return render_template("errors/error.html", title=title, message=message), status
-    status = platform_status(error)
-    if isinstance(error, NotFound):
-        title = "Not found on CAVATICA"
-    elif isinstance(error, Forbidden):
-        title = "Not allowed by CAVATICA"
-    elif isinstance(error, RateLimited):
-        title = "Too many requests"
-    elif status < 500:
-        title = "CAVATICA refused the request"
-    else:
-        title = "CAVATICA could not answer"
+    status, title = platform_status(error), problem_title(error)
     response = render_template("errors/error.html", title=title, message=platform_problem(error))
     headers = {}
     if isinstance(error, RateLimited) and error.retry_after_seconds is not None:

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field, replace
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
 
 from cavatica import ApiError, NotFound, Unauthorized
-from views import NotSignedIn, platform, platform_problem, platform_status
+
+from .client import NotSignedIn, get_client
+from .problems import platform_problem, platform_status
 
 bp = Blueprint("files", __name__)
 
@@ -150,7 +152,7 @@ def browse(owner, project):
     project_id = f"{owner}/{project}"
     query = PickerQuery.from_args(request.args, request.headers)
     try:
-        client = platform()
+        client = get_client()
         folder, ancestors, root = _folder_and_trail(client, project_id, query)
         if folder is not None and folder["id"] == root:  # the root folder is the project's top
             folder, query = None, replace(query, parent="", trail=())
@@ -244,7 +246,7 @@ def matching(owner, project):
     for the pages in parallel. One GET /files each."""
     query = PickerQuery.from_args(request.args, request.headers)
     try:
-        listing = _list(platform(), f"{owner}/{project}", query, limit=CHOOSE_ALL_PAGE)
+        listing = _list(get_client(), f"{owner}/{project}", query, limit=CHOOSE_ALL_PAGE)
     except (NotSignedIn, Unauthorized):
         return jsonify(error="Your sign-in has expired: submit the form to sign in again."), 401
     except ApiError as error:
@@ -276,7 +278,7 @@ def tasks(owner, project):
     query = replace(PickerQuery.from_args(request.args, request.headers), task="")
     batch = request.args.get("batch", "").strip()
     try:
-        client = platform()
+        client = get_client()
         parent = client.task(batch) if batch else None
         page = client.tasks(
             project=project_id,
@@ -384,7 +386,7 @@ def find_names(owner, project):
     want_folders = request.form.get("kind") == "Directory"
     try:
         where = {"parent": parent} if parent else {"project": project_id}
-        matches = platform().files_named(names, **where)
+        matches = get_client().files_named(names, **where)
     except (NotSignedIn, Unauthorized):
         return jsonify(error="Your sign-in has expired: submit the form to sign in again."), 401
     except ApiError as error:
@@ -413,7 +415,7 @@ def names(owner, project):
     if len(ids) > MAX_NAME_IDS:
         abort(400)
     try:
-        found = platform().files_by_id(ids) if ids else {}
+        found = get_client().files_by_id(ids) if ids else {}
     except NotSignedIn:
         return jsonify(error="Sign in again."), 401
     except ApiError as error:

@@ -6,7 +6,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from cavatica import split_app_id
 
-from . import login_required, platform
+from . import login_required
+from .client import get_client
 
 bp = Blueprint("projects", __name__)
 
@@ -28,7 +29,7 @@ def home():
 def index():
     """The user's projects, optionally filtered by name, one page at a time."""
     name = request.args.get("name", "").strip()
-    page = platform().projects(
+    page = get_client().projects(
         name=name or None, offset=_offset(), limit=current_app.config["PAGE_SIZE"]
     )
     return render_template("projects/index.html", page=page, name=name)
@@ -39,7 +40,7 @@ def index():
 def show(owner, project):
     """A project: its apps (searchable, paged) and its recent tasks, drafts first."""
     project_id = f"{owner}/{project}"
-    client = platform()
+    client = get_client()
     q = request.args.get("q", "").strip()
     newest = {"order_by": "created_time", "order": "desc", "limit": RECENT_TASKS}
     # The four reads do not depend on each other: asked at once, the page waits for one round

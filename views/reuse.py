@@ -13,7 +13,8 @@ from appspec import strip_id
 from forms.inputs import inputs_formdata, inputs_problems
 from forms.task import build_task_form
 
-from . import login_required, platform
+from . import login_required
+from .client import get_client
 
 bp = Blueprint("reuse", __name__)
 
@@ -24,7 +25,7 @@ MAX_IMPORT_CHARS = 2_000_000  # a 10,000-file batch input is about 1 MB of JSON
 @login_required
 def export_inputs(owner, project, task_id):
     """The task's `inputs` object as a file to keep, share or import into another task."""
-    task = platform().task(task_id)
+    task = get_client().task(task_id)
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", task.get("name") or task_id).strip("-.")[:80]
     body = json.dumps(task.get("inputs") or {}, indent=2, ensure_ascii=False) + "\n"
     return (
@@ -97,7 +98,7 @@ def import_inputs(context):
     if problem:
         return None, None, problem
     refs = file_refs(inputs)
-    found = platform().files_by_id([ref["path"] for ref in refs]) if refs else {}
+    found = get_client().files_by_id([ref["path"] for ref in refs]) if refs else {}
     gone = {
         ref["path"]: ref.get("name") or ref["path"]
         for ref in refs

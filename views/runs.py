@@ -24,7 +24,9 @@ from flask import (
 from cavatica import ApiError, Unauthorized
 from forms.auth import ActionForm
 
-from . import NotSignedIn, login_required, platform, platform_problem, platform_status
+from . import login_required
+from .client import NotSignedIn, get_client
+from .problems import platform_problem, platform_status
 
 bp = Blueprint("runs", __name__)
 
@@ -45,7 +47,7 @@ def children_of(task, offset):
     """One page of a batch parent's child tasks, or None when it has none to show (yet)."""
     if not task.get("batch") or task.get("status") == "DRAFT":
         return None
-    return platform().tasks(parent=task["id"], offset=offset, limit=CHILD_PAGE)
+    return get_client().tasks(parent=task["id"], offset=offset, limit=CHILD_PAGE)
 
 
 def follow_state(task, offset=0):
@@ -150,19 +152,12 @@ def file_paths(value):
     return [i["path"] for i in items if isinstance(i, dict) and isinstance(i.get("path"), str)]
 
 
-bp.add_app_template_global(rerun_count)
-bp.add_app_template_global(app_link)
-bp.add_app_template_global(follow_state)
-bp.add_app_template_global(is_followed)
-bp.add_app_template_global(bar_segments)
-
-
 @bp.get("/projects/<owner>/<project>/tasks/<task_id>/live")
 def live(owner, project, task_id):
     """The changing parts of the task page, or 204 when nothing changed since `state`."""
     offset = children_offset(request.args)
     try:
-        task = platform().task(task_id)
+        task = get_client().task(task_id)
         if request.args.get("state") == follow_state(task, offset):
             return "", 204, {"Cache-Control": "no-store"}
         children = children_of(task, offset)
@@ -197,7 +192,7 @@ def abort(owner, project, task_id):
     back = url_for("tasks.show", owner=owner, project=project, task_id=task_id)
     if form.validate_on_submit():
         try:
-            platform().abort_task(task_id)
+            get_client().abort_task(task_id)
         except Unauthorized:
             raise
         except ApiError as error:  # e.g. it ended meanwhile: say so on the task page
@@ -209,7 +204,7 @@ def abort(owner, project, task_id):
             "info",
         )
         return redirect(back)
-    task = platform().task(task_id)
+    task = get_client().task(task_id)
     if task.get("status") not in ABORTABLE:
         flash("Only a queued or running task can be aborted; this one is not.", "warning")
         return redirect(back)

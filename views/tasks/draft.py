@@ -1,6 +1,5 @@
 """The draft page (a task as CAVATICA has it), and what can be done to a draft: run, delete."""
 
-import json
 from dataclasses import dataclass
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -10,7 +9,8 @@ from appspec import parse_app
 from cavatica import ApiError, Unauthorized, split_app_id
 from forms.auth import ActionForm
 
-from .. import login_required, platform, runs
+from .. import login_required, runs
+from ..client import get_client
 from . import bp
 from .sent import sent_body, take_just_created
 
@@ -113,24 +113,17 @@ def issues_by_input(issues):
     return grouped
 
 
-def pretty_json(value):
-    return json.dumps(value, indent=2, sort_keys=False, ensure_ascii=False)
-
-
-bp.add_app_template_filter(pretty_json, "pretty_json")
-
-
 @bp.route("/projects/<owner>/<project>/tasks/<task_id>")
 @login_required
 def show(owner, project, task_id):
     """A task as CAVATICA has it: just created (shown as it came back), or fetched."""
     created = take_just_created(task_id)
-    task = created or platform().task(task_id)
+    task = created or get_client().task(task_id)
     offset = runs.children_offset(request.args)
     return render_template(
         "tasks/show.html",
         task=task,
-        view=draft_page(platform(), task, f"{owner}/{project}"),
+        view=draft_page(get_client(), task, f"{owner}/{project}"),
         fresh=created is not None,
         children=runs.children_of(task, offset),
         children_offset=offset,
@@ -146,17 +139,17 @@ def run(owner, project, task_id):
     """Confirm what will start and that it costs money; then POST .../actions/run."""
     form = ActionForm()
     if form.validate_on_submit():
-        platform().run_task(task_id)  # the platform refuses a task that is no longer a draft
+        get_client().run_task(task_id)  # the platform refuses a task that is no longer a draft
         flash("The task was started in CAVATICA. It now costs money until it ends.", "info")
         return redirect(url_for(".show", owner=owner, project=project, task_id=task_id))
-    task = platform().task(task_id)
+    task = get_client().task(task_id)
     if task.get("status") != "DRAFT":
         flash("Only a draft can be run; this task has already started.", "warning")
         return redirect(url_for(".show", owner=owner, project=project, task_id=task_id))
     preview, missing = None, []
     if task.get("batch_input") and task.get("batch_by"):
         ids = sorted(batching.file_ids_in(task.get("inputs", {}).get(task["batch_input"])))
-        files = platform().files_by_id(ids) if ids else {}
+        files = get_client().files_by_id(ids) if ids else {}
         preview, missing = batching.task_preview(task, files)
     return render_template(
         "tasks/confirm_run.html", task=task, form=form, preview=preview, missing=missing
@@ -169,8 +162,8 @@ def delete(owner, project, task_id):
     """Confirm, then DELETE the draft and go back to the project."""
     form = ActionForm()
     if form.validate_on_submit():
-        platform().delete_task(task_id)
+        get_client().delete_task(task_id)
         flash("The draft was deleted.", "info")
         return redirect(url_for("projects.show", owner=owner, project=project))
-    task = platform().task(task_id)
+    task = get_client().task(task_id)
     return render_template("tasks/confirm_delete.html", task=task, form=form)

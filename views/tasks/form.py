@@ -27,16 +27,10 @@ from forms.task import (
     task_body,
 )
 
-from .. import (
-    draft_registry,
-    login_required,
-    platform,
-    platform_problem,
-    platform_status,
-    reuse,
-    runs,
-)
+from .. import draft_registry, login_required, reuse, runs
 from ..checks import check_form
+from ..client import get_client
+from ..problems import platform_problem, platform_status
 from . import bp
 from .kept_form import keep_form_and_sign_in, restored_form, take_pending_form
 from .sent import remember_sent
@@ -175,7 +169,7 @@ def show_form(
         problem = platform_problem(error)
     try:
         page, lookup_error = form_page(
-            platform(),
+            get_client(),
             context,
             form,
             problem=problem,
@@ -260,11 +254,16 @@ def companion_check(context, form):
 
     def chosen_files():
         ids = file_ids(form.inputs.form, context.specs)
-        looked_up["files"] = platform().files_by_id(ids, parents=True) if ids else {}
+        looked_up["files"] = get_client().files_by_id(ids, parents=True) if ids else {}
         return looked_up["files"]
 
     report = check_form(
-        platform(), context.app, context.specs, form.inputs.form, chosen_files, companions_only=True
+        get_client(),
+        context.app,
+        context.specs,
+        form.inputs.form,
+        chosen_files,
+        companions_only=True,
     )
     return report, looked_up.get("files")
 
@@ -274,7 +273,7 @@ def companion_check(context, form):
 
 def load_app(owner, project, app_name, revision):
     """The app (a given revision comes from the cache after the first time) and its inputs."""
-    app = platform().app(f"{owner}/{project}/{app_name}", revision)
+    app = get_client().app(f"{owner}/{project}/{app_name}", revision)
     return app, parse_app(app.get("raw") or {}).inputs
 
 
@@ -285,7 +284,7 @@ def new(owner, project, app_name):
     revision = request.args.get("revision", type=int)
     if revision is None or revision < 0:  # none, or no revision number: the latest
         # Pin the revision in the address, so the form posts (and caches) this very revision.
-        latest = platform().app(f"{owner}/{project}/{app_name}")
+        latest = get_client().app(f"{owner}/{project}/{app_name}")
         return redirect(
             url_for(
                 ".new",
@@ -315,8 +314,8 @@ def new(owner, project, app_name):
 
 def copy_of_task(context, task_id):
     """The form filled from an earlier task (any status), to make a new draft like it."""
-    source = platform().task(task_id)
-    rerun = runs.rerun_of(platform(), source) if request.args.get("groups") == "failed" else None
+    source = get_client().task(task_id)
+    rerun = runs.rerun_of(get_client(), source) if request.args.get("groups") == "failed" else None
     data = draft_formdata(rerun.task if rerun else source, context.specs)
     data["name"] = rerun.name if rerun else f"{source.get('name') or context.label} (copy)"
     data["submission_id"] = new_submission_id()
@@ -334,7 +333,7 @@ def create_draft(context, form, note=""):
     submission_id = form.submission_id.data
     marker = submission_marker(submission_id)
     result = create_draft_once(
-        platform(),
+        get_client(),
         draft_registry(),
         submission_id,
         body,
@@ -389,14 +388,14 @@ def draft_url(project_id, task_id):
 @login_required
 def edit(owner, project, task_id):
     """The task form filled from the draft; saving PATCHes the draft."""
-    task = platform().task(task_id)
+    task = get_client().task(task_id)
     if task.get("status") != "DRAFT":
         flash("Only a draft can be edited; this task has already started.", "warning")
         return redirect(url_for(".show", owner=owner, project=project, task_id=task_id))
     app_id, revision = split_app_id(task.get("app") or "")
     if revision is None or app_id.count("/") != 2:
         abort(404)
-    app = platform().app(app_id, revision)
+    app = get_client().app(app_id, revision)
     specs = parse_app(app.get("raw") or {}).inputs
     context = FormContext(owner, project, app, specs, "edit", task)
     form_class = build_task_form(specs)
@@ -414,6 +413,6 @@ def edit(owner, project, task_id):
 def save_draft(context, form, note=""):
     """PATCH the draft with the form's body, then show it."""
     body = edit_body(form, context.specs, context.task, note=note)
-    remember_sent(platform().update_task(context.task["id"], body), body)
+    remember_sent(get_client().update_task(context.task["id"], body), body)
     flash("The draft was saved.", "info")
     return redirect(draft_url(context.project_id, context.task["id"]))

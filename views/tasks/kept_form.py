@@ -7,7 +7,8 @@ from werkzeug.datastructures import MultiDict
 from cavatica import Unauthorized
 from forms.task import keep_valid_submission_id
 
-from .. import keep_posted_form, send_to_sign_in, uses_deployment_token
+from .. import keep_posted_form, send_to_sign_in
+from ..client import uses_deployment_token
 
 
 def keep_form_and_sign_in():

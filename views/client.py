@@ -1,0 +1,92 @@
+"""The platform client of the current request, made once per request and kept on `g` (as
+Flask's tutorial keeps its database connection), and who it acts for.
+
+Every client shares the process-wide cache of app revisions (`RevisionCache`): a revision
+never changes, so it is fetched once per process whoever asks.
+"""
+
+import threading
+from collections import OrderedDict
+
+from flask import current_app, g, session
+
+from cavatica import CavaticaClient
+
+
+class NotSignedIn(Exception):
+    """A view needed the platform but nobody is signed in."""
+
+
+class RevisionCache:
+    """A small thread-safe LRU mapping for app revisions (a revision never changes)."""
+
+    def __init__(self, size=128):
+        self.size = size
+        self._items = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, default=None):
+        with self._lock:
+            if key not in self._items:
+                return default
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def set(self, key, value):
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self):
+        with self._lock:
+            return len(self._items)
+
+
+def init_app(app):
+    """The shared cache of app revisions, and the client closed when each request ends."""
+    # In process memory unless the shared state (state.init_app) keeps revisions in Redis.
+    app.extensions.setdefault("app_revisions", RevisionCache(app.config["APP_CACHE_SIZE"]))
+    app.teardown_appcontext(close_client)
+
+
+def uses_deployment_token():
+    """True when the whole deployment uses one token from the configuration (no sign-in)."""
+    return bool(current_app.config.get("SB_AUTH_TOKEN"))
+
+
+def current_token():
+    """The token for this request: the deployment's, or the signed-in user's; None if neither."""
+    return current_app.config.get("SB_AUTH_TOKEN") or session.get("token")
+
+
+def make_client(token):
+    """A platform client for `token`, sharing the process-wide app-revision cache."""
+    return CavaticaClient(
+        current_app.config["SB_API_ENDPOINT"],
+        token,
+        timeout=current_app.config["SB_TIMEOUT"],
+        app_cache=current_app.extensions["app_revisions"],
+        budget=current_app.extensions["rate_budget"],
+    )
+
+
+def get_client():
+    """The platform client of this request (made once per request).
+
+    :raise NotSignedIn: there is no token for this request.
+    """
+    if "client" not in g:
+        token = current_token()
+        if not token:
+            raise NotSignedIn()
+        g.client = make_client(token)
+    return g.client
+
+
+def close_client(_error=None):
+    """Close the request's platform client (its pooled connections) when the request ends."""
+    client = g.pop("client", None)
+    if client is not None:
+        client.close()

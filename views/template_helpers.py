@@ -1,0 +1,78 @@
+"""Every helper the templates use, registered in one place: filters, globals, page context."""
+
+import json
+import time
+
+from flask import current_app, session
+
+from batching import field_label
+from cavatica import account_key
+from forms.task import error_list
+from markup import render_doc
+
+from . import runs
+from .client import current_token, uses_deployment_token
+
+RATE_WARNING_SHARE = 0.1  # pages warn once this share of the rate budget is all that is left
+
+
+def init_app(app):
+    app.context_processor(page_context)
+    app.add_template_filter(render_doc, "doc")  # an app's Markdown docs, sanitised
+    app.add_template_filter(field_label, "field_label")
+    app.add_template_filter(pretty_json, "pretty_json")
+    app.add_template_global(error_list, "form_errors")
+    app.add_template_global(cavatica_task_url)
+    for helper in (
+        runs.rerun_count,
+        runs.app_link,
+        runs.follow_state,
+        runs.is_followed,
+        runs.bar_segments,
+    ):
+        app.add_template_global(helper)
+
+
+def page_context():
+    """Values every page can use."""
+    return {
+        "signed_in_user": session.get("user"),
+        "deployment_token": uses_deployment_token(),
+        "using_sandbox": current_app.config.get("SANDBOX", False),
+        "rate_warning": rate_warning(),
+    }
+
+
+def rate_warning():
+    """A sentence when this account has nearly spent the platform's rate budget, else None.
+    With a deployment-wide token every user draws on the same budget."""
+    token = current_token()
+    budget = current_app.extensions.get("rate_budget")
+    if not token or budget is None:
+        return None
+    seen = budget.get(account_key(current_app.config["SB_API_ENDPOINT"], token))
+    if not seen or seen["remaining"] > seen["limit"] * RATE_WARNING_SHARE:
+        return None
+    whose = "this site's account" if uses_deployment_token() else "your account"
+    until = ""
+    if seen.get("reset"):
+        until = " until " + time.strftime("%H:%M UTC", time.gmtime(seen["reset"]))
+    if seen["remaining"] <= 0:
+        return (
+            f"CAVATICA accepts no more requests from {whose}{until}. "
+            "Pages that need CAVATICA will say so; wait, then try again."
+        )
+    return (
+        f"CAVATICA accepts only {seen['remaining']} more requests from {whose}{until}. "
+        "File names may show as ids meanwhile; what is left is kept for creating drafts."
+    )
+
+
+def pretty_json(value):
+    return json.dumps(value, indent=2, sort_keys=False, ensure_ascii=False)
+
+
+def cavatica_task_url(project, task_id):
+    """The task's page in the platform's web UI."""
+    base = current_app.config["CAVATICA_UI_URL"].rstrip("/")
+    return f"{base}/u/{project}/tasks/{task_id}/"
