@@ -38,7 +38,8 @@ INSTANCE_TYPES = [
     ("r5.12xlarge", 48, 384),
     ("r5.24xlarge", 96, 768),
 ]
-CUSTOM = "custom"
+# The choice of instance type that says "the one typed in the custom box".
+TYPED_INSTANCE = "custom"
 
 # type;disk-type;size, e.g. c5.4xlarge;ebs-gp2;1024: an AWS instance name (family.size), an EBS
 # volume type and a disk size in GB.
@@ -76,7 +77,7 @@ def _instance_choices():
         SelectChoice(name, f"{name} — {cpus} vCPU, {memory} GiB")
         for name, cpus, memory in INSTANCE_TYPES
     ]
-    choices.append(SelectChoice(CUSTOM, "Custom…"))
+    choices.append(SelectChoice(TYPED_INSTANCE, "Custom…"))
     return choices
 
 
@@ -126,11 +127,11 @@ class ExecutionSettingsForm(Form):
     def validate_custom_instance_type(self, field):
         value = (field.data or "").strip()
         choice = self.instance_type.data
-        if choice == CUSTOM and not value:
+        if choice == TYPED_INSTANCE and not value:
             raise ValidationError(
                 "Enter the custom instance type, or choose one from the list above."
             )
-        if value and choice not in ("", CUSTOM):
+        if value and choice not in ("", TYPED_INSTANCE):
             raise ValidationError(
                 "Choose “Custom…” in the list above to use this value, or clear it."
             )
@@ -156,7 +157,7 @@ def execution_body(form):
 
 def _chosen_instance_type(form):
     custom = (form.custom_instance_type.data or "").strip()
-    if form.instance_type.data in ("", CUSTOM):
+    if form.instance_type.data in ("", TYPED_INSTANCE):
         return custom or None
     return form.instance_type.data
 
@@ -170,7 +171,7 @@ def fill_execution(task, prefix="execution-"):
         if instance in {name for name, _, _ in INSTANCE_TYPES}:
             data["instance_type"] = instance
         else:
-            data["instance_type"] = CUSTOM
+            data["instance_type"] = TYPED_INSTANCE
             data["custom_instance_type"] = instance
     if settings.get("max_parallel_instances") is not None:
         data["max_parallel_instances"] = str(settings["max_parallel_instances"])
@@ -190,20 +191,22 @@ def _tri_formdata(value):
 
 # --- batch -----------------------------------------------------------------------------------
 
-ITEM = "item"
-CUSTOM_KEYS = "custom"
+# The "batch by" choices besides the presets: one child task per file, or per the metadata keys
+# typed in the box.
+BY_FILE = "item"
+BY_TYPED_KEYS = "custom"
 METADATA_PREFIX = "metadata."
 _METADATA_KEY_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
 def preset_choices():
     """Radio choices for "batch by": one child per file, the metadata presets, custom keys."""
-    choices = [SelectChoice(ITEM, "File: one child task per file")]
+    choices = [SelectChoice(BY_FILE, "File: one child task per file")]
     for name, criteria in BATCH_PRESETS.items():
         keys = ", ".join(key.removeprefix(METADATA_PREFIX) for key in criteria)
         label = BATCH_PRESET_LABELS.get(name, name)
         choices.append(SelectChoice(name, f"{label}: one child task per {keys}"))
-    choices.append(SelectChoice(CUSTOM_KEYS, "Custom: the metadata keys typed below"))
+    choices.append(SelectChoice(BY_TYPED_KEYS, "Custom: the metadata keys typed below"))
     return choices
 
 
@@ -246,7 +249,7 @@ class BatchForm(Form):
     by = RadioField(
         "Batch by",
         choices=preset_choices(),
-        default=ITEM,
+        default=BY_FILE,
         description="Per file, or per distinct value of metadata keys: files with the same "
         "values go to the same child task.",
     )
@@ -266,7 +269,7 @@ class BatchForm(Form):
             raise ValidationError("This input cannot be batched; choose one from the list.")
 
     def validate_custom_keys(self, field):
-        if self.mode.data != "on" or self.by.data != CUSTOM_KEYS:
+        if self.mode.data != "on" or self.by.data != BY_TYPED_KEYS:
             return
         keys = _split_keys(field.data)
         if not keys:
@@ -302,9 +305,9 @@ def batch_body(form):
     """``(batch_input, batch_by)`` from a validated BatchForm, or ``(None, None)`` when off."""
     if form.mode.data != "on":
         return None, None
-    if form.by.data == ITEM:
+    if form.by.data == BY_FILE:
         return form.input.data, {"type": "ITEM"}
-    if form.by.data == CUSTOM_KEYS:
+    if form.by.data == BY_TYPED_KEYS:
         criteria = criteria_from_keys(form.custom_keys.data)
     else:
         criteria = list(BATCH_PRESETS[form.by.data])
@@ -318,7 +321,7 @@ def fill_batch(task, prefix="batch-"):
         return {prefix + "mode": "off"}
     data = {"mode": "on", "input": batch_input}
     if str(batch_by.get("type", "")).upper() == "ITEM":
-        data["by"] = ITEM
+        data["by"] = BY_FILE
     else:
         criteria = list(batch_by.get("criteria") or [])
         preset = next(
@@ -327,6 +330,6 @@ def fill_batch(task, prefix="batch-"):
         if preset:
             data["by"] = preset
         else:
-            data["by"] = CUSTOM_KEYS
+            data["by"] = BY_TYPED_KEYS
             data["custom_keys"] = ", ".join(criteria)
     return {prefix + name: value for name, value in data.items()}

@@ -123,7 +123,7 @@ def show(owner, project, task_id):
     return render_template(
         "tasks/show.html",
         task=task,
-        view=draft_page(get_client(), task, f"{owner}/{project}"),
+        draft=draft_page(get_client(), task, f"{owner}/{project}"),
         fresh=created is not None,
         children=runs.children_of(task, offset),
         children_offset=offset,
