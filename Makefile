@@ -28,8 +28,9 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Branch coverage of the app's code is reported after the tests (pyproject.toml [tool.coverage]).
 test: lint
-	$(PY) -m pytest -W error
+	$(PY) -m pytest -W error --cov
 
 bench: $(VENV)/.installed
 	$(PY) -m bench
