@@ -27,6 +27,7 @@ sandbox: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/codespell
 
 # Branch coverage of the app's code is reported after the tests (pyproject.toml [tool.coverage]).
 test: lint
