@@ -8,7 +8,9 @@ from sandbox import OTHER_TOKEN
 
 
 @pytest.fixture
-def api(sandbox):
+def raw_api(sandbox):
+    """Plain HTTP to the sandbox as the demo user (not the app's client: these tests check the
+    wire itself)."""
     client = ApiClient(sandbox.api_url, sandbox.token)
     yield client
     client.session.close()

@@ -10,12 +10,12 @@ RNA = "demo-user/rnaseq-pilot"
 DRAFT = {"name": "control test", "project": RNA, "app": f"{RNA}/fastq-qc", "inputs": {"reads": []}}
 
 
-def test_request_log_records_calls_and_counts_by_route(api, sandbox):
-    api.get("/user")
-    api.get("/apps/demo-user/pediatric-wgs/cavatica-bcf-call")
-    api.get("/apps/demo-user/pediatric-wgs/cavatica-bcf-call/3")
-    api.get("/files", params={"project": RNA, "metadata.sample_id": ["A", "B"]})
-    api.post("/tasks", json=DRAFT)
+def test_request_log_records_calls_and_counts_by_route(raw_api, sandbox):
+    raw_api.get("/user")
+    raw_api.get("/apps/demo-user/pediatric-wgs/cavatica-bcf-call")
+    raw_api.get("/apps/demo-user/pediatric-wgs/cavatica-bcf-call/3")
+    raw_api.get("/files", params={"project": RNA, "metadata.sample_id": ["A", "B"]})
+    raw_api.post("/tasks", json=DRAFT)
     sandbox.advance_clock(1)  # control calls are never logged
     log = sandbox.requests()
     assert [(r["method"], r["path"], r["status"]) for r in log["requests"]] == [
@@ -37,76 +37,76 @@ def test_request_log_records_calls_and_counts_by_route(api, sandbox):
     assert sandbox.requests() == {"requests": [], "counts": {}}
 
 
-def test_fault_answers_a_chosen_status_n_times_for_matching_requests(api, sandbox):
+def test_fault_answers_a_chosen_status_n_times_for_matching_requests(raw_api, sandbox):
     sandbox.fault(method="GET", path="/v2/files*", status=503, code=5000, times=2)
-    assert_error(api.get("/files", params={"project": RNA}), 503, 5000)
-    assert api.get("/user").status_code == 200  # does not match
-    assert_error(api.get("/files", params={"project": RNA}), 503, 5000)
-    assert api.get("/files", params={"project": RNA}).status_code == 200
+    assert_error(raw_api.get("/files", params={"project": RNA}), 503, 5000)
+    assert raw_api.get("/user").status_code == 200  # does not match
+    assert_error(raw_api.get("/files", params={"project": RNA}), 503, 5000)
+    assert raw_api.get("/files", params={"project": RNA}).status_code == 200
     assert [r["status"] for r in sandbox.requests()["requests"]] == [503, 200, 503, 200]
 
 
-def test_a_faulted_post_is_not_acted_on(api, sandbox):
+def test_a_faulted_post_is_not_acted_on(raw_api, sandbox):
     sandbox.fault(method="POST", path="/v2/tasks", status=500, code=0)
-    assert_error(api.post("/tasks", json=DRAFT), 500, 0)
-    assert api.get("/tasks", params={"project": RNA, "status": "DRAFT"}).json()["items"] == []
+    assert_error(raw_api.post("/tasks", json=DRAFT), 500, 0)
+    assert raw_api.get("/tasks", params={"project": RNA, "status": "DRAFT"}).json()["items"] == []
 
 
-def test_clear_faults(api, sandbox):
+def test_clear_faults(raw_api, sandbox):
     sandbox.fault(path="/v2/user", status=502, times=5)
     sandbox.clear_faults()
-    assert api.get("/user").status_code == 200
+    assert raw_api.get("/user").status_code == 200
 
 
-def test_dropped_connection_after_the_task_was_created(api, sandbox):
+def test_dropped_connection_after_the_task_was_created(raw_api, sandbox):
     sandbox.fault(method="POST", path="/v2/tasks", drop_connection=True)
     with pytest.raises(requests.ConnectionError):
-        api.post("/tasks", json=DRAFT)
-    drafts = api.get("/tasks", params={"project": RNA, "status": "DRAFT"}).json()["items"]
+        raw_api.post("/tasks", json=DRAFT)
+    drafts = raw_api.get("/tasks", params={"project": RNA, "status": "DRAFT"}).json()["items"]
     assert [t["name"] for t in drafts] == ["control test"]  # acted on, then dropped
-    assert api.post("/tasks", json=DRAFT).status_code == 200  # only once
+    assert raw_api.post("/tasks", json=DRAFT).status_code == 200  # only once
 
 
-def test_malformed_body_fault(api, sandbox):
+def test_malformed_body_fault(raw_api, sandbox):
     sandbox.fault(method="GET", path="/v2/user", malformed=True)
-    response = api.get("/user")
+    response = raw_api.get("/user")
     assert response.status_code == 200
     with pytest.raises(ValueError):
         response.json()
-    assert api.get("/user").json()["username"] == "demo-user"
+    assert raw_api.get("/user").json()["username"] == "demo-user"
 
 
-def test_latency_for_every_request_and_for_matching_ones(api, sandbox):
+def test_latency_for_every_request_and_for_matching_ones(raw_api, sandbox):
     sandbox.set_latency(300)
     started = time.perf_counter()
-    api.get("/user")
+    raw_api.get("/user")
     assert time.perf_counter() - started >= 0.3
     sandbox.set_latency(0)
     sandbox.fault(path="/v2/projects*", latency_ms=300, times=1)
     started = time.perf_counter()
-    assert api.get("/projects").status_code == 200  # slow, but answered
+    assert raw_api.get("/projects").status_code == 200  # slow, but answered
     assert time.perf_counter() - started >= 0.3
 
 
-def test_reset_clears_faults_log_clock_and_tasks(api, sandbox):
-    task = api.post("/tasks", json=DRAFT, params={"action": "run"}).json()
+def test_reset_clears_faults_log_clock_and_tasks(raw_api, sandbox):
+    task = raw_api.post("/tasks", json=DRAFT, params={"action": "run"}).json()
     assert task["status"] == "QUEUED"
     sandbox.advance_clock(3600)
     sandbox.fault(path="/v2/user", status=500, times=None)  # every time
     sandbox.set_latency(50)
     sandbox.reset()
-    assert api.get("/user").status_code == 200
-    assert_error(api.get(f"/tasks/{task['id']}"), 404, 7002)
-    rerun = api.post("/tasks", json=DRAFT, params={"action": "run"}).json()
+    assert raw_api.get("/user").status_code == 200
+    assert_error(raw_api.get(f"/tasks/{task['id']}"), 404, 7002)
+    rerun = raw_api.post("/tasks", json=DRAFT, params={"action": "run"}).json()
     assert rerun["status"] == "QUEUED"  # the clock is back
     assert len(sandbox.requests()["requests"]) == 3
 
 
-def test_a_clock_moved_past_year_9999_is_refused_and_tasks_still_work(api, sandbox):
+def test_a_clock_moved_past_year_9999_is_refused_and_tasks_still_work(raw_api, sandbox):
     far = requests.post(f"{sandbox.url}/_sandbox/clock", json={"advance_seconds": 1e12}, timeout=10)
     assert far.status_code == 400
-    assert api.post("/tasks", json=DRAFT).status_code == 200
-    assert api.get("/tasks").status_code == 200
+    assert raw_api.post("/tasks", json=DRAFT).status_code == 200
+    assert raw_api.get("/tasks").status_code == 200
 
 
 @pytest.mark.parametrize(

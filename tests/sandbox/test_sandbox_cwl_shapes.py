@@ -55,30 +55,30 @@ def test_the_sandbox_and_the_app_read_the_same_symbols():
 
 
 @pytest.fixture
-def packed_app(sandbox, api):
+def packed_app(sandbox, raw_api):
     sandbox.add_app(SCRATCH, "packed-shapes", packed_main())
     sandbox.add_files(SCRATCH, [{"name": "S1_R1.fastq.gz"}])
-    reads = api.files(SCRATCH)
+    reads = raw_api.files(SCRATCH)
     return {
         "app": f"{SCRATCH}/packed-shapes",
         "reads": [{"class": "File", "path": f["id"]} for f in reads],
     }
 
 
-def draft(api, packed_app, **inputs):
+def draft(raw_api, packed_app, **inputs):
     body = {
         "project": SCRATCH,
         "app": packed_app["app"],
         "inputs": {"reads": packed_app["reads"], **inputs},
     }
-    response = api.post("/tasks", json=body)
+    response = raw_api.post("/tasks", json=body)
     assert response.status_code == 200, response.text
     return response.json()
 
 
-def test_whole_symbols_are_accepted(api, packed_app):
+def test_whole_symbols_are_accepted(raw_api, packed_app):
     task = draft(
-        api,
+        raw_api,
         packed_app,
         Samples=[{"id": "S1", "Sex": "Unknown or not XX/XY"}],
         filter="a, b",
@@ -97,15 +97,15 @@ def test_whole_symbols_are_accepted(api, packed_app):
         {"plain": "rf"},
     ],
 )
-def test_a_piece_of_a_symbol_is_refused(api, packed_app, inputs):
-    task = draft(api, packed_app, **inputs)
+def test_a_piece_of_a_symbol_is_refused(raw_api, packed_app, inputs):
+    task = draft(raw_api, packed_app, **inputs)
     [error] = task["errors"]
     assert error["type"] == "error/task_validation/input/schema"
     assert error["input_id"] == next(iter(inputs))
 
 
 @pytest.fixture
-def graph_app(sandbox, api):
+def graph_app(sandbox, raw_api):
     """The `$graph` document installed, and three FASTQs of two samples in the project."""
     sandbox.add_app(SCRATCH, "packed-graph", packed_graph())
     sandbox.add_files(
@@ -117,24 +117,24 @@ def graph_app(sandbox, api):
     )
     return {
         "app": f"{SCRATCH}/packed-graph",
-        "reads": [{"class": "File", "path": f["id"]} for f in api.files(SCRATCH)],
+        "reads": [{"class": "File", "path": f["id"]} for f in raw_api.files(SCRATCH)],
     }
 
 
-def test_a_graph_document_is_read_at_its_main_process(api, graph_app):
-    app = api.get(f"/apps/{graph_app['app']}").json()
+def test_a_graph_document_is_read_at_its_main_process(raw_api, graph_app):
+    app = raw_api.get(f"/apps/{graph_app['app']}").json()
     assert app["name"] == "Packed shapes"  # the label of #main, not the file name
-    task = draft(api, graph_app, filter="PASS;LowQual", Samples=[{"id": "S1", "Sex": "XY"}])
+    task = draft(raw_api, graph_app, filter="PASS;LowQual", Samples=[{"id": "S1", "Sex": "XY"}])
     assert task["errors"] == []
     assert task["execution_status"]["steps_total"] == 1
     # The inputs of another process in the graph are no inputs of the app.
-    task = draft(api, graph_app, lines=True)
+    task = draft(raw_api, graph_app, lines=True)
     assert [(e["type"], e["input_id"]) for e in task["errors"]] == [
         ("error/task_validation/input/unknown", "lines")
     ]
 
 
-def test_a_batch_over_a_graph_documents_file_list_runs(api, graph_app):
+def test_a_batch_over_a_graph_documents_file_list_runs(raw_api, graph_app):
     body = {
         "project": SCRATCH,
         "app": graph_app["app"],
@@ -142,13 +142,15 @@ def test_a_batch_over_a_graph_documents_file_list_runs(api, graph_app):
         "batch_input": "reads",
         "batch_by": {"type": "CRITERIA", "criteria": ["metadata.sample_id"]},
     }
-    response = api.post("/tasks", json=body)
+    response = raw_api.post("/tasks", json=body)
     assert response.status_code == 200, response.text
     task = response.json()
     assert task["batch"] is True and task["errors"] == []
-    run = api.post(f"/tasks/{task['id']}/actions/run")
+    run = raw_api.post(f"/tasks/{task['id']}/actions/run")
     assert run.status_code == 200, run.text
-    children = api.get("/tasks", params={"parent": task["id"], "fields": "_all"}).json()["items"]
+    children = raw_api.get("/tasks", params={"parent": task["id"], "fields": "_all"}).json()[
+        "items"
+    ]
     assert sorted(len(c["inputs"]["reads"]) for c in children) == [1, 2]
 
 

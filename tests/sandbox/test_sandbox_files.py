@@ -7,11 +7,11 @@ WGS = "demo-user/pediatric-wgs"
 BIG = "demo-user/big-cohort"
 
 
-def test_project_listing_is_one_level_with_folders(api, sandbox):
-    items = api.files(WGS)
+def test_project_listing_is_one_level_with_folders(raw_api, sandbox):
+    items = raw_api.files(WGS)
     folders = {i["name"] for i in items if i["type"] == "folder"}
     assert folders == {"alignments", "references", "variants", "fastq"}
-    root = api.get(f"/projects/{WGS}").json()["root_folder"]
+    root = raw_api.get(f"/projects/{WGS}").json()["root_folder"]
     assert all(i["parent"] == root and i["project"] == WGS for i in items)
     names = {i["name"] for i in items}
     assert not any(n.endswith(".bam") for n in names)  # those live in alignments/
@@ -22,20 +22,22 @@ def test_project_listing_is_one_level_with_folders(api, sandbox):
     assert fastq["storage"]["type"] == "PLATFORM"
 
 
-def test_seed_has_realistic_paired_reads_and_companion_files(api):
-    names = {i["name"] for i in api.files(WGS)}
+def test_seed_has_realistic_paired_reads_and_companion_files(raw_api):
+    names = {i["name"] for i in raw_api.files(WGS)}
     r1 = {n for n in names if n.endswith("_R1.fastq.gz") and n.startswith("BS_")}
     assert len(r1) == 12
     assert all(n.replace("_R1.", "_R2.") in names for n in r1)
-    alignments = {i["name"] for i in api.files(parent=api.file_named(WGS, "alignments")["id"])}
+    alignments = {
+        i["name"] for i in raw_api.files(parent=raw_api.file_named(WGS, "alignments")["id"])
+    }
     bams = {n for n in alignments if n.endswith(".bam")}
     indexed = {b for b in bams if f"{b}.bai" in alignments}
     assert len(bams) == 7 and len(indexed) == 6  # one BAM without its index, on purpose
-    cram = api.folder_path(WGS, "alignments", "cram")
-    crams = {i["name"] for i in api.files(parent=cram["id"])}
+    cram = raw_api.folder_path(WGS, "alignments", "cram")
+    crams = {i["name"] for i in raw_api.files(parent=cram["id"])}
     assert any(n.endswith(".cram") for n in crams) and any(n.endswith(".crai") for n in crams)
-    grch38 = api.folder_path(WGS, "references", "GRCh38")
-    refs = {i["name"] for i in api.files(parent=grch38["id"])}
+    grch38 = raw_api.folder_path(WGS, "references", "GRCh38")
+    refs = {i["name"] for i in raw_api.files(parent=grch38["id"])}
     assert {
         "Homo_sapiens_assembly38.fasta",
         "Homo_sapiens_assembly38.fasta.fai",
@@ -43,12 +45,12 @@ def test_seed_has_realistic_paired_reads_and_companion_files(api):
     } <= refs
     assert any(n.endswith(".vcf.gz") for n in refs) and any(n.endswith(".tbi") for n in refs)
     assert any(n.endswith(".bed") for n in refs)
-    deep = api.folder_path(WGS, "fastq", "archive", "2023-run")  # three levels down
-    assert api.files(parent=deep["id"])
+    deep = raw_api.folder_path(WGS, "fastq", "archive", "2023-run")  # three levels down
+    assert raw_api.files(parent=deep["id"])
 
 
-def test_metadata_is_rich_and_sometimes_missing_or_inconsistent(api):
-    fastqs = [i for i in api.files(WGS) if i["name"].endswith(".fastq.gz")]
+def test_metadata_is_rich_and_sometimes_missing_or_inconsistent(raw_api):
+    fastqs = [i for i in raw_api.files(WGS) if i["name"].endswith(".fastq.gz")]
     keys = {
         "sample_id",
         "case_id",
@@ -66,49 +68,49 @@ def test_metadata_is_rich_and_sometimes_missing_or_inconsistent(api):
     assert any(f["metadata"] == {} for f in fastqs)
 
 
-def test_exactly_one_of_project_or_parent(api):
-    root = api.get(f"/projects/{WGS}").json()["root_folder"]
-    assert_error(api.get("/files", params={"project": WGS, "parent": root}), 400, 5031)
-    assert_error(api.get("/files"), 400, 90000)
-    assert_error(api.get("/files", params={"project": "no-slash"}), 400, 5005)
-    assert_error(api.get("/files", params={"project": "demo-user/nope"}), 404, 3002)
-    assert_error(api.get("/files", params={"project": "other-user/private-study"}), 403, 3001)
-    a_file = api.files(WGS)[0]
+def test_exactly_one_of_project_or_parent(raw_api):
+    root = raw_api.get(f"/projects/{WGS}").json()["root_folder"]
+    assert_error(raw_api.get("/files", params={"project": WGS, "parent": root}), 400, 5031)
+    assert_error(raw_api.get("/files"), 400, 90000)
+    assert_error(raw_api.get("/files", params={"project": "no-slash"}), 400, 5005)
+    assert_error(raw_api.get("/files", params={"project": "demo-user/nope"}), 404, 3002)
+    assert_error(raw_api.get("/files", params={"project": "other-user/private-study"}), 403, 3001)
+    a_file = raw_api.files(WGS)[0]
     assert a_file["type"] == "file"
-    assert_error(api.get("/files", params={"parent": a_file["id"]}), 400, 5022)
-    assert_error(api.get("/files", params={"parent": "0" * 24}), 404, 5002)
+    assert_error(raw_api.get("/files", params={"parent": a_file["id"]}), 400, 5022)
+    assert_error(raw_api.get("/files", params={"parent": "0" * 24}), 404, 5002)
 
 
-def test_name_metadata_and_tag_filters(api):
+def test_name_metadata_and_tag_filters(raw_api):
     fastqs = [
         i
-        for i in api.files(WGS)
+        for i in raw_api.files(WGS)
         if i["name"].endswith(".fastq.gz") and "sample_id" in i["metadata"]
     ]
     s1, s2 = sorted({f["metadata"]["sample_id"] for f in fastqs})[:2]
-    one = api.files(WGS, **{"metadata.sample_id": s1})
+    one = raw_api.files(WGS, **{"metadata.sample_id": s1})
     assert one and all(f["metadata"]["sample_id"] == s1 for f in one)
     # OR within one key
-    both = api.files(WGS, **{"metadata.sample_id": [s1, s2]})
+    both = raw_api.files(WGS, **{"metadata.sample_id": [s1, s2]})
     assert {f["metadata"]["sample_id"] for f in both} == {s1, s2}
     # AND across keys
-    r1 = api.files(WGS, **{"metadata.sample_id": [s1, s2], "metadata.paired_end": "1"})
+    r1 = raw_api.files(WGS, **{"metadata.sample_id": [s1, s2], "metadata.paired_end": "1"})
     assert r1 and len(r1) < len(both)
     assert all(f["metadata"]["paired_end"] == "1" for f in r1)
     names = [one[0]["name"], one[1]["name"]]
-    assert {f["name"] for f in api.files(WGS, name=names)} == set(names)
-    assert api.files(WGS, name="no-such-file.txt") == []
-    manifests = api.files(WGS, tag="manifest")
+    assert {f["name"] for f in raw_api.files(WGS, name=names)} == set(names)
+    assert raw_api.files(WGS, name="no-such-file.txt") == []
+    manifests = raw_api.files(WGS, tag="manifest")
     assert [f["name"] for f in manifests] == ["samplesheet.csv"]
-    either = api.files(WGS, tag=["manifest", "raw-reads"])
+    either = raw_api.files(WGS, tag=["manifest", "raw-reads"])
     assert (
         len(either)
-        == len([i for i in api.files(WGS) if i["name"].endswith(".fastq.gz") and i["tags"]]) + 1
+        == len([i for i in raw_api.files(WGS) if i["name"].endswith(".fastq.gz") and i["tags"]]) + 1
     )
 
 
-def test_paging_limits_and_links(api, sandbox):
-    page = api.get("/files", params={"project": WGS, "offset": 5, "limit": 10})
+def test_paging_limits_and_links(raw_api, sandbox):
+    page = raw_api.get("/files", params={"project": WGS, "offset": 5, "limit": 10})
     body = page.json()
     total = int(page.headers["X-Total-Matching-Query"])
     assert len(body["items"]) == 10 and total > 15
@@ -116,9 +118,9 @@ def test_paging_limits_and_links(api, sandbox):
     links = {link["rel"]: link["href"] for link in body["links"]}
     assert links["next"].endswith("offset=15&limit=10")
     assert links["prev"].endswith("offset=0&limit=10")
-    everything = api.files(WGS)
+    everything = raw_api.files(WGS)
     assert [i["id"] for i in body["items"]] == [i["id"] for i in everything[5:15]]
-    last = api.get("/files", params={"project": WGS, "offset": total - 1}).json()
+    last = raw_api.get("/files", params={"project": WGS, "offset": total - 1}).json()
     assert len(last["items"]) == 1 and [lk["rel"] for lk in last["links"]] == ["prev"]
     for bad in (
         {"limit": 0},
@@ -131,58 +133,58 @@ def test_paging_limits_and_links(api, sandbox):
         {"offset": "--1"},
         {"offset": "9" * 5000},
     ):
-        assert_error(api.get("/files", params={"project": WGS, **bad}), 400, 90000)
-    assert len(api.get("/files", params={"project": WGS}).json()["items"]) == min(50, total)
+        assert_error(raw_api.get("/files", params={"project": WGS, **bad}), 400, 90000)
+    assert len(raw_api.get("/files", params={"project": WGS}).json()["items"]) == min(50, total)
 
 
-def test_seed_has_files_whose_companions_are_not_beside_them(api):
+def test_seed_has_files_whose_companions_are_not_beside_them(raw_api):
     """What the form's companion check shows in the demo (listed in sandbox/README.md)."""
-    alignments = api.file_named(WGS, "alignments")
-    here = {i["name"] for i in api.files(parent=alignments["id"])}
+    alignments = raw_api.file_named(WGS, "alignments")
+    here = {i["name"] for i in raw_api.files(parent=alignments["id"])}
     lone_bam = [n for n in here if n.endswith(".bam") and f"{n}.bai" not in here]
     assert len(lone_bam) == 1 and lone_bam[0].removesuffix(".bam") + ".bai" not in here
-    cram = api.folder_path(WGS, "alignments", "cram")
-    crams = {i["name"] for i in api.files(parent=cram["id"])}
+    cram = raw_api.folder_path(WGS, "alignments", "cram")
+    crams = {i["name"] for i in raw_api.files(parent=cram["id"])}
     lone_cram = [n for n in crams if n.endswith(".cram") and f"{n}.crai" not in crams]
     assert lone_cram == [lone_bam[0].replace(".bam", ".cram")]
     assert f"{lone_cram[0]}.crai" in here  # one folder up, where the platform does not look
-    germline = api.folder_path(WGS, "variants", "germline")
-    vcfs = {i["name"] for i in api.files(parent=germline["id"])}
+    germline = raw_api.folder_path(WGS, "variants", "germline")
+    vcfs = {i["name"] for i in raw_api.files(parent=germline["id"])}
     lone_vcf = [n for n in vcfs if n.endswith(".vcf.gz") and f"{n}.tbi" not in vcfs]
     assert len(lone_vcf) == 1
 
 
-def test_file_and_folder_details_and_folder_list(api, sandbox):
-    folder = api.file_named(WGS, "alignments")
-    detail = api.get(f"/files/{folder['id']}").json()
+def test_file_and_folder_details_and_folder_list(raw_api, sandbox):
+    folder = raw_api.file_named(WGS, "alignments")
+    detail = raw_api.get(f"/files/{folder['id']}").json()
     assert detail["type"] == "folder" and detail["name"] == "alignments"
-    listing = api.get(f"/files/{folder['id']}/list", params={"limit": 3, "fields": "_all"})
+    listing = raw_api.get(f"/files/{folder['id']}/list", params={"limit": 3, "fields": "_all"})
     assert listing.status_code == 200
     assert len(listing.json()["items"]) == 3
     # 7 BAM + 6 BAI + a CRAI whose CRAM is in cram/ + cram/
     assert int(listing.headers["X-Total-Matching-Query"]) == 15
     a_file = listing.json()["items"][0]
-    assert api.get(a_file["href"]).json() == a_file
-    assert_error(api.get(f"/files/{a_file['id']}/list"), 400, 5022)
-    assert_error(api.get("/files/ffffffffffffffffffffffff"), 404, 5002)
+    assert raw_api.get(a_file["href"]).json() == a_file
+    assert_error(raw_api.get(f"/files/{a_file['id']}/list"), 400, 5022)
+    assert_error(raw_api.get("/files/ffffffffffffffffffffffff"), 404, 5002)
 
 
-def test_files_of_other_users(api, other_api):
+def test_files_of_other_users(raw_api, other_api):
     private = other_api.files("other-user/private-study")[0]
-    assert_error(api.get(f"/files/{private['id']}"), 403, 5001)
+    assert_error(raw_api.get(f"/files/{private['id']}"), 403, 5001)
     shared = other_api.files("other-user/shared-reference")
-    assert shared and api.files("other-user/shared-reference") == shared
+    assert shared and raw_api.files("other-user/shared-reference") == shared
 
 
-def test_bulk_get_returns_resources_and_per_item_errors(api, other_api):
-    ids = [i["id"] for i in api.files(WGS)[:3]]
+def test_bulk_get_returns_resources_and_per_item_errors(raw_api, other_api):
+    ids = [i["id"] for i in raw_api.files(WGS)[:3]]
     private = other_api.files("other-user/private-study")[0]["id"]
-    response = api.post("/bulk/files/get", json={"file_ids": [*ids, "0" * 24, private, 7]})
+    response = raw_api.post("/bulk/files/get", json={"file_ids": [*ids, "0" * 24, private, 7]})
     assert response.status_code == 200
     items = response.json()["items"]
     assert [i["resource"]["id"] for i in items[:3]] == ids
     # The documented item shape: the file's details, but no `type` and no `parent`.
-    listed = {i["id"]: i for i in api.files(WGS)[:3]}
+    listed = {i["id"]: i for i in raw_api.files(WGS)[:3]}
     for item in items[:3]:
         resource = item["resource"]
         assert "type" not in resource and "parent" not in resource
@@ -192,33 +194,33 @@ def test_bulk_get_returns_resources_and_per_item_errors(api, other_api):
     assert items[3]["error"]["code"] == 5002 and items[3]["error"]["status"] == 404
     assert items[4]["error"]["code"] == 5001 and items[4]["error"]["status"] == 403
     assert items[5]["error"]["status"] == 400
-    too_many = api.post("/bulk/files/get", json={"file_ids": ids * 34})
+    too_many = raw_api.post("/bulk/files/get", json={"file_ids": ids * 34})
     assert_error(too_many, 400, 90000)
-    assert_error(api.post("/bulk/files/get", json={"ids": ids}), 400, 90000)
+    assert_error(raw_api.post("/bulk/files/get", json={"ids": ids}), 400, 90000)
     # With the advance-access header, as for a file's details, each item says its folder.
-    advanced = api.post(
+    advanced = raw_api.post(
         "/bulk/files/get", json={"file_ids": ids}, headers={"X-SBG-Advance-Access": "advance"}
     ).json()["items"]
     assert [i["resource"]["parent"] for i in advanced] == [listed[i]["parent"] for i in ids]
     assert all("type" not in i["resource"] for i in advanced)
 
 
-def test_big_project_pages_deep_into_100k_files(api):
+def test_big_project_pages_deep_into_100k_files(raw_api):
     # (what a page costs at either end is measured by bench/sandbox_bench.py, not asserted)
-    first = api.get("/files", params={"project": BIG, "limit": 100})
+    first = raw_api.get("/files", params={"project": BIG, "limit": 100})
     # 4 folders of CRAMs, references/, then 100,000 FASTQs
     assert int(first.headers["X-Total-Matching-Query"]) == 100_005
     assert [i["type"] for i in first.json()["items"][:6]] == ["folder"] * 5 + ["file"]
     assert first.json()["items"][4]["name"] == "references"
-    deep = api.get(
+    deep = raw_api.get(
         "/files", params={"project": BIG, "offset": 99_900, "limit": 100, "fields": "_all"}
     )
     items = deep.json()["items"]
     assert len(items) == 100 and len({i["id"] for i in items}) == 100
     # items 99,900..99,999 are files 99,895..99,994 (after the 5 folders), four per sample
     assert items[-1]["name"] == "BS_00024998_L002_R1.fastq.gz"
-    assert api.get(f"/files/{items[-1]['id']}").json() == items[-1]
-    tail = api.get("/files", params={"project": BIG, "offset": 100_000, "limit": 100}).json()
+    assert raw_api.get(f"/files/{items[-1]['id']}").json() == items[-1]
+    tail = raw_api.get("/files", params={"project": BIG, "offset": 100_000, "limit": 100}).json()
     assert len(tail["items"]) == 5 and [lk["rel"] for lk in tail["links"]] == ["prev"]
 
 
@@ -231,18 +233,18 @@ def test_big_project_pages_deep_into_100k_files(api):
         "5B16FFFF0000000000000001",
     ],
 )
-def test_big_project_ids_are_read_only_in_their_own_spelling(api, alias):
+def test_big_project_ids_are_read_only_in_their_own_spelling(raw_api, alias):
     # each spells folder 1's id (5b16ffff0000000000000001) in a way int(x, 16) also reads
-    assert api.get("/files/5b16ffff0000000000000001").status_code == 200
-    assert_error(api.get(f"/files/{alias}"), 404, 5002)
+    assert raw_api.get("/files/5b16ffff0000000000000001").status_code == 200
+    assert_error(raw_api.get(f"/files/{alias}"), 404, 5002)
 
 
-def test_big_project_folders_and_filters(api):
-    folder = api.file_named(BIG, "batch-02")
-    inside = api.get("/files", params={"parent": folder["id"], "offset": 450, "limit": 100})
+def test_big_project_folders_and_filters(raw_api):
+    folder = raw_api.file_named(BIG, "batch-02")
+    inside = raw_api.get("/files", params={"parent": folder["id"], "offset": 450, "limit": 100})
     assert inside.headers["X-Total-Matching-Query"] == "500"
     assert len(inside.json()["items"]) == 50
-    sample = api.files(BIG, **{"metadata.sample_id": "BS_00012345"})
+    sample = raw_api.files(BIG, **{"metadata.sample_id": "BS_00012345"})
     assert sorted(f["name"] for f in sample) == [
         "BS_00012345_L001_R1.fastq.gz",
         "BS_00012345_L001_R2.fastq.gz",
@@ -251,12 +253,12 @@ def test_big_project_folders_and_filters(api):
     ]
 
 
-def test_the_big_project_is_a_cohort_to_work_in(api, sandbox):
+def test_the_big_project_is_a_cohort_to_work_in(raw_api, sandbox):
     # Its references sit beside the reads, and its apps take FASTQs and CRAMs.
-    grch38 = api.folder_path(BIG, "references", "GRCh38")
-    names = {f["name"] for f in api.files(parent=grch38["id"])}
+    grch38 = raw_api.folder_path(BIG, "references", "GRCh38")
+    names = {f["name"] for f in raw_api.files(parent=grch38["id"])}
     assert {"Homo_sapiens_assembly38.fasta", "Homo_sapiens_assembly38.fasta.fai"} <= names
-    apps = api.get("/apps", params={"project": BIG}).json()["items"]
+    apps = raw_api.get("/apps", params={"project": BIG}).json()["items"]
     assert {a["id"].split("/")[2] for a in apps} == {
         "fastq-qc",
         "bwa-mem-align",
@@ -264,29 +266,29 @@ def test_the_big_project_is_a_cohort_to_work_in(api, sandbox):
         "sbg-gatk-haplotypecaller",
     }
     # Every file there can be batched by sample: FASTQs four a sample, CRAMs with their CRAI.
-    fastqs = api.get("/files", params={"project": BIG, "offset": 5, "fields": "_all"}).json()
+    fastqs = raw_api.get("/files", params={"project": BIG, "offset": 5, "fields": "_all"}).json()
     with_sample = [f for f in fastqs["items"] if f["metadata"].get("sample_id")]
     assert len(with_sample) == 49  # one in 997 lost its sample id
-    crams = api.files(parent=api.file_named(BIG, "batch-01")["id"], limit=4)
+    crams = raw_api.files(parent=raw_api.file_named(BIG, "batch-01")["id"], limit=4)
     assert crams[0]["metadata"]["sample_id"] == crams[1]["metadata"]["sample_id"]
     # Files added (or copied) there come after the computed ones, and filters find them.
     sandbox.add_files(BIG, [{"name": "cohort-manifest.csv", "metadata": {"sample_id": "M1"}}])
-    last = api.get("/files", params={"project": BIG, "offset": 100_005, "limit": 10}).json()
+    last = raw_api.get("/files", params={"project": BIG, "offset": 100_005, "limit": 10}).json()
     assert [f["name"] for f in last["items"]] == ["cohort-manifest.csv"]
-    found = api.files(BIG, **{"metadata.sample_id": "M1"})
+    found = raw_api.files(BIG, **{"metadata.sample_id": "M1"})
     assert [f["name"] for f in found] == ["cohort-manifest.csv"]
 
 
-def test_reset_rebuilds_the_same_seed(api, sandbox):
-    before = [(i["id"], i["name"]) for i in api.files(WGS)]
+def test_reset_rebuilds_the_same_seed(raw_api, sandbox):
+    before = [(i["id"], i["name"]) for i in raw_api.files(WGS)]
     sandbox.add_files(WGS, [{"name": "extra.txt"}])
-    assert len(api.files(WGS)) == len(before) + 1
+    assert len(raw_api.files(WGS)) == len(before) + 1
     sandbox.reset()
-    assert [(i["id"], i["name"]) for i in api.files(WGS)] == before
+    assert [(i["id"], i["name"]) for i in raw_api.files(WGS)] == before
 
 
-def test_control_adds_files_and_folders(api, sandbox):
-    folder = api.file_named(WGS, "variants")
+def test_control_adds_files_and_folders(raw_api, sandbox):
+    folder = raw_api.file_named(WGS, "variants")
     added = sandbox.add_files(
         WGS,
         parent=folder["id"],
@@ -296,5 +298,5 @@ def test_control_adds_files_and_folders(api, sandbox):
         ],
     )
     assert [i["type"] for i in added["items"]] == ["file", "folder"]
-    found = api.files(parent=folder["id"], **{"metadata.sample_id": "S9"})
+    found = raw_api.files(parent=folder["id"], **{"metadata.sample_id": "S9"})
     assert [f["name"] for f in found] == ["new.vcf.gz"] and found[0]["tags"] == ["new"]

@@ -24,10 +24,10 @@ MALFORMED = [
 WRONG_SHAPES = [[], [{"name": "x"}], "a string", 12, True, 3.5]
 
 
-def write_endpoints(api):
+def write_endpoints(raw_api):
     """(method, url, takes_a_body) for every endpoint that changes something."""
-    draft = api.post("/tasks", json=VALID_TASK).json()["id"]
-    base, controls = api.api_url, api.api_url[: -len("/v2")] + "/_sandbox"
+    draft = raw_api.post("/tasks", json=VALID_TASK).json()["id"]
+    base, controls = raw_api.api_url, raw_api.api_url[: -len("/v2")] + "/_sandbox"
     return [
         ("POST", f"{base}/tasks", True),
         ("PATCH", f"{base}/tasks/{draft}", True),
@@ -54,30 +54,32 @@ def assert_json_error(response, statuses=range(400, 500)):
     assert "Traceback" not in response.text
 
 
-def send(api, method, url, data):
-    return api.session.request(
+def send(raw_api, method, url, data):
+    return raw_api.session.request(
         method, url, data=data, timeout=30, headers={"Content-Type": "application/json"}
     )
 
 
-def test_malformed_json_is_a_400_everywhere(api, sandbox):
-    for method, url, _ in write_endpoints(api):
+def test_malformed_json_is_a_400_everywhere(raw_api, sandbox):
+    for method, url, _ in write_endpoints(raw_api):
         for data in MALFORMED:
-            assert_json_error(send(api, method, url, data), statuses=(400,))
+            assert_json_error(send(raw_api, method, url, data), statuses=(400,))
 
 
-def test_wrong_top_level_shapes_are_4xx_where_a_body_is_read(api, sandbox):
-    for method, url, takes_body in write_endpoints(api):
+def test_wrong_top_level_shapes_are_4xx_where_a_body_is_read(raw_api, sandbox):
+    for method, url, takes_body in write_endpoints(raw_api):
         for shape in WRONG_SHAPES:
-            response = send(api, method, url, json.dumps(shape))
+            response = send(raw_api, method, url, json.dumps(shape))
             if takes_body:
                 assert_json_error(response)
             else:  # the platform ignores bodies there; the answer just must not be a 500
                 assert response.status_code < 500, response.text
 
 
-def test_oversized_body_is_a_json_413(api):
-    response = send(api, "POST", f"{api.api_url}/tasks", b'{"name": "' + b"x" * 9_000_000 + b'"}')
+def test_oversized_body_is_a_json_413(raw_api):
+    response = send(
+        raw_api, "POST", f"{raw_api.api_url}/tasks", b'{"name": "' + b"x" * 9_000_000 + b'"}'
+    )
     assert_json_error(response, statuses=(413,))
 
 
@@ -135,22 +137,22 @@ TASK_INPUTS = [
 
 
 @pytest.mark.parametrize("method", ["POST", "PATCH"])
-def test_hostile_task_fields_are_4xx_and_hostile_inputs_make_drafts_with_errors(api, method):
-    draft = api.post("/tasks", json=VALID_TASK).json()["id"]
-    url = f"{api.api_url}/tasks" if method == "POST" else f"{api.api_url}/tasks/{draft}"
+def test_hostile_task_fields_are_4xx_and_hostile_inputs_make_drafts_with_errors(raw_api, method):
+    draft = raw_api.post("/tasks", json=VALID_TASK).json()["id"]
+    url = f"{raw_api.api_url}/tasks" if method == "POST" else f"{raw_api.api_url}/tasks/{draft}"
     for change in TASK_FIELDS:
         body = {**VALID_TASK, **change}
-        response = api.session.request(method, url, json=body, timeout=30)
+        response = raw_api.session.request(method, url, json=body, timeout=30)
         assert_json_error(response)
     for inputs in TASK_INPUTS:
-        response = api.session.request(
+        response = raw_api.session.request(
             method, url, json={**VALID_TASK, "inputs": inputs}, timeout=30
         )
         assert response.status_code == 200, response.text[:300]
         assert response.json()["errors"], inputs  # a draft, carrying what is wrong
 
 
-def test_hostile_bulk_bodies(api):
+def test_hostile_bulk_bodies(raw_api):
     for body in (
         {"file_ids": "abc"},
         {"file_ids": None},
@@ -159,16 +161,16 @@ def test_hostile_bulk_bodies(api):
         {"file_ids": [HUGE]},
         {},
     ):
-        response = api.post("/bulk/files/get", json=body)
+        response = raw_api.post("/bulk/files/get", json=body)
         if response.status_code == 200:  # a too-long id is simply not found
             assert response.json()["items"][0]["error"]["status"] == 404
         else:
             assert_json_error(response)
-    mixed = api.post("/bulk/files/get", json={"file_ids": [[], {}, None, 3, NESTED]})
+    mixed = raw_api.post("/bulk/files/get", json={"file_ids": [[], {}, None, 3, NESTED]})
     assert [i["error"]["status"] for i in mixed.json()["items"]] == [400] * 5
 
 
-def test_hostile_control_bodies_and_a_hostile_app(api, sandbox):
+def test_hostile_control_bodies_and_a_hostile_app(raw_api, sandbox):
     controls = f"{sandbox.url}/_sandbox"
     for path, body in [
         ("faults", {"method": ["GET"]}),
@@ -204,7 +206,7 @@ def test_hostile_control_bodies_and_a_hostile_app(api, sandbox):
     requests.post(
         f"{controls}/apps", timeout=10, json={"project": RNA, "app_name": "odd", "raw": odd}
     ).raise_for_status()
-    response = api.post(
+    response = raw_api.post(
         "/tasks",
         json={"project": RNA, "app": f"{RNA}/odd", "inputs": {"n": {"a": 1}, "zzz": NESTED}},
         params={"action": "run"},
@@ -222,13 +224,13 @@ def test_hostile_control_bodies_and_a_hostile_app(api, sandbox):
         {"inputs": [{"id": "a", "type": {"type": "enum", "symbols": 5}}]},
     ],
 )
-def test_an_app_with_a_number_where_cwl_has_a_list_still_makes_drafts(api, sandbox, raw):
+def test_an_app_with_a_number_where_cwl_has_a_list_still_makes_drafts(raw_api, sandbox, raw):
     requests.post(
         f"{sandbox.url}/_sandbox/apps",
         timeout=10,
         json={"project": RNA, "app_name": "numbers", "raw": raw},
     ).raise_for_status()
-    response = api.post(
+    response = raw_api.post(
         "/tasks", json={"project": RNA, "app": f"{RNA}/numbers", "inputs": {"a": "x"}}
     )
     assert response.status_code == 200, response.text

@@ -10,32 +10,32 @@ def file_obj(record):
     return {"class": "File", "path": record["id"]}
 
 
-def reads(api):
+def reads(raw_api):
     return sorted(
-        (f for f in api.files(RNA) if f["name"].endswith(".fastq.gz")), key=lambda f: f["name"]
+        (f for f in raw_api.files(RNA) if f["name"].endswith(".fastq.gz")), key=lambda f: f["name"]
     )
 
 
-def run(api, body):
-    task = api.post("/tasks", params={"action": "run"}, json=body).json()
+def run(raw_api, body):
+    task = raw_api.post("/tasks", params={"action": "run"}, json=body).json()
     assert task["status"] == "QUEUED", task
     return task
 
 
-def outputs_of(api, task_id):
-    return api.files(RNA, **{"origin.task": task_id})
+def outputs_of(raw_api, task_id):
+    return raw_api.files(RNA, **{"origin.task": task_id})
 
 
-def test_a_completed_task_has_its_outputs_in_the_project(api, sandbox):
-    fastqs = reads(api)
-    task = run(api, {"project": RNA, "app": QC, "inputs": {"reads": [file_obj(fastqs[0])]}})
-    assert outputs_of(api, task["id"]) == []
+def test_a_completed_task_has_its_outputs_in_the_project(raw_api, sandbox):
+    fastqs = reads(raw_api)
+    task = run(raw_api, {"project": RNA, "app": QC, "inputs": {"reads": [file_obj(fastqs[0])]}})
+    assert outputs_of(raw_api, task["id"]) == []
     sandbox.advance_clock(200)  # running: nothing yet
-    assert outputs_of(api, task["id"]) == []
+    assert outputs_of(raw_api, task["id"]) == []
     sandbox.advance_clock(200)
-    done = api.get(f"/tasks/{task['id']}").json()
+    done = raw_api.get(f"/tasks/{task['id']}").json()
     assert done["status"] == "COMPLETED"
-    made = outputs_of(api, task["id"])
+    made = outputs_of(raw_api, task["id"])
     base = fastqs[0]["name"].split(".")[0]
     assert sorted(f["name"] for f in made) == [f"{base}.report.1.html", f"{base}.report.2.html"]
     for record in made:
@@ -46,38 +46,38 @@ def test_a_completed_task_has_its_outputs_in_the_project(api, sandbox):
         f["id"] for f in sorted(made, key=lambda f: f["name"])
     ]
     # They are ordinary files of the project: listed at its root and read by id.
-    assert {f["id"] for f in made} <= {f["id"] for f in api.files(RNA)}
-    assert api.get(f"/files/{made[0]['id']}").json()["origin"] == {"task": task["id"]}
+    assert {f["id"] for f in made} <= {f["id"] for f in raw_api.files(RNA)}
+    assert raw_api.get(f"/files/{made[0]['id']}").json()["origin"] == {"task": task["id"]}
 
 
-def test_a_second_run_on_the_same_input_gets_prefixed_names(api, sandbox):
-    fastq = reads(api)[0]
+def test_a_second_run_on_the_same_input_gets_prefixed_names(raw_api, sandbox):
+    fastq = reads(raw_api)[0]
     body = {"project": RNA, "app": QC, "inputs": {"reads": [file_obj(fastq)]}}
-    first, second = run(api, body), run(api, body)
+    first, second = run(raw_api, body), run(raw_api, body)
     sandbox.advance_clock(400)
-    names = {f["name"] for f in outputs_of(api, second["id"])}
+    names = {f["name"] for f in outputs_of(raw_api, second["id"])}
     base = fastq["name"].split(".")[0]
     assert names == {f"_1_{base}.report.1.html", f"_1_{base}.report.2.html"}
-    assert len(outputs_of(api, first["id"])) == 2
+    assert len(outputs_of(raw_api, first["id"])) == 2
 
 
-def test_failed_and_aborted_tasks_have_no_outputs(api, sandbox):
-    fastq = reads(api)[0]
+def test_failed_and_aborted_tasks_have_no_outputs(raw_api, sandbox):
+    fastq = reads(raw_api)[0]
     body = {"project": RNA, "app": QC, "inputs": {"reads": [file_obj(fastq)]}}
-    aborted = run(api, body)
-    api.post(f"/tasks/{aborted['id']}/actions/abort")
+    aborted = run(raw_api, body)
+    raw_api.post(f"/tasks/{aborted['id']}/actions/abort")
     sandbox.set_fail_share(1.0)
-    failed = run(api, body)
+    failed = run(raw_api, body)
     sandbox.advance_clock(400)
-    assert api.get(f"/tasks/{failed['id']}").json()["status"] == "FAILED"
-    assert api.get(f"/tasks/{aborted['id']}").json()["status"] == "ABORTED"
-    assert outputs_of(api, failed["id"]) == [] and outputs_of(api, aborted["id"]) == []
+    assert raw_api.get(f"/tasks/{failed['id']}").json()["status"] == "FAILED"
+    assert raw_api.get(f"/tasks/{aborted['id']}").json()["status"] == "ABORTED"
+    assert outputs_of(raw_api, failed["id"]) == [] and outputs_of(raw_api, aborted["id"]) == []
 
 
-def test_each_child_of_a_batch_has_its_outputs_and_the_parent_none(api, sandbox):
-    fastqs = reads(api)
+def test_each_child_of_a_batch_has_its_outputs_and_the_parent_none(raw_api, sandbox):
+    fastqs = reads(raw_api)
     parent = run(
-        api,
+        raw_api,
         {
             "project": RNA,
             "app": QC,
@@ -87,23 +87,23 @@ def test_each_child_of_a_batch_has_its_outputs_and_the_parent_none(api, sandbox)
         },
     )
     sandbox.advance_clock(400)
-    assert outputs_of(api, parent["id"]) == []
-    children = api.get("/tasks", params={"parent": parent["id"]}).json()["items"]
+    assert outputs_of(raw_api, parent["id"]) == []
+    children = raw_api.get("/tasks", params={"parent": parent["id"]}).json()["items"]
     assert len(children) == 2
     for child, fastq in zip(children, fastqs[:2], strict=True):
-        made = outputs_of(api, child["id"])
+        made = outputs_of(raw_api, child["id"])
         assert len(made) == 2 and all(f["origin"]["task"] == child["id"] for f in made)
         assert all(f["name"].startswith(fastq["name"].split(".")[0]) for f in made)
 
 
-def test_a_single_file_output_and_the_seeded_finished_task(api, sandbox):
-    seeded = api.get("/tasks", params={"project": RNA, "status": "COMPLETED"}).json()["items"]
-    assert seeded and all(len(outputs_of(api, t["id"])) == 2 for t in seeded)
-    fastqs = reads(api)
-    folder = next(f for f in api.files(RNA) if f["type"] == "folder")
-    fasta = api.file_named(RNA, "GRCh38.primary_assembly.genome.fa", parent=folder["id"])
+def test_a_single_file_output_and_the_seeded_finished_task(raw_api, sandbox):
+    seeded = raw_api.get("/tasks", params={"project": RNA, "status": "COMPLETED"}).json()["items"]
+    assert seeded and all(len(outputs_of(raw_api, t["id"])) == 2 for t in seeded)
+    fastqs = reads(raw_api)
+    folder = next(f for f in raw_api.files(RNA) if f["type"] == "folder")
+    fasta = raw_api.file_named(RNA, "GRCh38.primary_assembly.genome.fa", parent=folder["id"])
     task = run(
-        api,
+        raw_api,
         {
             "project": RNA,
             "app": BWA,
@@ -115,6 +115,6 @@ def test_a_single_file_output_and_the_seeded_finished_task(api, sandbox):
         },
     )
     sandbox.advance_clock(400)
-    (made,) = outputs_of(api, task["id"])
+    (made,) = outputs_of(raw_api, task["id"])
     assert made["name"].endswith(".aligned.bam")
-    assert api.get(f"/tasks/{task['id']}").json()["outputs"]["aligned"]["path"] == made["id"]
+    assert raw_api.get(f"/tasks/{task['id']}").json()["outputs"]["aligned"]["path"] == made["id"]

@@ -50,7 +50,7 @@ def signed_in(client, sandbox):
 
 
 @pytest.fixture
-def api(sandbox):
+def demo_client(sandbox):
     """A platform client of the demo user, for arranging data and checking results."""
     with CavaticaClient(sandbox.api_url, sandbox.token, timeout=10) as client:
         yield client

@@ -120,7 +120,7 @@ def test_the_session_cookie_is_httponly_and_lax(client, sandbox):
     assert "SameSite=Lax" in cookie
 
 
-def test_the_token_never_leaves_the_server(signed_in, sandbox, api, caplog):
+def test_the_token_never_leaves_the_server(signed_in, sandbox, demo_client, caplog):
     caplog.set_level(logging.DEBUG)
     seen = []
     for url in (
@@ -139,8 +139,8 @@ def test_the_token_never_leaves_the_server(signed_in, sandbox, api, caplog):
     seen.append(response.get_data(as_text=True))
     # The whole task flow: the form, a preview, a refused submit, a draft, its pages.
     form_url = "/projects/demo-user/pediatric-wgs/apps/sbg-bamtools-index-draft2/new?revision=27"
-    specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
-    data = task_form(specs, {"input_bam_file": file_ref(a_bam(api))})
+    specs = app_specs(demo_client, "sbg-bamtools-index-draft2", 27)
+    data = task_form(specs, {"input_bam_file": file_ref(a_bam(demo_client))})
     sandbox.fault(method="POST", path="/v2/tasks", status=401, code=401, times=1)
     responses = [signed_in.get(form_url), signed_in.post(form_url, data=data)]
     responses.append(signed_in.post("/sign-in", data={"token": sandbox.token, "next": form_url}))

@@ -10,26 +10,26 @@ def file_ref(item):
     return {"class": "File", "path": item["id"]}
 
 
-def first_fastqs(api, count):
+def first_fastqs(demo_client, count):
     """The first `count` FASTQs at the project's root, as the picker pages through them."""
     found, offset = [], 0
     while len(found) < count:
-        page = api.files(project=BIG, offset=offset, limit=100)
+        page = demo_client.files(project=BIG, offset=offset, limit=100)
         found += [f for f in page.items if f["name"].endswith(".fastq.gz")]
         offset += len(page.items)
     return found[:count]
 
 
-def in_folder(api, *path):
+def in_folder(demo_client, *path):
     parent = None
     for name in path:
         where = {"parent": parent} if parent else {"project": BIG}
-        parent = api.files(**where, names=[name]).items[0]["id"]
-    return api.files(parent=parent, limit=100).items
+        parent = demo_client.files(**where, names=[name]).items[0]["id"]
+    return demo_client.files(parent=parent, limit=100).items
 
 
-def form_url(api, app_name):
-    revision = api.app(f"{BIG}/{app_name}")["revision"]
+def form_url(demo_client, app_name):
+    revision = demo_client.app(f"{BIG}/{app_name}")["revision"]
     return f"/projects/{BIG}/apps/{app_name}/new?revision={revision}"
 
 
@@ -39,10 +39,10 @@ def test_the_cohort_has_apps_for_its_reads_and_its_alignments(signed_in):
         assert label in text, label
 
 
-def test_a_thousand_fastqs_batched_by_sample_preview_and_draft(signed_in, api, sandbox):
-    reads = first_fastqs(api, 1000)
-    specs = app_specs(api, "fastq-qc", project=BIG)
-    url = form_url(api, "fastq-qc")
+def test_a_thousand_fastqs_batched_by_sample_preview_and_draft(signed_in, demo_client, sandbox):
+    reads = first_fastqs(demo_client, 1000)
+    specs = app_specs(demo_client, "fastq-qc", project=BIG)
+    url = form_url(demo_client, "fastq-qc")
     data = task_form(
         specs,
         {"reads": [file_ref(f) for f in reads]},
@@ -87,32 +87,34 @@ def test_a_thousand_fastqs_batched_by_sample_preview_and_draft(signed_in, api, s
     counts = upstream_counts(sandbox)
     assert counts.get("POST /v2/bulk/files/get", 0) <= 10  # its names, if not known already
     assert sum(counts.values()) <= 14, counts
-    task = api.task(created.location.rstrip("/").split("/")[-1])
+    task = demo_client.task(created.location.rstrip("/").split("/")[-1])
     assert task["errors"] == [] and task["batch"] is True
 
 
-def test_crams_of_two_folders_batched_by_sample_with_the_cohorts_reference(signed_in, api, sandbox):
+def test_crams_of_two_folders_batched_by_sample_with_the_cohorts_reference(
+    signed_in, demo_client, sandbox
+):
     crams = [
         f
         for folder in ("batch-01", "batch-02")
-        for f in in_folder(api, folder)
+        for f in in_folder(demo_client, folder)
         if f["name"].endswith(".cram")
     ]
     fasta = next(
         f
-        for f in in_folder(api, "references", "GRCh38")
+        for f in in_folder(demo_client, "references", "GRCh38")
         if f["name"] == "Homo_sapiens_assembly38.fasta"
     )
-    specs = app_specs(api, "sbg-gatk-haplotypecaller", project=BIG)
+    specs = app_specs(demo_client, "sbg-gatk-haplotypecaller", project=BIG)
     data = task_form(
         specs,
         {"in_alignments": [file_ref(f) for f in crams], "in_reference": file_ref(fasta)},
         name="Calls by sample",
         **{"batch-mode": "on", "batch-input": "in_alignments", "batch-by": "sample"},
     )
-    created = signed_in.post(form_url(api, "sbg-gatk-haplotypecaller"), data=data)
+    created = signed_in.post(form_url(demo_client, "sbg-gatk-haplotypecaller"), data=data)
     assert created.status_code == 302
-    task = api.task(created.location.rstrip("/").split("/")[-1])
+    task = demo_client.task(created.location.rstrip("/").split("/")[-1])
     assert task["errors"] == []
     assert len(task["inputs"]["in_alignments"]) == len(crams) == 100
     assert task["batch_by"]["criteria"] == ["metadata.sample_id"]

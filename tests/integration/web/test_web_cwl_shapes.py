@@ -22,8 +22,10 @@ def options(html, select_id):
     return [v.replace("&amp;", "&") for v in re.findall(r'<option value="([^"]*)"', body) if v]
 
 
-def reads(api):
-    return [file_ref(f) for n, f in sorted(folder_files(api).items()) if n.endswith(".fastq.gz")]
+def reads(demo_client):
+    return [
+        file_ref(f) for n, f in sorted(folder_files(demo_client).items()) if n.endswith(".fastq.gz")
+    ]
 
 
 @pytest.mark.usefixtures("packed")
@@ -34,32 +36,34 @@ def test_the_form_offers_whole_symbols(signed_in):
 
 
 @pytest.mark.usefixtures("packed")
-def test_whole_symbols_are_sent_and_accepted(signed_in, api, sandbox):
+def test_whole_symbols_are_sent_and_accepted(signed_in, demo_client, sandbox):
     inputs = {
-        "reads": reads(api)[:2],
+        "reads": reads(demo_client)[:2],
         "filter": "a, b",
         "plain": "fr/rf",
         "Samples": [{"id": "S1", "Sex": "Unknown or not XX/XY"}],
     }
-    data = task_form(app_specs(api, APP), inputs, name="Packed")
+    data = task_form(app_specs(demo_client, APP), inputs, name="Packed")
     sandbox.clear_requests()
     response = signed_in.post(NEW, data=data)
     assert response.status_code == 302, text_of(response)
     [body] = task_posts(sandbox)
     assert body["inputs"] == inputs
-    draft = api.task(response.location.rsplit("/", 1)[1])
+    draft = demo_client.task(response.location.rsplit("/", 1)[1])
     assert draft["errors"] == []
     assert "Unknown or not XX/XY" in text_of(signed_in.get(response.location))
 
 
-def test_a_graph_document_gives_a_form_and_a_batch_the_sandbox_accepts(signed_in, api, sandbox):
+def test_a_graph_document_gives_a_form_and_a_batch_the_sandbox_accepts(
+    signed_in, demo_client, sandbox
+):
     sandbox.add_app(PROJECT, "packed-graph", packed_graph())
     url = f"/projects/{PROJECT}/apps/packed-graph/new?revision=0"
     html = signed_in.get(url).get_data(as_text=True)
     assert 'name="inputs-reads"' in html and 'name="inputs-lines"' not in html
     assert options(html, "inputs-filter") == list(FILTER_VALUES)
-    specs = app_specs(api, "packed-graph")
-    chosen = reads(api)[:4]
+    specs = app_specs(demo_client, "packed-graph")
+    chosen = reads(demo_client)[:4]
     data = task_form(
         specs,
         {"reads": chosen, "filter": "fr/rf strand"},
@@ -72,12 +76,12 @@ def test_a_graph_document_gives_a_form_and_a_batch_the_sandbox_accepts(signed_in
     [body] = task_posts(sandbox)
     assert body["inputs"] == {"reads": chosen, "filter": "fr/rf strand"}
     assert body["batch_input"] == "reads"
-    draft = api.task(response.location.rsplit("/", 1)[1])
+    draft = demo_client.task(response.location.rsplit("/", 1)[1])
     assert draft["batch"] is True and draft["errors"] == []
     assert "What CAVATICA found" not in text_of(signed_in.get(response.location))
 
 
-def test_labels_from_types_and_the_null_array_hint_are_shown(signed_in, api, sandbox):
+def test_labels_from_types_and_the_null_array_hint_are_shown(signed_in, demo_client, sandbox):
     sandbox.add_app(PROJECT, "labelled", labelled_main())
     url = f"/projects/{PROJECT}/apps/labelled/new?revision=0"
     page = signed_in.get(url)
@@ -94,19 +98,19 @@ def test_labels_from_types_and_the_null_array_hint_are_shown(signed_in, api, san
         "own": "fr/rf",
         "padding": [],
     }
-    data = task_form(app_specs(api, "labelled"), inputs, name="Labelled")
+    data = task_form(app_specs(demo_client, "labelled"), inputs, name="Labelled")
     sandbox.clear_requests()
     response = signed_in.post(url, data=data)
     assert response.status_code == 302, text_of(response)
     [body] = task_posts(sandbox)
     assert body["inputs"] == inputs
-    assert api.task(response.location.rsplit("/", 1)[1])["errors"] == []
+    assert demo_client.task(response.location.rsplit("/", 1)[1])["errors"] == []
 
 
 @pytest.mark.usefixtures("packed")
-def test_editing_a_draft_keeps_whole_symbols_chosen(signed_in, api, sandbox):
-    inputs = {"reads": reads(api)[:1], "filter": "PASS;LowQual", "plain": "x y"}
-    draft = api.create_task(
+def test_editing_a_draft_keeps_whole_symbols_chosen(signed_in, demo_client, sandbox):
+    inputs = {"reads": reads(demo_client)[:1], "filter": "PASS;LowQual", "plain": "x y"}
+    draft = demo_client.create_task(
         {"name": "Edit me", "project": PROJECT, "app": f"{PROJECT}/{APP}/0", "inputs": inputs}
     )
     assert draft["errors"] == []

@@ -6,12 +6,12 @@ from web_helpers import PROJECT, a_bam, file_ref, folder_files, text_of, upstrea
 APP = f"{PROJECT}/sbg-bamtools-index-draft2/27"
 
 
-def make_draft(api, **body):
-    return api.create_task({"name": "A draft", "project": PROJECT, "app": APP, **body})
+def make_draft(demo_client, **body):
+    return demo_client.create_task({"name": "A draft", "project": PROJECT, "app": APP, **body})
 
 
-def test_the_draft_page_shows_errors_next_to_their_inputs(signed_in, api):
-    draft = make_draft(api, inputs={})  # the required BAM is missing
+def test_the_draft_page_shows_errors_next_to_their_inputs(signed_in, demo_client):
+    draft = make_draft(demo_client, inputs={})  # the required BAM is missing
     assert draft["errors"]
     response = signed_in.get(f"/projects/{PROJECT}/tasks/{draft['id']}")
     assert response.status_code == 200
@@ -23,10 +23,12 @@ def test_the_draft_page_shows_errors_next_to_their_inputs(signed_in, api):
     assert draft["errors"][0]["message"] in row
 
 
-def test_the_draft_page_shows_the_file_names_the_task_came_with(signed_in, api, sandbox):
-    bams = [f for n, f in sorted(folder_files(api, "alignments").items()) if n.endswith(".bam")]
+def test_the_draft_page_shows_the_file_names_the_task_came_with(signed_in, demo_client, sandbox):
+    bams = [
+        f for n, f in sorted(folder_files(demo_client, "alignments").items()) if n.endswith(".bam")
+    ]
     draft = make_draft(
-        api,
+        demo_client,
         inputs={"input_bam_file": [file_ref(b) for b in bams]},
         batch_input="input_bam_file",
         batch_by={"type": "ITEM"},
@@ -39,10 +41,12 @@ def test_the_draft_page_shows_the_file_names_the_task_came_with(signed_in, api, 
     assert "POST /v2/bulk/files/get" not in sandbox.requests()["counts"]  # no name asked again
 
 
-def test_run_is_confirmed_then_starts_the_batch(signed_in, api, sandbox):
-    bams = [f for n, f in sorted(folder_files(api, "alignments").items()) if n.endswith(".bam")]
+def test_run_is_confirmed_then_starts_the_batch(signed_in, demo_client, sandbox):
+    bams = [
+        f for n, f in sorted(folder_files(demo_client, "alignments").items()) if n.endswith(".bam")
+    ]
     draft = make_draft(
-        api,
+        demo_client,
         inputs={"input_bam_file": [file_ref(b) for b in bams]},
         batch_input="input_bam_file",
         batch_by={"type": "CRITERIA", "criteria": ["metadata.sample_id"]},
@@ -51,18 +55,18 @@ def test_run_is_confirmed_then_starts_the_batch(signed_in, api, sandbox):
     confirm = text_of(signed_in.get(url + "/run"))
     assert f"{len(bams)} child tasks" in confirm
     assert "costs money" in confirm
-    assert api.task(draft["id"])["status"] == "DRAFT"  # looking costs nothing
+    assert demo_client.task(draft["id"])["status"] == "DRAFT"  # looking costs nothing
 
     sandbox.clear_requests()
     response = signed_in.post(url + "/run")
     assert response.location == url
     # Confirming costs the run call alone: the task was read for the confirmation page.
     assert list(upstream_counts(sandbox)) == ["POST /v2/tasks/<task_id>/actions/<action>"]
-    assert api.task(draft["id"])["status"] != "DRAFT"
+    assert demo_client.task(draft["id"])["status"] != "DRAFT"
     sandbox.advance_clock(3600)
     page = text_of(signed_in.get(url))
     assert "Child tasks" in page
-    children = api.tasks(parent=draft["id"]).items
+    children = demo_client.tasks(parent=draft["id"]).items
     assert len(children) == len(bams)
     for child in children:
         assert child["batch_group"]["value"] in page
@@ -73,16 +77,16 @@ def test_run_is_confirmed_then_starts_the_batch(signed_in, api, sandbox):
     assert "metadata.sample_id =" not in page
 
 
-def test_run_is_refused_for_a_task_that_started(signed_in, api):
-    draft = make_draft(api, inputs={"input_bam_file": file_ref(a_bam(api))})
-    api.run_task(draft["id"])
+def test_run_is_refused_for_a_task_that_started(signed_in, demo_client):
+    draft = make_draft(demo_client, inputs={"input_bam_file": file_ref(a_bam(demo_client))})
+    demo_client.run_task(draft["id"])
     response = signed_in.get(f"/projects/{PROJECT}/tasks/{draft['id']}/run")
     assert response.status_code == 302
     assert "Only a draft can be run" in text_of(signed_in.get(response.location))
 
 
-def test_delete_is_confirmed_then_removes_the_draft(signed_in, api):
-    draft = make_draft(api, inputs={})
+def test_delete_is_confirmed_then_removes_the_draft(signed_in, demo_client):
+    draft = make_draft(demo_client, inputs={})
     url = f"/projects/{PROJECT}/tasks/{draft['id']}"
     assert "This cannot be undone" in text_of(signed_in.get(url + "/delete"))
     response = signed_in.post(url + "/delete")
@@ -91,10 +95,10 @@ def test_delete_is_confirmed_then_removes_the_draft(signed_in, api):
     assert signed_in.get(url).status_code == 404
 
 
-def test_edit_shows_the_form_filled_from_the_draft(signed_in, api):
-    bam = a_bam(api)
+def test_edit_shows_the_form_filled_from_the_draft(signed_in, demo_client):
+    bam = a_bam(demo_client)
     draft = make_draft(
-        api,
+        demo_client,
         name="Edit me",
         description="notes\n\nSubmitted from the draft-task launcher, ref 0123456789ab",
         inputs={"input_bam_file": file_ref(bam), "bti_format": True},
@@ -130,12 +134,12 @@ def test_a_malformed_task_id_is_the_platforms_refusal_not_a_failure(signed_in):
     assert "Traceback" not in response.get_data(as_text=True)
 
 
-def test_saving_an_edit_patches_the_draft(signed_in, api, sandbox):
+def test_saving_an_edit_patches_the_draft(signed_in, demo_client, sandbox):
     bam, other = [
-        f for n, f in sorted(folder_files(api, "alignments").items()) if n.endswith(".bam")
+        f for n, f in sorted(folder_files(demo_client, "alignments").items()) if n.endswith(".bam")
     ][:2]
     draft = make_draft(
-        api,
+        demo_client,
         name="Before",
         description="Submitted from the draft-task launcher, ref 0123456789ab",
         inputs={"input_bam_file": file_ref(bam)},
@@ -163,7 +167,7 @@ def test_saving_an_edit_patches_the_draft(signed_in, api, sandbox):
         "inputs": {"input_bam_file": file_ref(other)},
         "execution_settings": {"instance_type": "c5.xlarge"},
     }
-    saved = api.task(draft["id"])
+    saved = demo_client.task(draft["id"])
     assert saved["name"] == "After"
     assert saved["inputs"]["input_bam_file"]["path"] == other["id"]
     page = text_of(signed_in.get(url))
@@ -172,10 +176,12 @@ def test_saving_an_edit_patches_the_draft(signed_in, api, sandbox):
     assert "The JSON body of the last edit (PATCH)" in page
 
 
-def test_an_edit_that_turns_batch_off_sends_batch_false(signed_in, api, sandbox):
-    bams = [f for n, f in sorted(folder_files(api, "alignments").items()) if n.endswith(".bam")]
+def test_an_edit_that_turns_batch_off_sends_batch_false(signed_in, demo_client, sandbox):
+    bams = [
+        f for n, f in sorted(folder_files(demo_client, "alignments").items()) if n.endswith(".bam")
+    ]
     draft = make_draft(
-        api,
+        demo_client,
         inputs={"input_bam_file": [file_ref(b) for b in bams]},
         batch_input="input_bam_file",
         batch_by={"type": "ITEM"},
@@ -195,51 +201,55 @@ def test_an_edit_that_turns_batch_off_sends_batch_false(signed_in, api, sandbox)
     [patch] = [r for r in sandbox.requests()["requests"] if r["method"] == "PATCH"]
     assert patch["json"]["batch"] is False
     assert "batch_input" not in patch["json"] and "batch_by" not in patch["json"]
-    saved = api.task(draft["id"])
+    saved = demo_client.task(draft["id"])
     assert saved["batch"] is False and "batch_input" not in saved
     assert saved["errors"] == []
     assert "Not a batch task." in text_of(signed_in.get(url))
 
 
 @pytest.mark.parametrize("posted", [{}, {"submission_id": "not<ours>"}])
-def test_an_edit_without_a_proper_submission_id_keeps_the_drafts_reference(signed_in, api, posted):
+def test_an_edit_without_a_proper_submission_id_keeps_the_drafts_reference(
+    signed_in, demo_client, posted
+):
     marker_line = "Submitted from the draft-task launcher, ref 0123456789ab"
     draft = make_draft(
-        api, description=marker_line, inputs={"input_bam_file": file_ref(a_bam(api))}
+        demo_client,
+        description=marker_line,
+        inputs={"input_bam_file": file_ref(a_bam(demo_client))},
     )
     url = f"/projects/{PROJECT}/tasks/{draft['id']}"
     data = {
         "name": "Renamed",
-        "inputs-input_bam_file": a_bam(api)["id"],
+        "inputs-input_bam_file": a_bam(demo_client)["id"],
         "batch-mode": "off",
         "action": "create",
         **posted,
     }
     response = signed_in.post(url + "/edit", data=data)
     assert response.status_code == 302, text_of(response)
-    assert api.task(draft["id"])["description"] == marker_line
+    assert demo_client.task(draft["id"])["description"] == marker_line
 
 
-def test_a_started_task_cannot_be_edited(signed_in, api):
-    draft = make_draft(api, inputs={"input_bam_file": file_ref(a_bam(api))})
-    api.run_task(draft["id"])
+def test_a_started_task_cannot_be_edited(signed_in, demo_client):
+    draft = make_draft(demo_client, inputs={"input_bam_file": file_ref(a_bam(demo_client))})
+    demo_client.run_task(draft["id"])
     response = signed_in.get(f"/projects/{PROJECT}/tasks/{draft['id']}/edit")
     assert response.status_code == 302
     assert "Only a draft can be edited" in text_of(signed_in.get(response.location))
 
 
-def test_the_draft_page_says_which_settings_are_left_to_the_project(signed_in, api):
-    draft = make_draft(api, inputs={}, execution_settings={"instance_type": "c5.large"})
+def test_the_draft_page_says_which_settings_are_left_to_the_project(signed_in, demo_client):
+    draft = make_draft(demo_client, inputs={}, execution_settings={"instance_type": "c5.large"})
     html = signed_in.get(f"/projects/{PROJECT}/tasks/{draft['id']}").get_data(as_text=True)
     settings = html.split('id="settings-title"', 1)[1].split("</section>", 1)[0]
     assert "c5.large" in settings
     assert "Maximum parallel instances</dt><dd>project default" in settings
 
 
-def test_the_run_page_says_what_will_run(signed_in, api):
+def test_the_run_page_says_what_will_run(signed_in, demo_client):
     draft = make_draft(
-        api,
-        inputs={"input_bam_file": file_ref(a_bam(api))},
+        demo_client,
+        inputs={"input_bam_file": file_ref(a_bam(demo_client))},
         execution_settings={"instance_type": "c5.4xlarge"},
         use_interruptible_instances=False,
     )
@@ -250,16 +260,16 @@ def test_the_run_page_says_what_will_run(signed_in, api):
     assert "Memoization project default" in text
 
 
-def test_a_new_task_like_an_earlier_one(signed_in, api, sandbox):
-    bam = a_bam(api)
+def test_a_new_task_like_an_earlier_one(signed_in, demo_client, sandbox):
+    bam = a_bam(demo_client)
     earlier = make_draft(
-        api,
+        demo_client,
         name="Earlier",
         description="notes\n\nSubmitted from the draft-task launcher, ref 0123456789ab",
         inputs={"input_bam_file": file_ref(bam), "bti_format": True},
         execution_settings={"instance_type": "r5.xlarge"},
     )
-    api.run_task(earlier["id"])
+    demo_client.run_task(earlier["id"])
     page = signed_in.get(f"/projects/{PROJECT}/tasks/{earlier['id']}")
     link = (
         f"/projects/{PROJECT}/apps/sbg-bamtools-index-draft2/new?revision=27"
@@ -293,9 +303,11 @@ def test_a_new_task_like_an_earlier_one(signed_in, api, sandbox):
     assert body["description"].endswith(f"ref {submission_id[:12]}")
 
 
-def test_the_draft_page_still_shows_when_file_names_cannot_be_looked_up(signed_in, api, sandbox):
-    bam = a_bam(api)
-    draft = make_draft(api, inputs={"input_bam_file": file_ref(bam)})
+def test_the_draft_page_still_shows_when_file_names_cannot_be_looked_up(
+    signed_in, demo_client, sandbox
+):
+    bam = a_bam(demo_client)
+    draft = make_draft(demo_client, inputs={"input_bam_file": file_ref(bam)})
     sandbox.fault(method="POST", path="/v2/bulk/files/get", status=500, code=0, times=5)
     response = signed_in.get(f"/projects/{PROJECT}/tasks/{draft['id']}")
     assert response.status_code == 200

@@ -5,9 +5,9 @@ from web_helpers import PROJECT, text_of
 HOSTILE = '<img src=x onerror="alert(1)">'
 
 
-def test_task_names_and_descriptions_are_escaped(signed_in, api):
+def test_task_names_and_descriptions_are_escaped(signed_in, demo_client):
     app = f"{PROJECT}/sbg-bamtools-index-draft2/27"
-    task = api.create_task(
+    task = demo_client.create_task(
         {
             "name": HOSTILE,
             "description": "<script>alert(2)</script>",

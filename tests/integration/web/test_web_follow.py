@@ -9,22 +9,24 @@ APP = f"{PROJECT}/sbg-bamtools-index-draft2/27"
 STATE = re.compile(r'data-follow-state="([0-9a-f]+)"')
 
 
-def running_task(api, **body):
-    task = api.create_task({"name": "Index it", "project": PROJECT, "app": APP, **body})
-    return api.run_task(task["id"])
+def running_task(demo_client, **body):
+    task = demo_client.create_task({"name": "Index it", "project": PROJECT, "app": APP, **body})
+    return demo_client.run_task(task["id"])
 
 
-def a_batch(api, bams):
+def a_batch(demo_client, bams):
     return running_task(
-        api,
+        demo_client,
         inputs={"input_bam_file": [file_ref(b) for b in bams]},
         batch_input="input_bam_file",
         batch_by={"type": "ITEM"},
     )
 
 
-def bams_of(api):
-    return [f for n, f in sorted(folder_files(api, "alignments").items()) if n.endswith(".bam")]
+def bams_of(demo_client):
+    return [
+        f for n, f in sorted(folder_files(demo_client, "alignments").items()) if n.endswith(".bam")
+    ]
 
 
 def children_part(response):
@@ -38,8 +40,10 @@ def live_url(task):
     return f"/projects/{PROJECT}/tasks/{task['id']}/live"
 
 
-def test_a_refresh_of_an_unchanged_batch_costs_one_call_and_a_change_two(signed_in, api, sandbox):
-    task = a_batch(api, bams_of(api))
+def test_a_refresh_of_an_unchanged_batch_costs_one_call_and_a_change_two(
+    signed_in, demo_client, sandbox
+):
+    task = a_batch(demo_client, bams_of(demo_client))
     page = signed_in.get(f"/projects/{PROJECT}/tasks/{task['id']}")
     html = page.get_data(as_text=True)
     assert 'data-follow-active="1"' in html
@@ -57,18 +61,21 @@ def test_a_refresh_of_an_unchanged_batch_costs_one_call_and_a_change_two(signed_
     assert upstream_counts(sandbox) == {"GET /v2/tasks/<task_id>": 1, "GET /v2/tasks": 1}
     text = text_of(changed)
     assert "RUNNING" in text
-    assert f"{len(bams_of(api))} child tasks: 0 queued, {len(bams_of(api))} running" in text
+    assert (
+        f"{len(bams_of(demo_client))} child tasks: 0 queued, {len(bams_of(demo_client))} running"
+        in text
+    )
     assert changed.headers["Cache-Control"] == "no-store"
 
 
-def test_the_bar_and_the_numbers_say_the_same(signed_in, api, sandbox):
+def test_the_bar_and_the_numbers_say_the_same(signed_in, demo_client, sandbox):
     sandbox.set_fail_share(0.5)
-    bams = bams_of(api)
-    task = a_batch(api, bams)
+    bams = bams_of(demo_client)
+    task = a_batch(demo_client, bams)
     sandbox.advance_clock(400)
     response = signed_in.get(f"/projects/{PROJECT}/tasks/{task['id']}")
     html = response.get_data(as_text=True)
-    status = api.task(task["id"])["execution_status"]
+    status = demo_client.task(task["id"])["execution_status"]
     assert status["completed"] + status["failed"] == len(bams)
     assert 0 < status["failed"] < len(bams)
     widths = {
@@ -83,12 +90,12 @@ def test_the_bar_and_the_numbers_say_the_same(signed_in, api, sandbox):
     assert 'data-follow-active="0"' in html
 
 
-def test_hundreds_of_children_are_paged(signed_in, api, sandbox):
+def test_hundreds_of_children_are_paged(signed_in, demo_client, sandbox):
     files = sandbox.add_files(
         "demo-user/scratch",
         [{"name": f"S{n:03d}.bam", "metadata": {"sample_id": f"S{n:03d}"}} for n in range(120)],
     )["items"]
-    task = api.create_task(
+    task = demo_client.create_task(
         {
             "name": "Many",
             "project": "demo-user/scratch",
@@ -100,7 +107,7 @@ def test_hundreds_of_children_are_paged(signed_in, api, sandbox):
     )
     # The scratch project has no app: the draft is made from the pilot's app, then run.
     assert not task["errors"], task["errors"]
-    api.run_task(task["id"])
+    demo_client.run_task(task["id"])
     url = f"/projects/demo-user/scratch/tasks/{task['id']}"
     first = children_part(signed_in.get(url))
     assert "120 child tasks; 1–50 are listed here" in first
@@ -115,19 +122,19 @@ def test_hundreds_of_children_are_paged(signed_in, api, sandbox):
     assert "S050.bam" in children_part(live)
 
 
-def test_abort_is_confirmed_then_stops_the_task(signed_in, api, sandbox):
-    task = running_task(api, inputs={"input_bam_file": file_ref(a_bam(api))})
+def test_abort_is_confirmed_then_stops_the_task(signed_in, demo_client, sandbox):
+    task = running_task(demo_client, inputs={"input_bam_file": file_ref(a_bam(demo_client))})
     url = f"/projects/{PROJECT}/tasks/{task['id']}"
     assert f'href="{url}/abort"' in signed_in.get(url).get_data(as_text=True)
     confirm = text_of(signed_in.get(url + "/abort"))
     assert "cannot be undone" in confirm
-    assert api.task(task["id"])["status"] == "QUEUED"  # looking changes nothing
+    assert demo_client.task(task["id"])["status"] == "QUEUED"  # looking changes nothing
 
     sandbox.clear_requests()
     response = signed_in.post(url + "/abort")
     assert response.location == url
     assert upstream_counts(sandbox) == {"POST /v2/tasks/<task_id>/actions/<action>": 1}
-    assert api.task(task["id"])["status"] == "ABORTED"
+    assert demo_client.task(task["id"])["status"] == "ABORTED"
     page = signed_in.get(url)
     assert "Abort requested" in text_of(page)
     assert f'href="{url}/abort"' not in page.get_data(as_text=True)
@@ -141,8 +148,8 @@ def test_abort_is_confirmed_then_stops_the_task(signed_in, api, sandbox):
     )
 
 
-def test_the_live_parts_need_a_sign_in_and_say_so_in_words(client, api):
-    task = running_task(api, inputs={"input_bam_file": file_ref(a_bam(api))})
+def test_the_live_parts_need_a_sign_in_and_say_so_in_words(client, demo_client):
+    task = running_task(demo_client, inputs={"input_bam_file": file_ref(a_bam(demo_client))})
     response = client.get(live_url(task))
     assert response.status_code == 401
     assert "Sign in again" in response.get_data(as_text=True)
@@ -154,10 +161,10 @@ def test_the_live_parts_of_an_unknown_task_are_a_message(signed_in):
     assert "could not find" in response.get_data(as_text=True)
 
 
-def a_finished_batch_with_failures(api, sandbox, bams):
+def a_finished_batch_with_failures(demo_client, sandbox, bams):
     sandbox.set_fail_share(0.5)
     task = running_task(
-        api,
+        demo_client,
         inputs={"input_bam_file": [file_ref(b) for b in bams]},
         batch_input="input_bam_file",
         batch_by={"type": "CRITERIA", "criteria": ["metadata.sample_id"]},
@@ -168,11 +175,11 @@ def a_finished_batch_with_failures(api, sandbox, bams):
 
 
 def test_the_failed_groups_of_an_ended_batch_make_a_new_draft_of_their_files(
-    signed_in, api, sandbox
+    signed_in, demo_client, sandbox
 ):
-    bams = bams_of(api)
-    task = a_finished_batch_with_failures(api, sandbox, bams)
-    children = api.tasks(parent=task["id"], limit=100).items
+    bams = bams_of(demo_client)
+    task = a_finished_batch_with_failures(demo_client, sandbox, bams)
+    children = demo_client.tasks(parent=task["id"], limit=100).items
     failed = [c for c in children if c["status"] == "FAILED"]
     assert 0 < len(failed) < len(children)
     # Each child of this single-File input holds one BAM (a group of one sample's files: a list).
@@ -202,10 +209,10 @@ def test_the_failed_groups_of_an_ended_batch_make_a_new_draft_of_their_files(
     assert 'value="c5.2xlarge"' in page or "c5.2xlarge" in page
 
 
-def test_a_batch_without_failures_offers_no_rerun(signed_in, api, sandbox):
+def test_a_batch_without_failures_offers_no_rerun(signed_in, demo_client, sandbox):
     task = running_task(
-        api,
-        inputs={"input_bam_file": [file_ref(b) for b in bams_of(api)]},
+        demo_client,
+        inputs={"input_bam_file": [file_ref(b) for b in bams_of(demo_client)]},
         batch_input="input_bam_file",
         batch_by={"type": "ITEM"},
     )

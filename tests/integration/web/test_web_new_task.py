@@ -47,9 +47,9 @@ def test_a_revision_that_cannot_be_one_means_the_latest(signed_in, revision):
         "sbg-gatk-haplotypecaller",
     ],
 )
-def test_the_form_draws_every_input_of_real_apps(signed_in, api, app_name):
-    specs = app_specs(api, app_name)
-    revision = api.app(f"{PROJECT}/{app_name}")["revision"]
+def test_the_form_draws_every_input_of_real_apps(signed_in, demo_client, app_name):
+    specs = app_specs(demo_client, app_name)
+    revision = demo_client.app(f"{PROJECT}/{app_name}")["revision"]
     response = signed_in.get(f"/projects/{PROJECT}/apps/{app_name}/new?revision={revision}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -69,9 +69,9 @@ def test_the_revision_can_be_chosen(signed_in):
     assert "revision 3." in text_of(older)
 
 
-def test_a_single_task_is_sent_exactly_as_chosen(signed_in, api, sandbox):
-    specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
-    bam = a_bam(api)
+def test_a_single_task_is_sent_exactly_as_chosen(signed_in, demo_client, sandbox):
+    specs = app_specs(demo_client, "sbg-bamtools-index-draft2", 27)
+    bam = a_bam(demo_client)
     inputs = {"input_bam_file": file_ref(bam), "bti_format": True}
     data = task_form(
         specs,
@@ -126,15 +126,15 @@ def test_a_single_task_is_sent_exactly_as_chosen(signed_in, api, sandbox):
     assert sum(n for key, n in upstream_counts(sandbox).items() if key.startswith("GET /v2/tasks/"))
 
 
-def fastqs(api):
+def fastqs(demo_client):
     """The pediatric WGS project's FASTQs at the root, in name order."""
-    files = folder_files(api)
+    files = folder_files(demo_client)
     return [f for name, f in sorted(files.items()) if name.endswith(".fastq.gz")]
 
 
-def wes_references(api):
+def wes_references(demo_client):
     """The WES app's required reference inputs, from the project's GRCh38 folder."""
-    refs = folder_files(api, "references", "GRCh38")
+    refs = folder_files(demo_client, "references", "GRCh38")
     return {
         "indels_1000g_phase1": file_ref(refs["1000G_phase1.snps.high_confidence.hg38.vcf.gz"]),
         "database": file_ref(refs["Homo_sapiens_assembly38.dict"]),
@@ -145,10 +145,10 @@ def wes_references(api):
     }
 
 
-def wes_batch_form(api, action):
-    specs = app_specs(api, WES)
-    reads = [f for f in fastqs(api) if not f["name"].startswith("Undetermined")]
-    inputs = {"fastq": [file_ref(f) for f in reads], **wes_references(api)}
+def wes_batch_form(demo_client, action):
+    specs = app_specs(demo_client, WES)
+    reads = [f for f in fastqs(demo_client) if not f["name"].startswith("Undetermined")]
+    inputs = {"fastq": [file_ref(f) for f in reads], **wes_references(demo_client)}
     data = task_form(
         specs,
         inputs,
@@ -159,9 +159,9 @@ def wes_batch_form(api, action):
     return data, inputs, reads
 
 
-def test_batch_preview_shows_the_child_tasks_before_submitting(signed_in, api, sandbox):
-    data, _inputs, reads = wes_batch_form(api, "preview")
-    revision = api.app(f"{PROJECT}/{WES}")["revision"]
+def test_batch_preview_shows_the_child_tasks_before_submitting(signed_in, demo_client, sandbox):
+    data, _inputs, reads = wes_batch_form(demo_client, "preview")
+    revision = demo_client.app(f"{PROJECT}/{WES}")["revision"]
     sandbox.clear_requests()
     response = signed_in.post(f"/projects/{PROJECT}/apps/{WES}/new?revision={revision}", data=data)
     assert response.status_code == 200
@@ -182,9 +182,9 @@ def test_batch_preview_shows_the_child_tasks_before_submitting(signed_in, api, s
     assert 'value="Align by sample"' in response.get_data(as_text=True)
 
 
-def test_a_batch_task_is_sent_exactly_as_chosen(signed_in, api, sandbox):
-    data, inputs, _reads = wes_batch_form(api, "create")
-    revision = api.app(f"{PROJECT}/{WES}")["revision"]
+def test_a_batch_task_is_sent_exactly_as_chosen(signed_in, demo_client, sandbox):
+    data, inputs, _reads = wes_batch_form(demo_client, "create")
+    revision = demo_client.app(f"{PROJECT}/{WES}")["revision"]
     sandbox.clear_requests()
     response = signed_in.post(f"/projects/{PROJECT}/apps/{WES}/new?revision={revision}", data=data)
     assert response.status_code == 302, text_of(response)
@@ -204,9 +204,11 @@ def test_a_batch_task_is_sent_exactly_as_chosen(signed_in, api, sandbox):
     assert "metadata.sample_id" in text
 
 
-def test_a_single_file_input_batched_is_sent_as_a_list(signed_in, api, sandbox):
-    specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
-    bams = [f for n, f in sorted(folder_files(api, "alignments").items()) if n.endswith(".bam")]
+def test_a_single_file_input_batched_is_sent_as_a_list(signed_in, demo_client, sandbox):
+    specs = app_specs(demo_client, "sbg-bamtools-index-draft2", 27)
+    bams = [
+        f for n, f in sorted(folder_files(demo_client, "alignments").items()) if n.endswith(".bam")
+    ]
     data = task_form(
         specs,
         {},
@@ -225,9 +227,9 @@ def test_a_single_file_input_batched_is_sent_as_a_list(signed_in, api, sandbox):
     assert body["batch_by"] == {"type": "ITEM"}
 
 
-def test_a_double_submit_makes_one_draft(signed_in, api, sandbox):
-    specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
-    data = task_form(specs, {"input_bam_file": file_ref(a_bam(api))})
+def test_a_double_submit_makes_one_draft(signed_in, demo_client, sandbox):
+    specs = app_specs(demo_client, "sbg-bamtools-index-draft2", 27)
+    data = task_form(specs, {"input_bam_file": file_ref(a_bam(demo_client))})
     first = signed_in.post(BAMTOOLS, data=data)
     second = signed_in.post(BAMTOOLS, data=data)
     assert first.status_code == second.status_code == 302
@@ -235,14 +237,14 @@ def test_a_double_submit_makes_one_draft(signed_in, api, sandbox):
     assert len(task_posts(sandbox)) == 1
 
 
-def test_two_clicks_at_once_make_one_draft(make_app, api, sandbox):
+def test_two_clicks_at_once_make_one_draft(make_app, demo_client, sandbox):
     app = make_app()
     clients = [app.test_client() for _ in range(2)]
     for client in clients:
         client.post("/sign-in", data={"token": sandbox.token})
         client.get(BAMTOOLS)
-    specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
-    data = task_form(specs, {"input_bam_file": file_ref(a_bam(api))})
+    specs = app_specs(demo_client, "sbg-bamtools-index-draft2", 27)
+    data = task_form(specs, {"input_bam_file": file_ref(a_bam(demo_client))})
     # The platform is slow to answer, so the second POST arrives while the first is waiting.
     sandbox.fault(method="POST", path="/v2/tasks", latency_ms=700, times=1)
     results = [None, None]
@@ -269,9 +271,9 @@ def test_opening_the_same_form_twice_fetches_the_app_once(signed_in, sandbox):
     assert sum(app_gets.values()) == 1, counts
 
 
-def test_no_page_makes_a_call_per_file(signed_in, api, sandbox):
-    data, _inputs, reads = wes_batch_form(api, "create")
-    revision = api.app(f"{PROJECT}/{WES}")["revision"]
+def test_no_page_makes_a_call_per_file(signed_in, demo_client, sandbox):
+    data, _inputs, reads = wes_batch_form(demo_client, "create")
+    revision = demo_client.app(f"{PROJECT}/{WES}")["revision"]
     url = f"/projects/{PROJECT}/apps/{WES}/new?revision={revision}"
     created = signed_in.post(url, data=data)
     sandbox.clear_requests()
@@ -288,9 +290,9 @@ def test_no_page_makes_a_call_per_file(signed_in, api, sandbox):
     assert len(reads) > 4
 
 
-def test_the_body_to_be_sent_is_shown_after_a_preview(signed_in, api):
-    specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
-    bam = a_bam(api)
+def test_the_body_to_be_sent_is_shown_after_a_preview(signed_in, demo_client):
+    specs = app_specs(demo_client, "sbg-bamtools-index-draft2", 27)
+    bam = a_bam(demo_client)
     data = task_form(specs, {"input_bam_file": file_ref(bam)}, action="preview")
     response = signed_in.post(BAMTOOLS, data=data)
     html = response.get_data(as_text=True)
@@ -300,11 +302,11 @@ def test_the_body_to_be_sent_is_shown_after_a_preview(signed_in, api):
     assert bam["name"] in text_of(response)
 
 
-def test_a_bad_value_is_explained_and_nothing_is_sent(signed_in, api, sandbox):
-    specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
+def test_a_bad_value_is_explained_and_nothing_is_sent(signed_in, demo_client, sandbox):
+    specs = app_specs(demo_client, "sbg-bamtools-index-draft2", 27)
     data = task_form(
         specs,
-        {"input_bam_file": file_ref(a_bam(api))},
+        {"input_bam_file": file_ref(a_bam(demo_client))},
         name="",
         **{"execution-max_parallel_instances": "zero"},
     )
@@ -318,10 +320,10 @@ def test_a_bad_value_is_explained_and_nothing_is_sent(signed_in, api, sandbox):
 
 
 @pytest.mark.parametrize("app_name", ["sbg-bamtools-index-draft2", "sbpack-clt1-records", WES])
-def test_every_problem_in_the_summary_links_to_its_control(signed_in, api, app_name):
+def test_every_problem_in_the_summary_links_to_its_control(signed_in, demo_client, app_name):
     import re
 
-    revision = api.app(f"{PROJECT}/{app_name}")["revision"]
+    revision = demo_client.app(f"{PROJECT}/{app_name}")["revision"]
     url = f"/projects/{PROJECT}/apps/{app_name}/new?revision={revision}"
     response = signed_in.post(
         url, data={"name": "", "batch-mode": "on", "execution-max_parallel_instances": "many"}
@@ -336,8 +338,8 @@ def test_every_problem_in_the_summary_links_to_its_control(signed_in, api, app_n
     assert html.count('aria-invalid="true"') >= len(set(targets)) - 1
 
 
-def test_preview_with_batch_off_says_why_there_is_none(signed_in, api):
-    specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
-    data = task_form(specs, {"input_bam_file": file_ref(a_bam(api))}, action="preview")
+def test_preview_with_batch_off_says_why_there_is_none(signed_in, demo_client):
+    specs = app_specs(demo_client, "sbg-bamtools-index-draft2", 27)
+    data = task_form(specs, {"input_bam_file": file_ref(a_bam(demo_client))}, action="preview")
     text = text_of(signed_in.post(BAMTOOLS, data=data))
     assert "Batch is off, so there is no batch to preview" in text

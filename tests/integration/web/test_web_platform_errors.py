@@ -9,11 +9,11 @@ BAMTOOLS = f"/projects/{PROJECT}/apps/sbg-bamtools-index-draft2/new?revision=27"
 
 
 @pytest.fixture
-def filled_form(signed_in, api):
+def filled_form(signed_in, demo_client):
     """The bamtools form as a user filled it (the form page was opened once)."""
     signed_in.get(BAMTOOLS)
-    specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
-    bam = a_bam(api)
+    specs = app_specs(demo_client, "sbg-bamtools-index-draft2", 27)
+    bam = a_bam(demo_client)
     data = task_form(
         specs,
         {"input_bam_file": file_ref(bam)},
@@ -32,8 +32,8 @@ def assert_kept(response, bam):
     assert '<option selected value="m5.large">' in html or 'value="m5.large" selected' in html
 
 
-def drafts(api):
-    return api.tasks(project=PROJECT, status="DRAFT").total
+def drafts(demo_client):
+    return demo_client.tasks(project=PROJECT, status="DRAFT").total
 
 
 @pytest.mark.parametrize(
@@ -47,24 +47,24 @@ def drafts(api):
     ],
 )
 def test_a_refusal_keeps_the_form(
-    signed_in, api, sandbox, filled_form, status, code, status_shown, message
+    signed_in, demo_client, sandbox, filled_form, status, code, status_shown, message
 ):
     data, bam = filled_form
-    before = drafts(api)
+    before = drafts(demo_client)
     sandbox.fault(method="POST", path="/v2/tasks", status=status, code=code, times=1)
     response = signed_in.post(BAMTOOLS, data=data)
     assert response.status_code == status_shown
     assert 'role="alert"' in response.get_data(as_text=True)
     assert message in text_of(response)
     assert_kept(response, bam)
-    assert drafts(api) == before
+    assert drafts(demo_client) == before
     # Submitting again (the same form) now works, and makes one draft.
     again = signed_in.post(BAMTOOLS, data=data)
     assert again.status_code == 302
-    assert drafts(api) == before + 1
+    assert drafts(demo_client) == before + 1
 
 
-def test_rate_limited_says_when_to_try_again(signed_in, api, sandbox, filled_form):
+def test_rate_limited_says_when_to_try_again(signed_in, demo_client, sandbox, filled_form):
     data, bam = filled_form
     sandbox.fault(method="POST", path="/v2/tasks", status=429, code=1000, times=1)
     response = signed_in.post(BAMTOOLS, data=data)
@@ -75,7 +75,7 @@ def test_rate_limited_says_when_to_try_again(signed_in, api, sandbox, filled_for
     assert_kept(response, bam)
 
 
-def test_a_lost_answer_finds_the_draft_that_was_made(signed_in, api, sandbox, filled_form):
+def test_a_lost_answer_finds_the_draft_that_was_made(signed_in, demo_client, sandbox, filled_form):
     data, _bam = filled_form
     # The platform makes the draft, then the connection drops before the answer.
     sandbox.fault(method="POST", path="/v2/tasks", drop_connection=True, times=1)
@@ -91,12 +91,12 @@ def test_a_lost_answer_finds_the_draft_that_was_made(signed_in, api, sandbox, fi
     assert len(task_posts(sandbox)) == 1
 
 
-def test_a_timeout_with_no_draft_made_offers_to_try_again(make_app, api, sandbox):
+def test_a_timeout_with_no_draft_made_offers_to_try_again(make_app, demo_client, sandbox):
     client = make_app(SB_TIMEOUT=1.0).test_client()
     client.post("/sign-in", data={"token": sandbox.token})
     client.get(BAMTOOLS)
-    specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
-    bam = a_bam(api)
+    specs = app_specs(demo_client, "sbg-bamtools-index-draft2", 27)
+    bam = a_bam(demo_client)
     data = task_form(
         specs,
         {"input_bam_file": file_ref(bam)},
@@ -104,7 +104,7 @@ def test_a_timeout_with_no_draft_made_offers_to_try_again(make_app, api, sandbox
         description="typed with care",
         **{"execution-instance_type": "m5.large"},
     )
-    before = drafts(api)
+    before = drafts(demo_client)
     # The answer is slower than the app waits, and the platform then fails without a draft.
     sandbox.fault(method="POST", path="/v2/tasks", latency_ms=1600, status=503, times=1)
     response = client.post(BAMTOOLS, data=data)
@@ -112,10 +112,10 @@ def test_a_timeout_with_no_draft_made_offers_to_try_again(make_app, api, sandbox
     assert "We could not tell whether the draft was created" in text
     assert "nothing was found, so you can submit again" in text
     assert_kept(response, bam)
-    assert drafts(api) == before
+    assert drafts(demo_client) == before
     again = client.post(BAMTOOLS, data=data)
     assert again.status_code == 302
-    assert drafts(api) == before + 1
+    assert drafts(demo_client) == before + 1
 
 
 def forget_sessions(app):
@@ -126,7 +126,7 @@ def forget_sessions(app):
 
 
 def test_an_expired_token_comes_back_to_the_form_with_everything(
-    signed_in, api, sandbox, filled_form
+    signed_in, demo_client, sandbox, filled_form
 ):
     data, bam = filled_form
     sandbox.fault(method="POST", path="/v2/tasks", status=401, code=401, times=1)
@@ -146,12 +146,12 @@ def test_an_expired_token_comes_back_to_the_form_with_everything(
 
 
 def test_a_kept_form_with_a_batch_choice_that_does_not_exist_comes_back_with_a_message(
-    app, signed_in, api, sandbox
+    app, signed_in, demo_client, sandbox
 ):
     # Kept after the session ended, so never validated: its batch part is checked on return.
     client = signed_in
     forget_sessions(app)
-    bam = a_bam(api)
+    bam = a_bam(demo_client)
     data = {
         "name": "Kept",
         "batch-mode": "on",
@@ -205,7 +205,7 @@ def test_an_unreachable_platform_is_explained(make_app):
     assert "CAVATICA could not be reached" in text_of(response)
 
 
-def test_a_session_that_ended_keeps_the_form(make_app, api, sandbox):
+def test_a_session_that_ended_keeps_the_form(make_app, demo_client, sandbox):
     # CSRF is on, as in production: the session (and its CSRF token) ends while the form is open.
     client = make_app(WTF_CSRF_ENABLED=True).test_client()
     html = client.get("/sign-in").get_data(as_text=True)
@@ -214,8 +214,8 @@ def test_a_session_that_ended_keeps_the_form(make_app, api, sandbox):
     form_page = client.get(BAMTOOLS).get_data(as_text=True)
     csrf = form_page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     forget_sessions(client.application)  # the session ended on the server
-    specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
-    bam = a_bam(api)
+    specs = app_specs(demo_client, "sbg-bamtools-index-draft2", 27)
+    bam = a_bam(demo_client)
     data = task_form(
         specs,
         {"input_bam_file": file_ref(bam)},
@@ -240,27 +240,27 @@ def test_a_session_that_ended_keeps_the_form(make_app, api, sandbox):
 
 
 def test_submitting_again_after_a_lost_answer_looks_for_the_late_draft_first(
-    make_app, api, sandbox
+    make_app, demo_client, sandbox
 ):
     import time
 
     client = make_app(SB_TIMEOUT=1.0).test_client()
     client.post("/sign-in", data={"token": sandbox.token})
     client.get(BAMTOOLS)
-    specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
-    data = task_form(specs, {"input_bam_file": file_ref(a_bam(api))}, name="Late draft")
-    before = drafts(api)
+    specs = app_specs(demo_client, "sbg-bamtools-index-draft2", 27)
+    data = task_form(specs, {"input_bam_file": file_ref(a_bam(demo_client))}, name="Late draft")
+    before = drafts(demo_client)
     # The platform makes the draft, but only after the app stopped waiting for the answer.
     sandbox.fault(method="POST", path="/v2/tasks", latency_ms=1800, times=1)
     response = client.post(BAMTOOLS, data=data)
     assert "We could not tell whether the draft was created" in text_of(response)
     deadline = time.monotonic() + 10
-    while drafts(api) == before and time.monotonic() < deadline:
+    while drafts(demo_client) == before and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert drafts(api) == before + 1
+    assert drafts(demo_client) == before + 1
     # The user presses Create again: the app finds the late draft instead of making another.
     again = client.post(BAMTOOLS, data=data)
     assert again.status_code == 302
     assert "the draft was created: here it is" in text_of(client.get(again.location))
-    assert drafts(api) == before + 1
+    assert drafts(demo_client) == before + 1
     assert len(task_posts(sandbox)) == 1

@@ -10,21 +10,22 @@ APP = "kfdrc-deepvariant"  # reads: File with .bai (required, v1.2); ref: File w
 LONE_BAM = "BS_HE49YCQ1.bam"  # seeded without its index
 
 
-def url(api):
-    return f"/projects/{PROJECT}/apps/{APP}/new?revision={api.app(f'{PROJECT}/{APP}')['revision']}"
+def url(demo_client):
+    revision = demo_client.app(f"{PROJECT}/{APP}")["revision"]
+    return f"/projects/{PROJECT}/apps/{APP}/new?revision={revision}"
 
 
-def bams(api):
-    files = folder_files(api, "alignments")
+def bams(demo_client):
+    files = folder_files(demo_client, "alignments")
     chosen = [f for n, f in sorted(files.items()) if n.endswith(".bam")][:3]
     if LONE_BAM not in [f["name"] for f in chosen]:
         chosen[-1] = files[LONE_BAM]
     return chosen
 
 
-def deepvariant_form(api, action, **fields):
-    reference = folder_files(api, "references", "GRCh38")["Homo_sapiens_assembly38.fasta"]
-    chosen = bams(api)
+def deepvariant_form(demo_client, action, **fields):
+    reference = folder_files(demo_client, "references", "GRCh38")["Homo_sapiens_assembly38.fasta"]
+    chosen = bams(demo_client)
     inputs = {
         "reads": [file_ref(b) for b in chosen],
         "ref": file_ref(reference),
@@ -32,13 +33,15 @@ def deepvariant_form(api, action, **fields):
         "model_type": "WGS",
     }
     batch = {"batch-mode": "on", "batch-input": "reads", "batch-by": "sample"}
-    return task_form(app_specs(api, APP), inputs, action=action, **batch, **fields), chosen
+    return task_form(app_specs(demo_client, APP), inputs, action=action, **batch, **fields), chosen
 
 
-def test_preview_says_which_file_lacks_its_index_and_marks_its_child_task(signed_in, api, sandbox):
-    data, chosen = deepvariant_form(api, "preview")
+def test_preview_says_which_file_lacks_its_index_and_marks_its_child_task(
+    signed_in, demo_client, sandbox
+):
+    data, chosen = deepvariant_form(demo_client, "preview")
     sandbox.clear_requests()
-    response = signed_in.post(url(api), data=data)
+    response = signed_in.post(url(demo_client), data=data)
     assert response.status_code == 200
     text = text_of(response)
     assert "1 of 4 files lacks a required companion." in text
@@ -59,18 +62,18 @@ def test_preview_says_which_file_lacks_its_index_and_marks_its_child_task(signed
 
 
 def test_creating_takes_a_second_press_and_the_description_says_what_was_missing(
-    signed_in, api, sandbox
+    signed_in, demo_client, sandbox
 ):
-    data, _chosen = deepvariant_form(api, "create")
+    data, _chosen = deepvariant_form(demo_client, "create")
     sandbox.clear_requests()
-    held = signed_in.post(url(api), data=data)
+    held = signed_in.post(url(demo_client), data=data)
     assert held.status_code == 200
     assert task_posts(sandbox) == []
     assert "Nothing was created yet" in text_of(held)
     ack = re.search(r'name="preflight_ack" value="([0-9a-f]+)"', held.get_data(as_text=True))
     assert ack
     data["preflight_ack"] = ack.group(1)
-    created = signed_in.post(url(api), data=data)
+    created = signed_in.post(url(demo_client), data=data)
     assert created.status_code == 302, text_of(created)
     [body] = task_posts(sandbox)
     assert body["description"] == (
@@ -80,24 +83,26 @@ def test_creating_takes_a_second_press_and_the_description_says_what_was_missing
     )
 
 
-def test_an_acknowledgement_for_other_results_does_not_count(signed_in, api, sandbox):
-    data, _chosen = deepvariant_form(api, "create", preflight_ack="0000000000000000")
-    response = signed_in.post(url(api), data=data)
+def test_an_acknowledgement_for_other_results_does_not_count(signed_in, demo_client, sandbox):
+    data, _chosen = deepvariant_form(demo_client, "create", preflight_ack="0000000000000000")
+    response = signed_in.post(url(demo_client), data=data)
     assert response.status_code == 200 and task_posts(sandbox) == []
 
 
-def test_files_with_their_companions_are_created_at_the_first_press(signed_in, api, sandbox):
-    data, chosen = deepvariant_form(api, "create")
+def test_files_with_their_companions_are_created_at_the_first_press(
+    signed_in, demo_client, sandbox
+):
+    data, chosen = deepvariant_form(demo_client, "create")
     indexed = [b for b in chosen if b["name"] != LONE_BAM]
     data.setlist("inputs-reads", [" ".join(b["id"] for b in indexed)])
-    response = signed_in.post(url(api), data=data)
+    response = signed_in.post(url(demo_client), data=data)
     assert response.status_code == 302, text_of(response)
     [body] = task_posts(sandbox)
     assert "Pre-flight" not in body["description"]
 
 
-def test_required_inputs_left_empty_are_listed_with_links_to_their_fields(signed_in, api):
-    response = signed_in.post(url(api), data={"name": "t", "action": "preview"})
+def test_required_inputs_left_empty_are_listed_with_links_to_their_fields(signed_in, demo_client):
+    response = signed_in.post(url(demo_client), data={"name": "t", "action": "preview"})
     html = response.get_data(as_text=True)
     section = html.split('id="preflight-summary"', 1)[1].split("</section>", 1)[0]
     links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', section)
@@ -110,24 +115,29 @@ def test_required_inputs_left_empty_are_listed_with_links_to_their_fields(signed
     assert all(f'id="{target}"' in html for target, _ in links)
 
 
-def test_a_refused_look_up_leaves_the_form_usable_and_says_so(signed_in, api, sandbox):
-    data, _chosen = deepvariant_form(api, "preview")
+def test_a_refused_look_up_leaves_the_form_usable_and_says_so(signed_in, demo_client, sandbox):
+    data, _chosen = deepvariant_form(demo_client, "preview")
     sandbox.fault(method="GET", path="/v2/files", status=500, code=0, times=None)
-    response = signed_in.post(url(api), data=data)
+    response = signed_in.post(url(demo_client), data=data)
     assert response.status_code == 200
     assert "The companion files could not be looked up" in text_of(response)
     assert "Traceback" not in response.get_data(as_text=True)
 
 
-def test_a_file_of_another_type_is_a_warning_on_its_field_not_a_refusal(signed_in, api, sandbox):
+def test_a_file_of_another_type_is_a_warning_on_its_field_not_a_refusal(
+    signed_in, demo_client, sandbox
+):
     app = "sbg-gatk-cnv-somatic-pair-wf"  # in_alignments_tumor takes BAM, SAM, CRAM (.bai)
-    revision = api.app(f"{PROJECT}/{app}")["revision"]
+    revision = demo_client.app(f"{PROJECT}/{app}")["revision"]
     vcf = next(
         f
-        for n, f in folder_files(api, "variants", "germline").items()
-        if n.endswith(".g.vcf.gz") and f"{n}.tbi" in folder_files(api, "variants", "germline")
+        for n, f in folder_files(demo_client, "variants", "germline").items()
+        if n.endswith(".g.vcf.gz")
+        and f"{n}.tbi" in folder_files(demo_client, "variants", "germline")
     )
-    data = task_form(app_specs(api, app), {"in_alignments_tumor": file_ref(vcf)}, action="preview")
+    data = task_form(
+        app_specs(demo_client, app), {"in_alignments_tumor": file_ref(vcf)}, action="preview"
+    )
     response = signed_in.post(f"/projects/{PROJECT}/apps/{app}/new?revision={revision}", data=data)
     html = response.get_data(as_text=True)
     marks = html.split('id="inputs-in_alignments_tumor@checks"', 1)[1].split("</ul>", 1)[0]
@@ -139,14 +149,14 @@ def test_a_file_of_another_type_is_a_warning_on_its_field_not_a_refusal(signed_i
 
 
 def test_editing_a_draft_shows_its_files_checked_and_keeps_the_note_out_of_the_text_box(
-    signed_in, api, sandbox
+    signed_in, demo_client, sandbox
 ):
-    data, _chosen = deepvariant_form(api, "create", description="my notes")
-    held = signed_in.post(url(api), data=data)
+    data, _chosen = deepvariant_form(demo_client, "create", description="my notes")
+    held = signed_in.post(url(demo_client), data=data)
     data["preflight_ack"] = re.search(
         r'name="preflight_ack" value="([0-9a-f]+)"', held.get_data(as_text=True)
     ).group(1)
-    created = signed_in.post(url(api), data=data)
+    created = signed_in.post(url(demo_client), data=data)
     assert created.status_code == 302
     edit = signed_in.get(created.location + "/edit")
     assert edit.status_code == 200
@@ -157,7 +167,7 @@ def test_editing_a_draft_shows_its_files_checked_and_keeps_the_note_out_of_the_t
 
 
 def test_a_thousand_chosen_bams_in_ten_folders_cost_ten_name_look_ups_for_the_page(
-    signed_in, api, sandbox
+    signed_in, demo_client, sandbox
 ):
     folders = sandbox.add_files(
         PROJECT, [{"name": f"lane-{n:02d}", "type": "folder"} for n in range(10)]
@@ -171,12 +181,12 @@ def test_a_thousand_chosen_bams_in_ten_folders_cost_ten_name_look_ups_for_the_pa
                 items.append({"name": f"L{number:02d}_{i:03d}.bam.bai"})
         added = sandbox.add_files(PROJECT, items, parent=folder["id"])["items"]
         chosen += [f for f in added if f["name"].endswith(".bam")]
-    data, _ = deepvariant_form(api, "create")
+    data, _ = deepvariant_form(demo_client, "create")
     data.setlist("inputs-reads", [" ".join(f["id"] for f in chosen)])
     sandbox.clear_requests()
     # Held back (250 BAMs lack their index): the check runs for the decision and for the page
     # that says why, and the second costs nothing.
-    response = signed_in.post(url(api), data=data)
+    response = signed_in.post(url(demo_client), data=data)
     assert response.status_code == 200
     assert "250 of 1001 files lack a required companion." in text_of(response)
     counts = sandbox.requests()["counts"]
@@ -185,12 +195,12 @@ def test_a_thousand_chosen_bams_in_ten_folders_cost_ten_name_look_ups_for_the_pa
     assert "POST /v2/tasks" not in counts
 
 
-def test_hostile_file_names_in_the_marks_are_text(signed_in, api, sandbox):
-    folder = api.files(project=PROJECT, names=["alignments"]).items[0]
+def test_hostile_file_names_in_the_marks_are_text(signed_in, demo_client, sandbox):
+    folder = demo_client.files(project=PROJECT, names=["alignments"]).items[0]
     hostile = '<img src=x onerror="window.pwned=1">.bam'
     [bam] = sandbox.add_files(PROJECT, [{"name": hostile}], parent=folder["id"])["items"]
-    data, _ = deepvariant_form(api, "preview")
+    data, _ = deepvariant_form(demo_client, "preview")
     data.setlist("inputs-reads", [bam["id"]])
-    html = signed_in.post(url(api), data=data).get_data(as_text=True)
+    html = signed_in.post(url(demo_client), data=data).get_data(as_text=True)
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=&#34;window.pwned=1&#34;&gt;.bam: .bai missing" in html

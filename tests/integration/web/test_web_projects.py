@@ -63,14 +63,20 @@ def test_project_page_searches_and_pages_apps(make_app, sandbox):
     assert "6–10 of" in text_of(second)
 
 
-def test_project_page_lists_drafts_first_then_newest(signed_in, api, sandbox):
+def test_project_page_lists_drafts_first_then_newest(signed_in, demo_client, sandbox):
     app_id = f"{PROJECT}/sbg-bamtools-index-draft2/27"
-    bam = {"input_bam_file": {"class": "File", "path": a_bam(api)["id"]}}
-    ran = api.create_task({"name": "Ran first", "project": PROJECT, "app": app_id, "inputs": bam})
-    api.run_task(ran["id"])
-    api.create_task({"name": "Older draft", "project": PROJECT, "app": app_id, "inputs": {}})
+    bam = {"input_bam_file": {"class": "File", "path": a_bam(demo_client)["id"]}}
+    ran = demo_client.create_task(
+        {"name": "Ran first", "project": PROJECT, "app": app_id, "inputs": bam}
+    )
+    demo_client.run_task(ran["id"])
+    demo_client.create_task(
+        {"name": "Older draft", "project": PROJECT, "app": app_id, "inputs": {}}
+    )
     sandbox.advance_clock(60)
-    api.create_task({"name": "Newer draft", "project": PROJECT, "app": app_id, "inputs": {}})
+    demo_client.create_task(
+        {"name": "Newer draft", "project": PROJECT, "app": app_id, "inputs": {}}
+    )
     text = text_of(signed_in.get(f"/projects/{PROJECT}"))
     assert text.index("Newer draft") < text.index("Older draft") < text.index("Ran first")
 

@@ -9,9 +9,9 @@ APP = f"{PROJECT}/sbg-bamtools-index-draft2/27"
 FORM = f"/projects/{PROJECT}/apps/sbg-bamtools-index-draft2/new?revision=27"
 
 
-def test_a_tasks_inputs_export_as_the_platforms_inputs_object(signed_in, api, sandbox):
-    bam = a_bam(api)
-    task = api.create_task(
+def test_a_tasks_inputs_export_as_the_platforms_inputs_object(signed_in, demo_client, sandbox):
+    bam = a_bam(demo_client)
+    task = demo_client.create_task(
         {
             "name": "Index it",
             "project": PROJECT,
@@ -27,11 +27,11 @@ def test_a_tasks_inputs_export_as_the_platforms_inputs_object(signed_in, api, sa
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == 'attachment; filename="Index-it-inputs.json"'
     assert sandbox.requests()["counts"] == {"GET /v2/tasks/<task_id>": 1}
-    assert json.loads(response.get_data(as_text=True)) == api.task(task["id"])["inputs"]
+    assert json.loads(response.get_data(as_text=True)) == demo_client.task(task["id"])["inputs"]
 
 
-def test_import_fills_the_inputs_and_keeps_everything_else(signed_in, api, sandbox):
-    bam = a_bam(api)
+def test_import_fills_the_inputs_and_keeps_everything_else(signed_in, demo_client, sandbox):
+    bam = a_bam(demo_client)
     other = sandbox.add_files("demo-user/scratch", [{"name": "elsewhere.bam"}])["items"][0]
     exported = {
         "input_bam_file": {"class": "File", "path": bam["id"], "name": bam["name"]},
@@ -55,7 +55,7 @@ def test_import_fills_the_inputs_and_keeps_everything_else(signed_in, api, sandb
     assert "“not_an_input_either” is not an input of this app" in text
     assert 'value="Keep this name"' in html and "and this description" in html
     assert bam["id"] in html and bam["name"] in text
-    assert api.tasks(project=PROJECT, status="DRAFT").total == 0  # nothing was created
+    assert demo_client.tasks(project=PROJECT, status="DRAFT").total == 0  # nothing was created
 
     # A file of another project is named and left out; a whole task JSON is read too.
     exported = {
@@ -87,10 +87,10 @@ def test_an_unreadable_file_is_a_message_and_the_form_stays(signed_in):
         assert 'value="Still here"' in response.get_data(as_text=True)
 
 
-def test_the_copy_form_marks_itself_for_comparison(signed_in, api):
-    bams = sorted(folder_files(api, "alignments").items())
+def test_the_copy_form_marks_itself_for_comparison(signed_in, demo_client):
+    bams = sorted(folder_files(demo_client, "alignments").items())
     bam = next(f for n, f in bams if n.endswith(".bam"))
-    task = api.create_task(
+    task = demo_client.create_task(
         {
             "name": "Earlier",
             "project": PROJECT,

@@ -19,9 +19,9 @@ def bulk_calls(sandbox):
 
 
 @pytest.fixture
-def thousand_files_form(api):
+def thousand_files_form(demo_client):
     """POST data of a WES batch over big-cohort FASTQs: 1,000 distinct file ids in all."""
-    refs = folder_files(api, "references", "GRCh38")
+    refs = folder_files(demo_client, "references", "GRCh38")
     references = {
         "indels_1000g_phase1": file_ref(refs["1000G_phase1.snps.high_confidence.hg38.vcf.gz"]),
         "database": file_ref(refs["Homo_sapiens_assembly38.dict"]),
@@ -33,16 +33,16 @@ def thousand_files_form(api):
     reads = []
     offset = 0
     while len(reads) < 1000 - len(references):
-        page = api.files(project=BIG, offset=offset, limit=100)
+        page = demo_client.files(project=BIG, offset=offset, limit=100)
         reads += [f for f in page.items if f.get("type") != "folder"]
         offset += 100
     reads = reads[: 1000 - len(references)]
-    revision = api.app(f"{PROJECT}/{WES}")["revision"]
+    revision = demo_client.app(f"{PROJECT}/{WES}")["revision"]
     url = f"/projects/{PROJECT}/apps/{WES}/new?revision={revision}"
 
     def data(action, submission_id="5ca1e5ca1e5ca1e5ca1e5ca1e5ca1e00"):
         return task_form(
-            app_specs(api, WES),
+            app_specs(demo_client, WES),
             {"fastq": [file_ref(f) for f in reads], **references},
             name="A thousand FASTQs",
             submission_id=submission_id,
@@ -84,27 +84,27 @@ def test_the_draft_page_after_create_looks_up_no_name_again(
     assert bulk_calls(sandbox) == []  # the task names its files: none is looked up again
 
 
-def spend_down_to(api, sandbox, remaining, limit=200):
+def spend_down_to(demo_client, sandbox, remaining, limit=200):
     """Leave `remaining` of a fresh budget of `limit` requests (the app shares the demo user's)."""
     sandbox.set_rate_limit(limit)
     for _ in range(limit - remaining):
-        api.me()
-    assert api.last_rate_limit["remaining"] == remaining
+        demo_client.me()
+    assert demo_client.last_rate_limit["remaining"] == remaining
 
 
-def test_pages_warn_when_the_rate_budget_is_nearly_spent(signed_in, api, sandbox):
-    spend_down_to(api, sandbox, 40)
+def test_pages_warn_when_the_rate_budget_is_nearly_spent(signed_in, demo_client, sandbox):
+    spend_down_to(demo_client, sandbox, 40)
     calm = signed_in.get("/projects")
     assert "more requests" not in text_of(calm)
-    spend_down_to(api, sandbox, 15)
+    spend_down_to(demo_client, sandbox, 15)
     warned = text_of(signed_in.get("/projects"))  # this page's own call leaves 14
     assert "CAVATICA accepts only 14 more requests from your account until" in warned
 
 
-def test_the_last_requests_are_kept_for_a_create(signed_in, api, sandbox):
-    bam = a_bam(api)
-    specs = app_specs(api, "sbg-bamtools-index-draft2", 27)
-    spend_down_to(api, sandbox, 12)
+def test_the_last_requests_are_kept_for_a_create(signed_in, demo_client, sandbox):
+    bam = a_bam(demo_client)
+    specs = app_specs(demo_client, "sbg-bamtools-index-draft2", 27)
+    spend_down_to(demo_client, sandbox, 12)
     sandbox.clear_requests()
     created = signed_in.post(
         f"/projects/{PROJECT}/apps/sbg-bamtools-index-draft2/new?revision=27",

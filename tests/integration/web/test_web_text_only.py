@@ -11,11 +11,11 @@ BAMTOOLS = f"/projects/{PROJECT}/apps/sbg-bamtools-index-draft2/new?revision=27"
 @pytest.mark.parametrize(
     "field", ["name", "description", "inputs-input_bam_file", "submission_id", "batch-mode"]
 )
-def test_a_file_in_a_text_field_of_the_task_form_is_refused(signed_in, api, sandbox, field):
+def test_a_file_in_a_text_field_of_the_task_form_is_refused(signed_in, demo_client, sandbox, field):
     data = {
         "name": "x",
         "submission_id": "0123456789abcdef0123456789abcdef",
-        "inputs-input_bam_file": a_bam(api)["id"],
+        "inputs-input_bam_file": a_bam(demo_client)["id"],
         "batch-mode": "off",
     }
     data[field] = (io.BytesIO(b"not text"), "evil.txt")

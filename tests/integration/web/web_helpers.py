@@ -12,9 +12,9 @@ def text_of(response):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 
-def find_file(api, name, project=PROJECT, parent=None):
+def find_file(demo_client, name, project=PROJECT, parent=None):
     """The file called `name` at the project root (or in folder `parent`)."""
-    page = api.files(project=None if parent else project, parent=parent, names=[name])
+    page = demo_client.files(project=None if parent else project, parent=parent, names=[name])
     assert page.items, f"no file {name} in the sandbox seed"
     return page.items[0]
 
@@ -32,28 +32,28 @@ def task_posts(sandbox):
     ]
 
 
-def folder_files(api, *path, project=PROJECT):
+def folder_files(demo_client, *path, project=PROJECT):
     """{name: file} of the folder at `path` (folder names from the project root)."""
     parent = None
     for name in path:
-        page = api.files(project=None if parent else project, parent=parent, names=[name])
+        page = demo_client.files(project=None if parent else project, parent=parent, names=[name])
         assert page.items, f"no folder {name} in the sandbox seed"
         parent = page.items[0]["id"]
-    page = api.files(project=None if parent else project, parent=parent, limit=100)
+    page = demo_client.files(project=None if parent else project, parent=parent, limit=100)
     return {item["name"]: item for item in page.items}
 
 
-def a_bam(api):
+def a_bam(demo_client):
     """One aligned BAM of the pediatric WGS project."""
-    files = folder_files(api, "alignments")
+    files = folder_files(demo_client, "alignments")
     return next(f for name, f in sorted(files.items()) if name.endswith(".bam"))
 
 
-def app_specs(api, app_name, revision=None, project=PROJECT):
+def app_specs(demo_client, app_name, revision=None, project=PROJECT):
     """The input specs of an app as the sandbox serves it."""
     from appspec import parse_app
 
-    app = api.app(f"{project}/{app_name}", revision)
+    app = demo_client.app(f"{project}/{app_name}", revision)
     return parse_app(app["raw"]).inputs
 
 
