@@ -1,10 +1,13 @@
 """The new-task page: every input drawn, the body sent is what the user chose, the batch preview,
 one draft per submitted form, and the upstream calls a page costs."""
 
+import datetime
 import json
+import re
 import threading
 
 import pytest
+from markupsafe import escape
 from web_helpers import (
     PROJECT,
     a_bam,
@@ -56,7 +59,9 @@ def test_the_form_draws_every_input_of_real_apps(signed_in, demo_client, app_nam
     for spec in specs:
         assert f'name="inputs-{spec.id}' in html, spec.id
     # The name is pre-filled from the app's label and today's date, ready to be changed.
-    assert 'name="name"' in html
+    label = demo_client.app(f"{PROJECT}/{app_name}")["name"]
+    (name_input,) = re.findall(r'<input[^>]*\bname="name"[^>]*>', html)
+    assert f'value="{escape(f"{label} {datetime.date.today().isoformat()}")}"' in name_input
     assert 'name="submission_id"' in html
 
 
