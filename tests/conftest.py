@@ -1,7 +1,8 @@
-"""Shared fixtures: the real app fixtures' location and a running sandbox on a loopback port."""
+"""Shared fixtures: the real apps, and a running sandbox on a loopback port."""
 
 from pathlib import Path
 
+import app_fixtures
 import pytest
 import requests
 from hypothesis import settings
@@ -11,7 +12,30 @@ from hypothesis import settings
 settings.register_profile("no-deadline", deadline=None)
 settings.load_profile("no-deadline")
 
+from appspec import parse_app
+
 REPO_DIR = Path(__file__).resolve().parents[1]
+
+
+class RealApps:
+    """The 29 real apps the sandbox seeds from (where they are: `tests/app_fixtures.py`)."""
+
+    paths = app_fixtures.REAL_APP_PATHS
+
+    def raw(self, name):
+        """The raw CWL of one app, by file name with or without `.json`."""
+        return app_fixtures.load_real_app(name)
+
+    def spec(self, name):
+        """The app read into its input nodes."""
+        return parse_app(self.raw(name))
+
+
+@pytest.fixture(scope="session")
+def real_apps():
+    """The real apps, for tests that take one by name (parametrized tests over all of them use
+    `app_fixtures.REAL_APP_PATHS`, which parametrize needs before any fixture exists)."""
+    return RealApps()
 
 
 class SandboxController:

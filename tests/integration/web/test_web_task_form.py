@@ -1,11 +1,9 @@
 """The task form on its own (no HTTP): the body it makes, the reference line, errors listed."""
 
 import pytest
-from app_fixtures import load_real_app
 from werkzeug.datastructures import MultiDict
 
 from app import create_app
-from appspec import parse_app
 from forms.task import (
     build_task_form,
     description_with_marker,
@@ -21,9 +19,8 @@ FILE = {"class": "File", "path": "5f0c1e2d3a4b5c6d7e8f9012"}
 
 
 @pytest.fixture
-def specs():
-    raw = load_real_app("sbg-bamtools-index-draft2")
-    return parse_app(raw.get("raw", raw)).inputs
+def specs(real_apps):
+    return real_apps.spec("sbg-bamtools-index-draft2").inputs
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from app_fixtures import REAL_APP_PATHS, load_real_app
+from app_fixtures import REAL_APP_PATHS
 from flask import Flask, render_template_string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -178,8 +178,8 @@ def test_required_first_optional_in_details_grouped_by_category(app):
     assert "open" not in Page(html).all("details")[0]
 
 
-def test_suggested_values_are_offered_never_chosen(app):
-    spec = parse_app(load_real_app("sbg-wes-bwa-gatk4-cwl1"))
+def test_suggested_values_are_offered_never_chosen(app, real_apps):
+    spec = real_apps.spec("sbg-wes-bwa-gatk4-cwl1")
     form = build_inputs_form(spec)(None, prefix="inputs")
     page = Page(render(app, spec, form))
     suggested = spec.input("reference").suggested_value
