@@ -7,12 +7,13 @@ import pytest
 import requests
 from hypothesis import settings
 
+from appspec import parse_app
+
 # Timing is not what these tests check: on a busy machine (CI shares its cores) one example may
 # take longer than hypothesis' default 200 ms deadline without anything being wrong.
 settings.register_profile("no-deadline", deadline=None)
 settings.load_profile("no-deadline")
 
-from appspec import parse_app
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 

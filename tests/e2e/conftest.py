@@ -11,6 +11,7 @@ import pytest
 import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect, sync_playwright
+from user_steps import sign_in_as
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -133,15 +134,6 @@ def other_site():
     yield Site()
     server.shutdown()
     server.server_close()
-
-
-def sign_in_as(page: Page, token: str) -> None:
-    """Sign in the way a user does: type the token into the sign-in form and submit it."""
-    if "/sign-in" not in page.url:
-        page.goto("/sign-in")
-    page.get_by_label("CAVATICA authentication token").fill(token)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def check_accessible(page: Page) -> None:

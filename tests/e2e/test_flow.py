@@ -11,9 +11,18 @@ from pathlib import Path
 
 from e2e_helpers import ids_box
 from playwright.sync_api import Page, expect
+from user_steps import (
+    PROJECT,
+    chosen_names,
+    create_draft,
+    open_app_form,
+    open_folder,
+    pick_one,
+    picker_dialog,
+    preview_batch,
+    settled,
+)
 
-PROJECT = "demo-user/pediatric-wgs"
-PROJECT_NAME = "Pediatric WGS Cohort"
 WES_APP = "sbg-wes-bwa-gatk4-cwl1"
 BAMTOOLS_APP = "sbg-bamtools-index-draft2"
 MARKER_LINE = re.compile(r"Submitted from the draft-task launcher, ref [0-9a-f]{12}")
@@ -39,11 +48,6 @@ def sent_task_bodies(sandbox):
     ]
 
 
-def settled(page: Page) -> None:
-    """Wait until the page and its scripts' requests (e.g. file names) are done."""
-    page.wait_for_load_state("networkidle")
-
-
 def calls(sandbox, method, pattern):
     """How many logged upstream requests match `method` and the path regex `pattern`."""
     return sum(
@@ -51,58 +55,6 @@ def calls(sandbox, method, pattern):
         for r in sandbox.requests()["requests"]
         if r["method"] == method and re.fullmatch(pattern, r["path"])
     )
-
-
-# ---- the user's steps ---------------------------------------------------------------------
-
-
-def open_app_form(page: Page, app_name: str) -> None:
-    """From the projects page: search the project by name, open it, start a task with the app."""
-    page.get_by_label("Project name").fill(PROJECT_NAME)
-    page.get_by_role("button", name="Search").click()
-    expect(page.get_by_role("table")).to_contain_text(PROJECT)
-    page.get_by_role("link", name=PROJECT_NAME).click()
-    expect(page.get_by_role("heading", name=PROJECT_NAME, level=1)).to_be_visible()
-    page.get_by_label("Search apps").fill(app_name)
-    page.get_by_role("search", name="Apps").get_by_role("button", name="Search").click()
-    row = page.get_by_role("row").filter(has_text=f"{PROJECT}/{app_name}")
-    expect(row).to_have_count(1)
-    row.get_by_role("link", name=re.compile("^New task")).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("New task")
-
-
-def picker_dialog(page: Page, input_label: str):
-    page.get_by_role(
-        "button", name=re.compile(r"^Choose (files?|folders?) for " + re.escape(input_label))
-    ).click()
-    dialog = page.get_by_role("dialog", name=re.compile(re.escape(input_label)))
-    expect(dialog).to_be_visible()
-    expect(dialog.locator("[data-picker-summary]")).to_be_visible()
-    return dialog
-
-
-def open_folder(dialog, name: str) -> None:
-    dialog.get_by_role("link", name=f"Folder {name}/").click()
-    expect(dialog.get_by_role("heading", name=f"Folder {name}")).to_be_visible()
-
-
-def pick_one(page: Page, input_label: str, folders, name: str, show_all_types=False) -> None:
-    """Choose a single file for an input: browse into its folder, tick it, Done."""
-    dialog = picker_dialog(page, input_label)
-    for folder in folders:
-        open_folder(dialog, folder)
-    if show_all_types:
-        expect(dialog.get_by_role("radio", name=name, exact=True)).to_have_count(0)
-        dialog.get_by_role("link", name="Show all file types").click()
-        expect(dialog).to_contain_text("Showing every file type.")
-    dialog.get_by_role("radio", name=name, exact=True).check()
-    dialog.get_by_role("button", name="Done").click()
-    expect(dialog).to_be_hidden()
-
-
-def chosen_names(page: Page, field_name: str) -> list[str]:
-    box = page.locator(f"#{field_name}-chosen")
-    return [name.strip() for name in box.locator(".picker-chosen-name").all_inner_texts()]
 
 
 def readme_screenshot(page: Page) -> bytes:
@@ -234,7 +186,7 @@ def test_batch_by_sample_from_sign_in_to_child_tasks(page: Page, sandbox, upstre
     page.get_by_label("Batch: one child task per file or per group of files").check()
     page.get_by_label("Batch input", exact=True).select_option("fastq")
     page.get_by_label(re.compile("^Sample: one child task per sample_id")).check()
-    page.get_by_role("button", name="Preview batch").click()
+    preview_batch(page)
     preview = page.locator("#batch-preview")
     expect(preview).to_contain_text("This batch will make 3 child tasks")
     expect(preview).to_contain_text("1 file is left out for missing metadata")
@@ -258,7 +210,7 @@ def test_batch_by_sample_from_sign_in_to_child_tasks(page: Page, sandbox, upstre
         SCREENSHOT.write_bytes(readme_screenshot(page))
 
     # Create the draft.
-    page.get_by_role("button", name="Create draft").click()
+    create_draft(page)
     expect(page.get_by_role("heading", name="WES by sample", level=1)).to_be_visible()
     expect(page.get_by_role("status").first).to_contain_text("The draft task was created")
 
@@ -366,7 +318,7 @@ def test_single_task_at_an_older_revision_sends_exactly_what_was_chosen(
     page.get_by_label("Instance type", exact=True).select_option("custom")
     page.get_by_label("Custom instance type", exact=True).fill("c5.4xlarge;ebs-gp2;1024")
     page.get_by_label("Spot instances", exact=True).select_option("on")
-    page.get_by_role("button", name="Create draft").click()
+    create_draft(page)
     expect(page.get_by_role("heading", name="Index one BAM", level=1)).to_be_visible()
 
     [body] = sent_task_bodies(sandbox)
@@ -422,14 +374,14 @@ def test_pages_make_no_call_per_file_and_an_app_revision_is_fetched_once(
     page.get_by_label("Batch input", exact=True).select_option("fastq")
     page.get_by_label(re.compile("^Sample: one child task per sample_id")).check()
     sandbox.clear_requests()
-    page.get_by_role("button", name="Preview batch").click()
+    preview_batch(page)
     expect(page.locator("#batch-preview")).to_contain_text("This batch will make 5 child tasks")
     settled(page)
     assert calls(sandbox, "GET", r"/v2/files/[0-9a-f]{24}") == 0
     assert 1 <= calls(sandbox, "POST", r"/v2/bulk/files/get") <= 2  # the page, and its script
     assert calls(sandbox, "GET", app_path) == 0
 
-    page.get_by_role("button", name="Create draft").click()
+    create_draft(page)
     expect(page.get_by_role("region", name="Summary")).to_contain_text("DRAFT")
     sandbox.clear_requests()
     page.reload()  # the draft page, read from the platform this time

@@ -3,8 +3,8 @@ another site auto-submits neither signs the user out nor fills their form."""
 
 import re
 
-from conftest import sign_in_as
 from playwright.sync_api import Page, expect
+from user_steps import sign_in_as
 
 BAMTOOLS = "/projects/demo-user/pediatric-wgs/apps/sbg-bamtools-index-draft2/new?revision=27"
 

@@ -1,6 +1,7 @@
 """With JavaScript turned off, every input can still be filled: lists grow by a spare row."""
 
 from playwright.sync_api import Page, expect
+from user_steps import create_draft, preview_batch
 
 APP_NAME = "lanes"
 APP_RAW = {
@@ -48,7 +49,7 @@ def test_without_javascript_lists_of_records_and_of_mixed_values_get_rows(
     lanes.get_by_label("Lane id").fill("L1")
     extras.get_by_label("Kind of value for Item 1").select_option(label="Whole number")
     extras.get_by_label("Whole number").fill("7")
-    page.get_by_role("button", name="Preview batch").click()
+    preview_batch(page)
 
     # Drawn again: what was typed stays, and a new spare row follows it.
     expect(lanes.get_by_label("Lane id")).to_have_count(2)
@@ -56,8 +57,7 @@ def test_without_javascript_lists_of_records_and_of_mixed_values_get_rows(
     lanes.get_by_label("Lane id").last.fill("L2")
     lanes.get_by_label("Read count").last.fill("2")
     page.get_by_label("Task name").fill("Lanes without scripts")
-    page.get_by_role("button", name="Create draft").click()
-
+    create_draft(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Lanes without scripts")
     (draft,) = upstream.drafts_named(PROJECT, "Lanes without scripts")
     task = upstream.get(f"/tasks/{draft['id']}")
