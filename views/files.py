@@ -5,6 +5,11 @@
 works without JavaScript and shows ids to copy). Each page costs a constant number of platform
 calls, whatever the size of the project: one list call, plus one bulk call for the breadcrumbs
 inside a folder.
+
+Also: `GET .../files/tasks` (completed tasks; `batch=` a parent's children),
+`GET .../files?task=<id>` (that task's outputs), `POST .../files/find-names` (`names`, `parent`,
+`kind`: JSON found, several, missing), `GET .../files/matching` (the listing as JSON, 100 a page,
+for "Choose all N that match") and `GET .../files/names` (names and sizes of ids).
 """
 
 from dataclasses import dataclass, field, replace

@@ -1,7 +1,12 @@
 """Starting from what ran before: a task's inputs exported as JSON (the platform's `inputs`
 object), and such a file imported into the task form, with what cannot be carried over (inputs
 the app does not have, files that are not in the project) said by name and the rest of the form
-kept as it was."""
+kept as it was.
+
+- `GET /projects/<o>/<p>/tasks/<id>/inputs.json`: the task's `inputs` object, as a download;
+- the task form's `action=import` with `import_json` fills the inputs from such a file
+  (`import_inputs`).
+"""
 
 import json
 import re

@@ -5,6 +5,13 @@ place, and aborting a task that has not ended.
 A refresh costs one upstream call for the task; the page of child tasks is read only when the
 task changed since the page's last look (the page sends back the state it shows), so an
 unchanged batch costs one call too.
+
+- `GET /projects/<o>/<p>/tasks/<id>/live?offset=&state=`: the changing parts (status, Abort, the
+  failed-groups offer, execution status, a page of 50 children); 204 while the fingerprint
+  `state` still holds;
+- `GET|POST /projects/<o>/<p>/tasks/<id>/abort`: confirm, then abort;
+- the copy form with `groups=failed` narrows the batch input to the files of the failed and
+  aborted child tasks (`rerun_of`).
 """
 
 import hashlib
