@@ -87,6 +87,12 @@ def _list_title(node: ArrayType) -> str:
     return f"List of {type_label(node.items)}"
 
 
+def _filled_list(value: Any, item_fits) -> bool:
+    """A list of at least one item, each fitting: an empty list cannot be entered (it reads as
+    "not set"), though a JSON branch can carry one."""
+    return isinstance(value, list) and bool(value) and all(item_fits(v) for v in value)
+
+
 class InputKind:
     """The behaviour every kind shares; subclasses override what differs."""
 
@@ -170,11 +176,7 @@ class Files(InputKind):
 
     def matches(self, node, value):
         if self._is_list(node):
-            return (
-                isinstance(value, list)
-                and bool(value)
-                and all(self.matches(node.items, v) for v in value)
-            )
+            return _filled_list(value, lambda item: self.matches(node.items, item))
         return (
             isinstance(value, dict)
             and value.get("class", self.CLASS) == self.CLASS
@@ -432,11 +434,7 @@ class EnumSet(InputKind):
         return "Tick at least one choice."
 
     def matches(self, node, value):
-        return (
-            isinstance(value, list)
-            and bool(value)
-            and all(isinstance(v, str) and v in node.items.symbols for v in value)
-        )
+        return _filled_list(value, lambda item: matches(node.items, item))
 
     def encode(self, node, value, name, out, *, required, position):
         for item in value if isinstance(value, list) else [value]:
@@ -600,14 +598,8 @@ class Rows(InputKind):
         return "Add at least one item."
 
     def matches(self, node, value):
-        # An empty list cannot be entered as rows (it reads as "not set"); a JSON branch can.
-        return (
-            isinstance(value, list)
-            and bool(value)
-            and all(
-                (item is None and node.items_nullable) or matches(node.items, item)
-                for item in value
-            )
+        return _filled_list(
+            value, lambda item: (item is None and node.items_nullable) or matches(node.items, item)
         )
 
     def encode(self, node, value, name, out, *, required, position):
