@@ -340,6 +340,23 @@ class CavaticaClient:
             params.append(("origin.task", origin_task))
         return self._page("/files", params, offset, limit, fields=fields)
 
+    def copy_file(
+        self,
+        file_id: str,
+        project: str | None = None,
+        parent: str | None = None,
+        name: str | None = None,
+    ) -> dict:
+        """POST /files/{id}/actions/copy into a project's root (`project`) or a folder
+        (`parent`): give exactly one. Makes a file, so it is never retried: after
+        `OutcomeUnknown`, look for the copy by name before asking again."""
+        if (project is None) == (parent is None):
+            raise ValueError("give exactly one of project or parent")
+        body: dict[str, str] = {"project": project} if project else {"parent": parent}
+        if name:
+            body["name"] = name
+        return self._json("POST", "/files/{file_id}/actions/copy", body=body, file_id=file_id)
+
     def file(self, file_id: str) -> dict:
         return self._json("GET", "/files/{file_id}", fields=ALL_FIELDS, file_id=file_id)
 

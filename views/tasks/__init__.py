@@ -4,7 +4,8 @@
   `drafts.create_draft_once`) or saves the draft;
 - `draft.py`: the draft page, and running or deleting a draft;
 - `kept_form.py`: a form kept over a sign-in when the token is refused mid-form;
-- `sent.py`: what the session remembers of the drafts just sent.
+- `sent.py`: what the session remembers of the drafts just sent;
+- `suggested.py`: suggested files of other projects, copied into the project on request.
 """
 
 from flask import Blueprint

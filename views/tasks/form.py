@@ -31,7 +31,7 @@ from .. import draft_registry, login_required, reuse, runs
 from ..checks import check_form
 from ..client import get_client
 from ..problems import platform_problem, platform_status
-from . import bp
+from . import bp, suggested
 from .kept_form import keep_form_and_sign_in, restored_form, take_pending_form
 from .sent import remember_sent
 
@@ -95,6 +95,9 @@ class FormPage(FormContext):
     notice: str | None = None
     source_name: str | None = None  # the task a copy is made from: the form shows what differs
     preflight: Any = None  # the companion check of the chosen files (preflight.Report)
+    copy_offers: list = field(default_factory=list)  # suggested files of other projects
+    copy_ask: str | None = None  # the offer whose copy is being confirmed
+    copy_name: str | None = None  # the name typed for the copy
 
 
 def bare_page(context, form, **shown):
@@ -116,9 +119,12 @@ def form_page(
     asked_preview=False,
     files=None,
     preflight=None,
+    copy_ask=None,
+    copy_name=None,
 ):
-    """The form page: chosen files' names (one bulk call), the companion check, the batch
-    preview, the body to send. `files` and `preflight`: already looked up for this request.
+    """The form page: chosen files' names (one bulk call, which also finds where the app's
+    suggested files live), the companion check, the batch preview, the body to send. `files`
+    and `preflight`: already looked up for this request.
 
     :return: (the page, the platform error that stopped the look-ups, or None).
     :raise Unauthorized: the token was refused.
@@ -127,9 +133,16 @@ def form_page(
     lookup_error = None
     try:
         ids = file_ids(form.inputs.form, context.specs)
+        suggested_ids = [
+            i for some in suggested.suggested_ids(context.specs).values() for i in some
+        ]
         if files is None:  # with each file's folder, where the companion check looks
-            files = client.files_by_id(ids, parents=True) if ids else {}
+            wanted = list(dict.fromkeys([*ids, *suggested_ids]))
+            files = client.files_by_id(wanted, parents=True) if wanted else {}
+        unknown = [i for i in suggested_ids if i not in files]
+        seen = {**files, **client.files_by_id(unknown)} if unknown else files
         shown["missing_files"] = [i for i in ids if i not in files]
+        shown["copy_offers"] = suggested.offers(context.specs, form, seen, context.project_id)
         shown["file_names"] = {file_id: f.get("name", file_id) for file_id, f in files.items()}
         if preflight is None:
             preflight = check_form(
@@ -147,7 +160,15 @@ def form_page(
         if problem is None:
             problem, lookup_error = platform_problem(error), error
     page = bare_page(
-        context, form, body=body, problem=problem, notice=notice, source_name=source_name, **shown
+        context,
+        form,
+        body=body,
+        problem=problem,
+        notice=notice,
+        source_name=source_name,
+        copy_ask=copy_ask,
+        copy_name=copy_name,
+        **shown,
     )
     return page, lookup_error
 
@@ -163,6 +184,8 @@ def show_form(
     source_name=None,
     files=None,
     preflight=None,
+    copy_ask=None,
+    copy_name=None,
 ):
     """The form page, as typed, with `error` (a platform error) or `problem` above it."""
     if error is not None:
@@ -179,6 +202,8 @@ def show_form(
             asked_preview=request.form.get("action") == "preview",
             files=files,
             preflight=preflight,
+            copy_ask=copy_ask,
+            copy_name=copy_name,
         )
     except Unauthorized:
         return keep_form_and_sign_in()
@@ -222,7 +247,19 @@ def submit(context, form, save):
     """A posted task form: shown again for "Preview batch" or a problem, else `save(...)`.
     Whatever the platform says, the form comes back as typed (after a sign-in for a 401)."""
     try:
-        if request.form.get("action") == "import":
+        action = request.form.get("action")
+        if suggested.ASK in request.form or action == "copy_cancel":
+            # Open (or close) the confirmation of a copy; nothing is sent yet.
+            ask = suggested.asked(request.form) if action != "copy_cancel" else None
+            return show_form(context, form, copy_ask=ask)
+        if action == "copy":
+            copied, notice, problem = suggested.copy_and_use(get_client(), context, request.form)
+            ask = suggested.asked(request.form) if problem else None
+            name = request.form.get(suggested.NAME) if problem else None
+            return show_form(
+                context, copied, notice=notice, problem=problem, copy_ask=ask, copy_name=name
+            )
+        if action == "import":
             imported, said, problem = reuse.import_inputs(context)
             notice = " ".join(said) if said else f"Nothing was imported. {problem}"
             return show_form(context, imported or form, notice=notice)
@@ -307,7 +344,8 @@ def new(owner, project, app_name):
     if request.method == "GET":
         form.name.data = default_task_name(context.label)
         form.submission_id.data = new_submission_id()
-        return render_form(bare_page(context, form))
+        offers = suggested.offers_on_opening(get_client(), context, form)
+        return render_form(bare_page(context, form, copy_offers=offers))
     keep_valid_submission_id(form)
     return submit(context, form, create_draft)
 

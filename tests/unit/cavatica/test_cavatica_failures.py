@@ -1,5 +1,6 @@
 """Typed errors, GET-only retries, unknown outcomes and token secrecy (against `responses`)."""
 
+import json
 import logging
 import time
 
@@ -302,3 +303,16 @@ def test_errors_made_by_the_app_itself_carry_their_status():
     assert RateLimited("x").status == 429
     assert ApiError("x").status is None and PlatformUnreachable("x").status is None
     assert str(NotFound("This folder was not found.")) == "404: This folder was not found."
+
+
+@pytest.mark.parametrize("failure", [502, requests.ReadTimeout("read timed out")])
+def test_a_copy_makes_a_file_so_a_lost_answer_is_unknown_and_never_retried(rsps, client, failure):
+    url = BASE + "/files/a1/actions/copy"
+    if isinstance(failure, int):
+        rsps.post(url, status=failure, json={"status": failure})
+    else:
+        rsps.post(url, body=failure)
+    with pytest.raises(OutcomeUnknown):
+        client.copy_file("a1", project="alice/p", name="copy.fa")
+    assert len(rsps.calls) == 1
+    assert json.loads(rsps.calls[0].request.body) == {"project": "alice/p", "name": "copy.fa"}
