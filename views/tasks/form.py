@@ -133,8 +133,13 @@ def form_page(
     lookup_error = None
     try:
         ids = file_ids(form.inputs.form, context.specs)
+        inputs = form.inputs.form
+        # Only empty inputs get an offer, so only their suggestions are looked up.
         suggested_ids = [
-            i for some in suggested.suggested_ids(context.specs).values() for i in some
+            i
+            for input_id, some in suggested.suggested_ids(context.specs).items()
+            if not (input_id in inputs and getattr(inputs[input_id], "file_ids", ()))
+            for i in some
         ]
         if files is None:  # with each file's folder, where the companion check looks
             wanted = list(dict.fromkeys([*ids, *suggested_ids]))

@@ -7,13 +7,13 @@ APP = "cavatica-bcf-call"
 PUBLIC = "admin/sbg-public-data"
 
 
-def form_url(api):
-    revision = api.app(f"{PROJECT}/{APP}")["revision"]
+def form_url(demo_client):
+    revision = demo_client.app(f"{PROJECT}/{APP}")["revision"]
     return f"/projects/{PROJECT}/apps/{APP}/new?revision={revision}"
 
 
-def suggested_fasta(api):
-    raw = api.app(f"{PROJECT}/{APP}")["raw"]
+def suggested_fasta(demo_client):
+    raw = demo_client.app(f"{PROJECT}/{APP}")["raw"]
     [spec] = [i for i in raw["inputs"] if i["id"].lstrip("#") == "reference_fasta"]
     return spec["sbg:suggestedValue"]
 
@@ -29,9 +29,9 @@ def typed_form(**extra):
     return data
 
 
-def test_a_suggested_public_file_is_copied_in_and_used(signed_in, api, sandbox):
-    fasta = suggested_fasta(api)
-    url = form_url(api)
+def test_a_suggested_public_file_is_copied_in_and_used(signed_in, demo_client, sandbox):
+    fasta = suggested_fasta(demo_client)
+    url = form_url(demo_client)
     opened = signed_in.get(url)
     text = text_of(opened)
     assert "Suggested files from another project" in text
@@ -59,7 +59,7 @@ def test_a_suggested_public_file_is_copied_in_and_used(signed_in, api, sandbox):
     )
     assert done.status_code == 200
     assert upstream_counts(sandbox)["POST /v2/files/<file_id>/actions/copy"] == 1
-    [copy] = api.files(project=PROJECT, names=["GRCh38.fasta"]).items
+    [copy] = demo_client.files(project=PROJECT, names=["GRCh38.fasta"]).items
     html = done.get_data(as_text=True)
     assert f'name="inputs-reference_fasta" value="{copy["id"]}"' in html
     assert "“GRCh38.fasta” was copied into this project, and the input uses the copy." in text_of(
@@ -69,9 +69,9 @@ def test_a_suggested_public_file_is_copied_in_and_used(signed_in, api, sandbox):
     assert task_posts(sandbox) == []
 
 
-def test_a_copy_whose_name_is_taken_says_so_and_keeps_the_form(signed_in, api, sandbox):
-    fasta = suggested_fasta(api)
-    url = form_url(api)
+def test_a_copy_whose_name_is_taken_says_so_and_keeps_the_form(signed_in, demo_client, sandbox):
+    fasta = suggested_fasta(demo_client)
+    url = form_url(demo_client)
     data = typed_form(
         action="copy",
         copy_input="reference_fasta",
@@ -93,12 +93,12 @@ def test_a_copy_whose_name_is_taken_says_so_and_keeps_the_form(signed_in, api, s
     assert not any(k.startswith("POST /v2/files/") for k in upstream_counts(sandbox))
 
 
-def test_a_lost_answer_to_the_copy_is_not_retried(signed_in, api, sandbox):
-    fasta = suggested_fasta(api)
+def test_a_lost_answer_to_the_copy_is_not_retried(signed_in, demo_client, sandbox):
+    fasta = suggested_fasta(demo_client)
     sandbox.fault(method="POST", path="/v2/files/*/actions/copy", drop_connection=True)
     sandbox.clear_requests()
     response = signed_in.post(
-        form_url(api),
+        form_url(demo_client),
         data=typed_form(
             action="copy",
             copy_input="reference_fasta",
