@@ -41,6 +41,7 @@ from .errors import (
     OutcomeUnknown,
     PlatformUnreachable,
     RateLimited,
+    RequestBudgetSpent,
     ServerError,
     Unauthorized,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "Page",
     "PlatformUnreachable",
     "RateLimited",
+    "RequestBudgetSpent",
     "ServerError",
     "Unauthorized",
     "account_key",

@@ -29,6 +29,7 @@ from .errors import (
     OutcomeUnknown,
     PlatformUnreachable,
     RateLimited,
+    RequestBudgetSpent,
     ServerError,
     Unauthorized,
 )
@@ -63,6 +64,8 @@ READ_ONLY_POSTS = frozenset({"/bulk/files/get"})
 # rate budget would be left after them: the last requests are kept for a user's create.
 RESERVE_SHARE = 0.05
 RESERVE_MIN = 10
+# The platform's documented budget (1,000 requests per 5 minutes), until a reply says otherwise.
+DEFAULT_RATE_LIMIT = 1000
 
 _NO_BODY = object()
 
@@ -188,9 +191,12 @@ class CavaticaClient:
         retries: int = 2,
         backoff: float = 0.3,
         budget: Any = None,
+        request_share: float | None = None,
     ) -> None:
         """`budget` keeps the rate-limit headers seen per account (`note`, `spend`, `get`); it
-        may be shared by every client of a deployment (see the `state` package)."""
+        may be shared by every client of a deployment (see the `state` package).
+        `request_share`: the most this client may send, as a share of the account's rate limit
+        (the app makes one client per page, so no one page can spend the whole budget)."""
         if not base_url:
             raise ValueError("base_url is required")
         if not token:
@@ -207,6 +213,8 @@ class CavaticaClient:
         self.app_cache = app_cache
         self.account = account_key(self.base_url, token)
         self.budget = budget
+        self.request_share = request_share
+        self.calls_sent = 0
         self.retries = retries
         self.backoff = backoff
         # Upstream calls made, keyed like "GET /tasks/{task_id}" (every attempt counts). A view
@@ -612,6 +620,9 @@ class CavaticaClient:
         for attempt in range(1, attempts + 1):
             more_tries_left = attempt < attempts
             with self._counts_lock:
+                if self._over_request_share():
+                    raise RequestBudgetSpent(self._request_share_message())
+                self.calls_sent += 1
                 self.call_counts[f"{method} {route}"] += 1
             if self.budget is not None and route != "/rate_limit":  # that one is not counted
                 self.budget.spend(self.account)
@@ -707,6 +718,28 @@ class CavaticaClient:
         if self.budget is not None:
             return self.budget.get(self.account)
         return self.last_rate_limit
+
+    def max_calls(self) -> int | None:
+        """How many calls this client may send in all (None: no cap)."""
+        if self.request_share is None:
+            return None
+        state = self.rate_state() or {}
+        limit = state.get("limit") or DEFAULT_RATE_LIMIT
+        return max(RESERVE_MIN, int(limit * self.request_share))
+
+    def _over_request_share(self) -> bool:
+        cap = self.max_calls()
+        return cap is not None and self.calls_sent >= cap
+
+    def _request_share_message(self) -> str:
+        state = self.rate_state() or {}
+        limit = state.get("limit") or DEFAULT_RATE_LIMIT
+        return (
+            f"This page would need more than {self.max_calls():,} calls to CAVATICA, "
+            f"{self.request_share:.0%} of the {limit:,} your account may make in 5 minutes, so "
+            "it stopped there and the rest stays for your other pages. Choose fewer files, or "
+            "split the work into several tasks."
+        )
 
     def can_spend_optional(self, calls: int) -> bool:
         """True when `calls` optional calls would still leave the reserve of the rate budget."""

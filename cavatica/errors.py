@@ -98,3 +98,10 @@ class OutcomeUnknown(ApiError):
     The change may or may not have happened (e.g. a draft task may exist). Never retried
     automatically: look for the result first (see `CavaticaClient.find_draft_by_marker`).
     """
+
+
+class RequestBudgetSpent(ApiError):
+    """One page of the app asked for more calls than its share of the account's rate budget:
+    the call was not sent (the rest of the budget stays for the user's other pages)."""
+
+    default_status = None

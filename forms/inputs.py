@@ -53,6 +53,16 @@ __all__ = [
 ]
 
 PREFIX = "inputs-"
+# File and folder ids one input, and one whole form, may hold: the page looks every id up (100
+# a call), so this bounds what one form costs of the account's rate budget (50 calls).
+MAX_FILE_IDS = 5000
+
+
+def too_many_ids_message(count: int, where: str) -> str:
+    return (
+        f"{where} holds {count:,} file ids; at most {MAX_FILE_IDS:,} are taken per input and "
+        "per form. Split the work into several tasks."
+    )
 
 
 def _specs(specs: AppSpec | Iterable[InputSpec]) -> list[InputSpec]:
@@ -122,6 +132,10 @@ class AppInputField(Field):
     def pre_validate(self, form):
         self.validated = True
         self.sub_errors = {name: list(messages) for name, messages in self._parse_errors.items()}
+        if len(self.file_ids) > MAX_FILE_IDS:
+            message = too_many_ids_message(len(self.file_ids), "This input")
+            self.sub_errors.setdefault(self.name, []).append(message)
+            raise ValidationError(message)
         if _is_single_file(self.spec) and isinstance(self.data, list) and not self.batch:
             what = "file" if self.spec.type.name == "File" else "folder"
             message = f"Choose one {what}: this input takes a single {what}."

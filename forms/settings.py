@@ -65,10 +65,17 @@ _TRI_VALUE = {"on": True, "off": False}
 _BOOLEAN_SETTINGS = ("use_memoization", "use_elastic_disk")
 
 
+MAX_PARALLEL_INSTANCES = 1000  # the platform refuses more
+
+
 def _at_least_one(form, field):
     # Text that is not a whole number already has its message from the field itself.
     if field.data is not None and field.data < 1:
         raise ValidationError(WHOLE_NUMBER_MESSAGE)
+    if field.data is not None and field.data > MAX_PARALLEL_INSTANCES:
+        raise ValidationError(
+            f"At most {MAX_PARALLEL_INSTANCES:,} instances can run at the same time."
+        )
 
 
 def _instance_choices():
@@ -99,9 +106,9 @@ class ExecutionSettingsForm(Form):
         "Maximum parallel instances",
         validators=[Optional(), _at_least_one],
         invalid_value_message=WHOLE_NUMBER_MESSAGE,
-        description="How many instances may run at the same time (1 or more). Empty: project "
+        description="How many instances may run at the same time (1 to 1,000). Empty: project "
         "default.",
-        render_kw={"min": 1, "step": 1},
+        render_kw={"min": 1, "max": MAX_PARALLEL_INSTANCES, "step": 1},
     )
     use_memoization = SelectField(
         "Memoization",

@@ -10,7 +10,15 @@ from werkzeug.datastructures import MultiDict
 from wtforms import FormField, HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from forms.inputs import build_inputs_form, inputs_body, inputs_formdata, set_batch_input
+from forms.inputs import (
+    MAX_FILE_IDS,
+    build_inputs_form,
+    file_ids,
+    inputs_body,
+    inputs_formdata,
+    set_batch_input,
+    too_many_ids_message,
+)
 from forms.settings import (
     BatchForm,
     ExecutionSettingsForm,
@@ -63,7 +71,16 @@ def build_task_form(specs):
             # The batch input may hold several files even when it is a single File input.
             batch = self.batch.form
             set_batch_input(self.inputs, batch.input.data if batch.mode.data == "on" else None)
-            return super().validate(extra_validators)
+            valid = super().validate(extra_validators)
+            count = len(file_ids(self.inputs))
+            holders = [f for f in self.inputs.form if getattr(f, "file_ids", None)]
+            if count > MAX_FILE_IDS and all(len(f.file_ids) <= MAX_FILE_IDS for f in holders):
+                # Marked on the first input that holds ids, so the summary links to a field.
+                field, message = holders[0], too_many_ids_message(count, "The form")
+                field.errors = [*field.errors, message]
+                field.sub_errors.setdefault(field.name, []).append(message)
+                return False
+            return valid
 
     return TaskForm
 

@@ -12,6 +12,9 @@ from flask import current_app, g, session
 
 from cavatica import CavaticaClient
 
+# The most one page may spend of the account's rate budget (the client refuses more calls).
+REQUEST_SHARE = 0.1
+
 
 class NotSignedIn(Exception):
     """A view needed the platform but nobody is signed in."""
@@ -69,6 +72,7 @@ def make_client(token):
         timeout=current_app.config["SB_TIMEOUT"],
         app_cache=current_app.extensions["app_revisions"],
         budget=current_app.extensions["rate_budget"],
+        request_share=REQUEST_SHARE,
     )
 
 

@@ -57,10 +57,17 @@ def csrf_error(error):
 
 
 def http_error(error):
-    titles = {404: "Page not found", 405: "Not allowed", 400: "Bad request"}
+    titles = {
+        404: "Page not found",
+        405: "Not allowed",
+        400: "Bad request",
+        413: "The form is too large",
+    }
     title = titles.get(error.code, error.name)
     message = {
         404: "There is no page at this address. Check the link, or start again from Projects.",
+        413: "Nothing was sent to CAVATICA: this form is larger than the 1 MB this site takes. "
+        "A task form takes at most 5,000 file ids; split the work into several tasks.",
     }.get(error.code, error.description)
     return render_template("errors/error.html", title=title, message=message), error.code
 

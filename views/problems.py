@@ -11,6 +11,7 @@ from cavatica import (
     OutcomeUnknown,
     PlatformUnreachable,
     RateLimited,
+    RequestBudgetSpent,
     ServerError,
     Unauthorized,
 )
@@ -37,6 +38,8 @@ PROBLEMS = {
         "CAVATICA could not find this, or your account cannot see it.{said}",
     ),
     RateLimited: Problem("Too many requests", ""),  # the sentence says when: rate_limit_message
+    # This app, not the platform, stopped one page spending more than its share of the budget.
+    RequestBudgetSpent: Problem("Too many requests", "{message}"),
     ServerError: Problem(
         None, "CAVATICA had a problem and could not answer. Try again in a minute.{said}"
     ),
@@ -72,6 +75,8 @@ def platform_status(error):
     status = getattr(error, "status", None)
     if status is not None and 400 <= status < 500:
         return status
+    if isinstance(error, RequestBudgetSpent):
+        return 429  # this app, not the platform, said "too many" for one page
     return 502
 
 

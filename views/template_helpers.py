@@ -7,6 +7,7 @@ from flask import current_app, session
 
 from batching import field_label
 from cavatica import account_key
+from forms.inputs import MAX_FILE_IDS
 from forms.task import error_list
 from markup import render_doc
 
@@ -23,6 +24,7 @@ def init_app(app):
     app.add_template_filter(pretty_json, "pretty_json")
     app.add_template_global(error_list, "form_errors")
     app.add_template_global(cavatica_task_url)
+    app.add_template_global(MAX_FILE_IDS, "max_file_ids")
     for helper in (
         runs.rerun_count,
         runs.app_link,

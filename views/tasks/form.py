@@ -14,7 +14,7 @@ import batching
 from appspec import parse_app
 from cavatica import ApiError, Unauthorized, split_app_id
 from drafts import Outcome, create_draft_once
-from forms.inputs import file_ids
+from forms.inputs import MAX_FILE_IDS, file_ids
 from forms.settings import batch_body
 from forms.task import (
     build_task_form,
@@ -141,6 +141,9 @@ def form_page(
             if not (input_id in inputs and getattr(inputs[input_id], "file_ids", ()))
             for i in some
         ]
+        if len(ids) > MAX_FILE_IDS:
+            ids = []  # too many to look up: the form says so, and no call is spent on them
+            files = {}
         if files is None:  # with each file's folder, where the companion check looks
             wanted = list(dict.fromkeys([*ids, *suggested_ids]))
             files = client.files_by_id(wanted, parents=True) if wanted else {}
