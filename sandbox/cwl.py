@@ -180,14 +180,19 @@ def read_inputs(raw):
     return nodes
 
 
-def is_file_like(t):
-    """The type's non-null branches are all File/Directory or arrays of them."""
+def _made_of(t, leaves):
+    """The type's non-null branches are all one of `leaves`, or arrays of them."""
     if t[0] == "union":
         branches = [x for x in t[1] if x != ("prim", "null")]
-        return bool(branches) and all(is_file_like(x) for x in branches)
+        return bool(branches) and all(_made_of(x, leaves) for x in branches)
     if t[0] == "array":
-        return is_file_like(t[1])
-    return t in (("prim", "File"), ("prim", "Directory"))
+        return _made_of(t[1], leaves)
+    return t in leaves
+
+
+def is_file_like(t):
+    """The type's non-null branches are all File/Directory or arrays of them."""
+    return _made_of(t, (("prim", "File"), ("prim", "Directory")))
 
 
 def is_single_file(t):
@@ -309,12 +314,7 @@ def read_outputs(raw):
 
 def _only_files(t):
     """File, File?, File[] and the like; no Directory."""
-    if t[0] == "union":
-        branches = [x for x in t[1] if x != ("prim", "null")]
-        return bool(branches) and all(_only_files(x) for x in branches)
-    if t[0] == "array":
-        return _only_files(t[1])
-    return t == ("prim", "File")
+    return _made_of(t, (("prim", "File"),))
 
 
 def is_array(t):
