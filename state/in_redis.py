@@ -1,5 +1,6 @@
 """The shared state kept in Redis (REDIS_URL): any number of app processes, on any number of
-machines, see the same rate budget, app revisions and one-draft-per-form registry.
+machines, see the same rate budget, app revisions and one-draft-per-form registry (with the
+deadline of each unknown outcome, so no process creates a form's draft again before it).
 
 Values are JSON (never pickles: what Redis hands back is data, not code). Every key starts with
 `launcher:` and expires on its own, so the Redis can be shared and needs no cleaning.
@@ -136,9 +137,10 @@ class RedisDraftRegistry(DraftRegistry):
     def release(self, submission_id):
         self._give_up(submission_id)
 
-    def mark_unknown(self, submission_id):
+    def mark_unknown(self, submission_id, until):
         _, _, unknown = self._keys(submission_id)
-        self._redis.set(unknown, "1", ex=self.ttl)
+        # The deadline (epoch seconds) is the value: every process creates nothing before it.
+        self._redis.set(unknown, json.dumps(float(until)), ex=self.ttl)
         self._give_up(submission_id)
 
     def lookup(self, submission_id, wait=0.0):
@@ -151,5 +153,15 @@ class RedisDraftRegistry(DraftRegistry):
         return Known(
             task_id=task.decode() if task is not None else None,
             in_progress=task is None and claim is not None,
-            outcome_unknown=unknown is not None,
+            unknown_until=_deadline(unknown),
         )
+
+
+def _deadline(raw):
+    """The stored deadline of an unknown outcome; an unreadable one has passed (look first)."""
+    if raw is None:
+        return None
+    try:
+        return float(json.loads(raw))
+    except (ValueError, TypeError):
+        return 0.0

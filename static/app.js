@@ -78,9 +78,21 @@
     pre.parentNode.insertBefore(status, pre);
   }
 
+  // After a lost answer, "Look again" is pressed by itself once the platform can no longer be
+  // making the draft (a second after the time the page gives), so the page says what became
+  // of it without a click. The form keeps what is typed; nothing is created by a look.
+  function lookAgainLater(button) {
+    var seconds = Number(button.dataset.lookAgainIn);
+    if (!isFinite(seconds) || !button.form || !button.form.requestSubmit) { return; }
+    window.setTimeout(function () {
+      if (button.form.dataset.submitting !== "1") { button.form.requestSubmit(button); }
+    }, (seconds + 1) * 1000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-submit-once]").forEach(guardDoubleSubmit);
     document.querySelectorAll("details.json-body pre").forEach(addCopyButton);
+    document.querySelectorAll("button[data-look-again-in]").forEach(lookAgainLater);
     focusProblems();
   });
 })();

@@ -10,11 +10,23 @@ import threading
 import pytest
 
 from cavatica import NotFound, OutcomeUnknown, PlatformUnreachable
-from drafts import LocalDraftRegistry, Outcome, create_draft_once
+from drafts import LocalDraftRegistry, Outcome, create_draft_once, look_for_draft
 
 PROJECT = "demo-user/project"
 MARKER = "0123456789ab"
 BODY = {"name": "A task", "description": f"Notes\n\nref {MARKER}"}
+TIMEOUT = 2.0  # the client's timeout, as the lost tries below spend it
+LOOK = 3 * TIMEOUT  # how long after a lost try began its draft may still appear
+
+
+class Clock:
+    """Epoch seconds that move only when a test (or the stand-in platform) says so."""
+
+    def __init__(self):
+        self.now = 1_800_000_000.0
+
+    def __call__(self):
+        return self.now
 
 
 class Platform:
@@ -28,11 +40,15 @@ class Platform:
         self.fail_create = None  # an error to raise instead of creating
         self.fail_lookup = None
         self.before_create = None  # called inside create_task (to hold it open)
+        self.clock = Clock()
+        self.create_takes = 0.0  # seconds each create spends before it answers (or is lost)
+        self.lookup_takes = 0.0
 
     def create_task(self, body):
         self.creates += 1
         if self.before_create:
             self.before_create()
+        self.clock.now += self.create_takes
         if self.fail_create:
             raise self.fail_create
         task = {"id": f"task-{len(self.drafts) + 1}", **body}
@@ -43,6 +59,7 @@ class Platform:
 
     def find_draft_by_marker(self, project_id, marker):
         self.lookups += 1
+        self.clock.now += self.lookup_takes
         if self.fail_lookup:
             raise self.fail_lookup
         return next((t for t in self.drafts if t["description"].endswith(marker)), None)
@@ -68,7 +85,32 @@ def submit(platform, registry, submission_id="s1", wait=1.0):
         project_id=PROJECT,
         marker=MARKER,
         wait_seconds=wait,
+        look_seconds=LOOK,
+        clock=platform.clock,
     )
+
+
+def look(platform, registry, submission_id="s1"):
+    """One press of "Look again" on the page of that form."""
+    return look_for_draft(
+        platform,
+        registry,
+        submission_id,
+        project_id=PROJECT,
+        marker=MARKER,
+        clock=platform.clock,
+    )
+
+
+def lost_before_it_was_made(platform):
+    """POST /tasks whose answer is lost after the client's timeout, with no draft (yet)."""
+
+    def create_task(body):
+        platform.creates += 1
+        platform.clock.now += TIMEOUT
+        raise OutcomeUnknown("The answer never came.")
+
+    return create_task
 
 
 def test_the_first_post_creates_the_draft(platform, registry):
@@ -143,11 +185,7 @@ def test_a_lost_answer_whose_draft_exists_is_found_after_all(platform, registry)
 
 
 def test_a_lost_answer_with_no_draft_is_unknown_and_the_next_try_looks_first(platform, registry):
-    def lost_before_it_was_made(body):  # the answer is lost, and no draft was made
-        platform.creates += 1
-        raise OutcomeUnknown("The answer never came.")
-
-    platform.create_task = lost_before_it_was_made
+    platform.create_task = lost_before_it_was_made(platform)
     result = submit(platform, registry)
     assert result.outcome is Outcome.UNKNOWN
     assert isinstance(result.error, OutcomeUnknown) and result.lookup_error is None
@@ -158,6 +196,144 @@ def test_a_lost_answer_with_no_draft_is_unknown_and_the_next_try_looks_first(pla
     again = submit(platform, registry)
     assert again.outcome is Outcome.FOUND_AFTER_ALL and again.task_id == "late"
     assert platform.creates == 1
+    assert submit(platform, registry).outcome is Outcome.ALREADY_CREATED
+
+
+def test_the_deadline_is_counted_from_when_the_lost_try_began(platform, registry):
+    began = platform.clock.now
+    platform.create_task = lost_before_it_was_made(platform)  # spends the whole timeout
+    result = submit(platform, registry)
+    assert result.outcome is Outcome.UNKNOWN
+    assert result.looking_until == began + LOOK
+    assert registry.lookup("s1").unknown_until == began + LOOK
+
+
+def test_sent_again_at_once_after_a_lost_answer_nothing_is_created(platform, registry):
+    """The audit's case: the platform still making the draft when the form is sent again."""
+    platform.create_task = lost_before_it_was_made(platform)
+    first = submit(platform, registry)
+    platform.clock.now += 0.5
+    again = submit(platform, registry)
+    assert again.outcome is Outcome.STILL_LOOKING
+    assert again.looking_until == first.looking_until
+    assert platform.creates == 1 and platform.lookups == 2  # it looked, and sent nothing
+
+    # The platform finishes the first draft: the next try (or look) goes to it.
+    platform.clock.now += 1.5
+    platform.drafts.append({"id": "late", "description": f"ref {MARKER}"})
+    found = submit(platform, registry)
+    assert found.outcome is Outcome.FOUND_AFTER_ALL and found.task_id == "late"
+    assert platform.creates == 1
+
+
+def test_only_a_look_after_the_deadline_that_finds_nothing_lets_the_form_be_sent(
+    platform, registry
+):
+    platform.create_task = lost_before_it_was_made(platform)
+    first = submit(platform, registry)
+    for _ in range(3):  # however often, until the deadline
+        platform.clock.now = first.looking_until - 0.01
+        assert submit(platform, registry).outcome is Outcome.STILL_LOOKING
+    assert platform.creates == 1
+    platform.clock.now = first.looking_until
+    del platform.create_task  # the platform's own create, which answers this time
+    created = submit(platform, registry)
+    assert created.outcome is Outcome.CREATED
+    assert platform.creates == 2 and platform.lookups == 5  # it looked once more first
+
+
+def test_a_look_that_began_before_the_deadline_does_not_count_as_after_it(platform, registry):
+    platform.create_task = lost_before_it_was_made(platform)
+    first = submit(platform, registry)
+    platform.clock.now = first.looking_until - 0.5
+    platform.lookup_takes = 1.0  # ends after the deadline: the draft may have been made meanwhile
+    assert submit(platform, registry).outcome is Outcome.STILL_LOOKING
+    assert look(platform, registry).outcome is Outcome.NOT_MADE  # this one began after it
+    assert platform.creates == 1
+
+
+def test_a_failed_look_before_the_deadline_is_still_looking_and_sends_nothing(platform, registry):
+    platform.create_task = lost_before_it_was_made(platform)
+    first = submit(platform, registry)
+    platform.fail_lookup = PlatformUnreachable("Connection refused.")
+    again = submit(platform, registry)
+    assert again.outcome is Outcome.STILL_LOOKING
+    assert isinstance(again.lookup_error, PlatformUnreachable)
+    # After the deadline, a look that fails cannot let the form be sent: the error is raised.
+    platform.clock.now = first.looking_until + 1
+    with pytest.raises(PlatformUnreachable):
+        submit(platform, registry)
+    with pytest.raises(PlatformUnreachable):
+        look(platform, registry)
+    assert platform.creates == 1
+    assert registry.lookup("s1").outcome_unknown and not registry.lookup("s1").in_progress
+
+
+def test_look_again_never_creates(platform, registry):
+    platform.create_task = lost_before_it_was_made(platform)
+    first = submit(platform, registry)
+    still = look(platform, registry)
+    assert still.outcome is Outcome.STILL_LOOKING and still.looking_until == first.looking_until
+    platform.clock.now = first.looking_until + 0.1
+    assert look(platform, registry).outcome is Outcome.NOT_MADE
+    assert platform.creates == 1
+    # The form may now be sent: that try looks once more, then creates.
+    del platform.create_task
+    assert submit(platform, registry).outcome is Outcome.CREATED
+
+
+def test_look_again_finds_the_late_draft_and_the_form_then_leads_to_it(platform, registry):
+    platform.create_task = lost_before_it_was_made(platform)
+    submit(platform, registry)
+    platform.drafts.append({"id": "late", "description": f"ref {MARKER}"})
+    found = look(platform, registry)
+    assert found.outcome is Outcome.FOUND_AFTER_ALL and found.task_id == "late"
+    del platform.create_task
+    again = submit(platform, registry)
+    assert again.outcome is Outcome.ALREADY_CREATED and again.task_id == "late"
+    assert platform.creates == 1
+
+
+def test_look_again_while_another_request_creates_says_so(platform, registry):
+    assert registry.claim("s1")
+    assert look(platform, registry).outcome is Outcome.IN_PROGRESS
+    registry.finish("s1", "task-7")
+    done = look(platform, registry)
+    assert done.outcome is Outcome.ALREADY_CREATED and done.task_id == "task-7"
+    assert platform.lookups == 0 and platform.creates == 0
+
+
+def test_a_lost_answer_holds_back_that_form_only(platform, registry):
+    platform.create_task = lost_before_it_was_made(platform)
+    submit(platform, registry, "s1")
+    del platform.create_task
+    other = create_draft_once(
+        platform,
+        registry,
+        "s2",
+        {"name": "Another", "description": "ref ba9876543210"},
+        project_id=PROJECT,
+        marker="ba9876543210",
+        wait_seconds=1.0,
+        look_seconds=LOOK,
+        clock=platform.clock,
+    )
+    assert other.outcome is Outcome.CREATED
+    assert submit(platform, registry, "s1").outcome is Outcome.STILL_LOOKING
+    assert platform.creates == 2
+
+
+def test_a_try_that_outlasts_the_deadline_and_finds_nothing_may_be_sent_again(platform, registry):
+    def lost_very_late(body):
+        platform.creates += 1
+        platform.clock.now += LOOK + 1
+        raise OutcomeUnknown("The answer never came.")
+
+    platform.create_task = lost_very_late
+    result = submit(platform, registry)
+    assert result.outcome is Outcome.NOT_MADE and isinstance(result.error, OutcomeUnknown)
+    del platform.create_task
+    assert submit(platform, registry).outcome is Outcome.CREATED
 
 
 def test_a_lost_answer_that_cannot_be_checked_says_why(platform, registry):
@@ -166,6 +342,7 @@ def test_a_lost_answer_that_cannot_be_checked_says_why(platform, registry):
     result = submit(platform, registry)
     assert result.outcome is Outcome.UNKNOWN
     assert isinstance(result.lookup_error, PlatformUnreachable)
+    assert result.looking_until is not None
     # The next try looks first and, the platform back, finds the draft made the first time.
     platform.fail_lookup = None
     again = submit(platform, registry)

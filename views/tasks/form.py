@@ -5,6 +5,7 @@ saved: a new one through `drafts.create_draft_once` (one draft per submitted for
 one by a PATCH. Whatever happens, the form comes back as typed.
 """
 
+import time
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -13,7 +14,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 import batching
 from appspec import parse_app
 from cavatica import ApiError, Unauthorized, split_app_id
-from drafts import Outcome, create_draft_once
+from drafts import Outcome, create_draft_once, look_for_draft
 from forms.inputs import MAX_FILE_IDS, file_ids
 from forms.settings import batch_body
 from forms.task import (
@@ -31,7 +32,7 @@ from .. import draft_registry, login_required, reuse, runs
 from ..checks import check_form
 from ..client import get_client
 from ..problems import platform_problem, platform_status
-from . import bp, suggested
+from . import bp, lost, suggested
 from .kept_form import keep_form_and_sign_in, restored_form, take_pending_form
 from .sent import remember_sent
 
@@ -98,6 +99,7 @@ class FormPage(FormContext):
     copy_offers: list = field(default_factory=list)  # suggested files of other projects
     copy_ask: str | None = None  # the offer whose copy is being confirmed
     copy_name: str | None = None  # the name typed for the copy
+    look_in_seconds: int | None = None  # a lost draft may still appear: look again after this
 
 
 def bare_page(context, form, **shown):
@@ -121,6 +123,7 @@ def form_page(
     preflight=None,
     copy_ask=None,
     copy_name=None,
+    look_in_seconds=None,
 ):
     """The form page: chosen files' names (one bulk call, which also finds where the app's
     suggested files live), the companion check, the batch preview, the body to send. `files`
@@ -176,6 +179,7 @@ def form_page(
         source_name=source_name,
         copy_ask=copy_ask,
         copy_name=copy_name,
+        look_in_seconds=look_in_seconds,
         **shown,
     )
     return page, lookup_error
@@ -194,6 +198,7 @@ def show_form(
     preflight=None,
     copy_ask=None,
     copy_name=None,
+    look_in_seconds=None,
 ):
     """The form page, as typed, with `error` (a platform error) or `problem` above it."""
     if error is not None:
@@ -212,6 +217,7 @@ def show_form(
             preflight=preflight,
             copy_ask=copy_ask,
             copy_name=copy_name,
+            look_in_seconds=look_in_seconds,
         )
     except Unauthorized:
         return keep_form_and_sign_in()
@@ -271,6 +277,8 @@ def submit(context, form, save):
             imported, said, problem = reuse.import_inputs(context)
             notice = " ".join(said) if said else f"Nothing was imported. {problem}"
             return show_form(context, imported or form, notice=notice)
+        if action == "look" and context.mode == "new":
+            return look_again(context, form)
         if form.validate() and request.form.get("action") != "preview":
             report, files = companion_check(context, form)
             fingerprint = report.fingerprint()
@@ -377,17 +385,40 @@ def create_draft(context, form, note=""):
     `note`: what the companion check found missing, for the description."""
     body = task_body(form, context.specs, context.project_id, context.pinned_app_id, note=note)
     submission_id = form.submission_id.data
-    marker = submission_marker(submission_id)
+    timeout = current_app.config["SB_TIMEOUT"]
     result = create_draft_once(
         get_client(),
         draft_registry(),
         submission_id,
         body,
         project_id=context.project_id,
-        marker=marker,
+        marker=submission_marker(submission_id),
         # Long enough for the other request's POST to time out and its look-up to end.
-        wait_seconds=current_app.config["SB_TIMEOUT"] * 2 + 5,
+        wait_seconds=timeout * 2 + 5,
+        look_seconds=lost.look_seconds(timeout),
     )
+    return draft_answer(context, form, result, body)
+
+
+def look_again(context, form):
+    """“Look again” after a lost answer: look for this form's draft; never create it."""
+    form.validate()  # for the page shown again; the look needs only the submission id
+    submission_id = form.submission_id.data
+    result = look_for_draft(
+        get_client(),
+        draft_registry(),
+        submission_id,
+        project_id=context.project_id,
+        marker=submission_marker(submission_id),
+    )
+    if result.outcome is Outcome.NOT_MADE:
+        return show_form(context, form, notice=lost.NOT_MADE)
+    return draft_answer(context, form, result, None)
+
+
+def draft_answer(context, form, result, body):
+    """The page after a create (or a look) for this form: its draft, or why there is none yet.
+    `body`: what was sent, when this request sent it."""
     if result.outcome is Outcome.ALREADY_CREATED:
         return redirect(draft_url(context.project_id, result.task_id))
     if result.outcome is Outcome.CREATED:
@@ -395,7 +426,8 @@ def create_draft(context, form, note=""):
         flash("The draft task was created. Nothing runs until you press Run.", "info")
         return redirect(draft_url(context.project_id, result.task_id))
     if result.outcome is Outcome.FOUND_AFTER_ALL:
-        remember_sent(result.task, body)
+        if body is not None:
+            remember_sent(result.task, body)
         flash(
             "CAVATICA's answer was lost on the way, but the draft was created: here it is.",
             "warning",
@@ -407,19 +439,15 @@ def create_draft(context, form, note=""):
             "Wait a moment, then look for the draft in the project."
         )
         return render_form(bare_page(context, form, body=body, problem=problem), 409)
-    if result.lookup_error is not None:
-        problem = (
-            f"{platform_problem(result.error)} We could not check whether the draft was created: "
-            f"look in the project for a draft whose description ends with “ref {marker}” "
-            "before you submit again."
-        )
-    else:
-        problem = (
-            "We could not tell whether the draft was created: CAVATICA's answer never came. "
-            "We looked for it and nothing was found, so you can submit again; everything you "
-            "entered is kept."
-        )
-    return show_form(context, form, problem=problem, body=body)
+    now = time.time()
+    marker = submission_marker(form.submission_id.data)
+    return show_form(
+        context,
+        form,
+        problem=lost.problem_of(result, marker, now),
+        body=body,
+        look_in_seconds=lost.look_in_seconds(result, now),
+    )
 
 
 def draft_url(project_id, task_id):

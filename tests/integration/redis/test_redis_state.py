@@ -104,9 +104,10 @@ def test_one_claim_of_a_form_wins_across_processes(client):
 def test_an_unknown_outcome_is_known_to_every_process_and_the_claim_expires(client):
     one, two = RedisDraftRegistry(client, claim_ttl=1), RedisDraftRegistry(client, claim_ttl=1)
     assert one.claim("form-2")
-    one.mark_unknown("form-2")
+    one.mark_unknown("form-2", until=1_800_000_006.5)
     known = two.lookup("form-2")
     assert known.outcome_unknown and not known.in_progress and known.task_id is None
+    assert known.unknown_until == 1_800_000_006.5  # no process creates it again before then
     assert two.claim("form-2")  # may try again (after looking for the draft first)
     # A process that died holding its claim does not block the form for ever.
     known = one.lookup("form-2", wait=3)

@@ -22,8 +22,7 @@ def serve(app):
     return ServerHandle(server, thread)
 
 
-@pytest.fixture
-def instances(sandbox, redis_url, tmp_path):
+def two_instances(sandbox, redis_url, tmp_path, timeout):
     """Two running app instances (their base URLs), each with its own session folder, so only
     Redis can carry what they share."""
     handles = []
@@ -34,7 +33,7 @@ def instances(sandbox, redis_url, tmp_path):
                 "SB_API_ENDPOINT": sandbox.api_url,
                 "SB_AUTH_TOKEN": None,
                 "SB_PROFILE": None,
-                "SB_TIMEOUT": 5.0,
+                "SB_TIMEOUT": timeout,
                 "SESSION_FILE_DIR": str(tmp_path / name),
                 "REDIS_URL": redis_url,
             }
@@ -43,6 +42,17 @@ def instances(sandbox, redis_url, tmp_path):
     yield [handle.url for handle in handles]
     for handle in handles:
         handle.shutdown()
+
+
+@pytest.fixture
+def instances(sandbox, redis_url, tmp_path):
+    yield from two_instances(sandbox, redis_url, tmp_path, 5.0)
+
+
+@pytest.fixture
+def impatient_instances(sandbox, redis_url, tmp_path):
+    """As `instances`, waiting only 1 s for the platform's answers."""
+    yield from two_instances(sandbox, redis_url, tmp_path, 1.0)
 
 
 def csrf_of(response):
@@ -165,3 +175,30 @@ def test_an_unknown_outcome_on_one_is_resolved_on_the_other(instances, sandbox):
         shown = browser.get(two + again.headers["Location"], timeout=30)
         assert "the draft was created: here it is" in shown.text
     assert len(task_posts(sandbox)) == 1  # found, not made again
+
+
+def test_a_lost_answer_on_one_holds_back_the_form_on_the_other(impatient_instances, sandbox):
+    import time
+
+    one, two = impatient_instances
+    bam = a_bam_id(sandbox)
+    with requests.Session() as browser:
+        sign_in(browser, one, sandbox.token)
+        data = filled_form(browser, one, bam, "10571057105710571057105710571057")
+        # The platform makes the draft 2 s after the form is sent; the app waits 1 s.
+        sandbox.fault(method="POST", path="/v2/tasks", latency_ms=2000, times=1)
+        sandbox.clear_requests()
+        lost = browser.post(one + FORM, data=data, allow_redirects=False, timeout=30)
+        assert lost.status_code == 200
+        assert "it may still be creating the draft" in lost.text
+        # Sent again at once, to the other machine: it knows the deadline, and sends nothing.
+        again = browser.post(two + FORM, data=data, allow_redirects=False, timeout=30)
+        assert "Nothing new was sent" in again.text and "Looking again until" in again.text
+        time.sleep(1.5)  # the platform has made the first draft by now
+        looked = browser.post(
+            two + FORM, data={**data, "action": "look"}, allow_redirects=False, timeout=30
+        )
+        assert looked.status_code == 302 and "/tasks/" in looked.headers["Location"]
+        shown = browser.get(two + looked.headers["Location"], timeout=30)
+        assert "the draft was created: here it is" in shown.text
+    assert len(task_posts(sandbox)) == 1

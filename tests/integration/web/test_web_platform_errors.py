@@ -91,33 +91,6 @@ def test_a_lost_answer_finds_the_draft_that_was_made(signed_in, demo_client, san
     assert len(task_posts(sandbox)) == 1
 
 
-def test_a_timeout_with_no_draft_made_offers_to_try_again(make_app, demo_client, sandbox):
-    client = make_app(SB_TIMEOUT=1.0).test_client()
-    client.post("/sign-in", data={"token": sandbox.token})
-    client.get(BAMTOOLS)
-    specs = app_specs(demo_client, "sbg-bamtools-index-draft2", 27)
-    bam = a_bam(demo_client)
-    data = task_form(
-        specs,
-        {"input_bam_file": file_ref(bam)},
-        name="Keep me",
-        description="typed with care",
-        **{"execution-instance_type": "m5.large"},
-    )
-    before = drafts(demo_client)
-    # The answer is slower than the app waits, and the platform then fails without a draft.
-    sandbox.fault(method="POST", path="/v2/tasks", latency_ms=1600, status=503, times=1)
-    response = client.post(BAMTOOLS, data=data)
-    text = text_of(response)
-    assert "We could not tell whether the draft was created" in text
-    assert "nothing was found, so you can submit again" in text
-    assert_kept(response, bam)
-    assert drafts(demo_client) == before
-    again = client.post(BAMTOOLS, data=data)
-    assert again.status_code == 302
-    assert drafts(demo_client) == before + 1
-
-
 def forget_sessions(app):
     """The server-side sessions end (as they do by age); browsers still hold their ids."""
     folder = app.config["SESSION_FILE_DIR"]
@@ -253,7 +226,7 @@ def test_submitting_again_after_a_lost_answer_looks_for_the_late_draft_first(
     # The platform makes the draft, but only after the app stopped waiting for the answer.
     sandbox.fault(method="POST", path="/v2/tasks", latency_ms=1800, times=1)
     response = client.post(BAMTOOLS, data=data)
-    assert "We could not tell whether the draft was created" in text_of(response)
+    assert "it may still be creating the draft" in text_of(response)
     deadline = time.monotonic() + 10
     while drafts(demo_client) == before and time.monotonic() < deadline:
         time.sleep(0.1)
