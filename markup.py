@@ -91,3 +91,9 @@ def _render(source: str) -> str:
         strip_comments=True,
     )
     return clean.strip()
+
+
+def isolate(value) -> Markup:
+    """A name from the platform in <bdi>, escaped: a right-to-left mark or override in it (say
+    U+202E in a file name) cannot turn the text around it."""
+    return Markup("<bdi>{}</bdi>").format("" if value is None else value)

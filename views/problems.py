@@ -44,9 +44,12 @@ PROBLEMS = {
         None, "CAVATICA had a problem and could not answer. Try again in a minute.{said}"
     ),
     PlatformUnreachable: Problem(
-        None, "CAVATICA could not be reached. {message} Try again in a minute."
+        "CAVATICA could not be reached",
+        "CAVATICA could not be reached. {message} Try again in a minute.",
     ),
-    OutcomeUnknown: Problem(None, "It is not known whether CAVATICA did this. {message}"),
+    OutcomeUnknown: Problem(
+        "CAVATICA's answer was lost", "It is not known whether CAVATICA did this. {message}"
+    ),
     ApiError: Problem(None, REFUSED + ".{said}"),
 }
 

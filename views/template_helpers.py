@@ -9,7 +9,7 @@ from batching import field_label
 from cavatica import account_key
 from forms.inputs import MAX_FILE_IDS
 from forms.task import error_list
-from markup import render_doc
+from markup import isolate, render_doc
 
 from . import runs
 from .client import current_token, uses_deployment_token
@@ -20,6 +20,7 @@ RATE_WARNING_SHARE = 0.1  # pages warn once this share of the rate budget is all
 def init_app(app):
     app.context_processor(page_context)
     app.add_template_filter(render_doc, "doc")  # an app's Markdown docs, sanitised
+    app.add_template_filter(isolate, "bdi")  # a name from the platform, isolated for direction
     app.add_template_filter(field_label, "field_label")
     app.add_template_filter(pretty_json, "pretty_json")
     app.add_template_global(error_list, "form_errors")

@@ -23,6 +23,7 @@ from forms.settings import (
     fill_batch,
     fill_execution,
 )
+from markup import isolate
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -410,6 +411,7 @@ def test_batch_round_trip_through_a_draft(by):
 def jinja():
     env = Environment(loader=FileSystemLoader(REPO / "templates"), autoescape=True)
     env.globals["csrf_token"] = lambda: "unused"
+    env.filters["bdi"] = isolate  # as the app registers it
     return env
 
 

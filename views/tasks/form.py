@@ -32,6 +32,7 @@ from .. import draft_registry, login_required, reuse, runs
 from ..checks import check_form
 from ..client import get_client
 from ..problems import platform_problem, platform_status
+from ..problems import problem_title as title_of
 from . import bp, lost, suggested
 from .kept_form import keep_form_and_sign_in, restored_form, take_pending_form
 from .sent import remember_sent
@@ -93,6 +94,7 @@ class FormPage(FormContext):
     preview_missing: list = field(default_factory=list)
     body: dict | None = None  # the body that will be (or was just) sent
     problem: str | None = None
+    problem_title: str | None = None  # what happened, over the problem: refused, lost, ...
     notice: str | None = None
     source_name: str | None = None  # the task a copy is made from: the form shows what differs
     preflight: Any = None  # the companion check of the chosen files (preflight.Report)
@@ -115,6 +117,7 @@ def form_page(
     form,
     *,
     problem=None,
+    problem_title=None,
     notice=None,
     body=None,
     source_name=None,
@@ -170,11 +173,13 @@ def form_page(
     except ApiError as error:
         if problem is None:
             problem, lookup_error = platform_problem(error), error
+            problem_title = title_of(error)
     page = bare_page(
         context,
         form,
         body=body,
         problem=problem,
+        problem_title=problem_title,
         notice=notice,
         source_name=source_name,
         copy_ask=copy_ask,
@@ -191,6 +196,7 @@ def show_form(
     *,
     error=None,
     problem=None,
+    problem_title=None,
     notice=None,
     body=None,
     source_name=None,
@@ -202,13 +208,14 @@ def show_form(
 ):
     """The form page, as typed, with `error` (a platform error) or `problem` above it."""
     if error is not None:
-        problem = platform_problem(error)
+        problem, problem_title = platform_problem(error), title_of(error)
     try:
         page, lookup_error = form_page(
             get_client(),
             context,
             form,
             problem=problem,
+            problem_title=problem_title,
             notice=notice,
             body=body,
             source_name=source_name,
@@ -438,13 +445,17 @@ def draft_answer(context, form, result, body):
             "This form is still being submitted from another tab or click. "
             "Wait a moment, then look for the draft in the project."
         )
-        return render_form(bare_page(context, form, body=body, problem=problem), 409)
+        page = bare_page(
+            context, form, body=body, problem=problem, problem_title="Already being sent"
+        )
+        return render_form(page, 409)
     now = time.time()
     marker = submission_marker(form.submission_id.data)
     return show_form(
         context,
         form,
         problem=lost.problem_of(result, marker, now),
+        problem_title=lost.TITLE,
         body=body,
         look_in_seconds=lost.look_in_seconds(result, now),
     )

@@ -16,6 +16,7 @@ from ..problems import platform_problem
 # try's own wait, and twice as long again (a platform that took twice the timeout was seen).
 LOOK_TIMEOUTS = 3
 
+TITLE = "CAVATICA's answer was lost"  # the heading over what follows
 LOOK_AGAIN = "Press “Look again” to check; everything you entered is kept."
 NOT_MADE = (
     "We looked again: no draft of this form was made, so you can create it now. "
