@@ -24,6 +24,7 @@ def create_app(test_config=None):
     share_state(app)
     register_extensions(app)
     register_security_headers(app)
+    guard_deployment_token(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -94,6 +95,13 @@ def register_security_headers(app):
     import security
 
     security.init_app(app)
+
+
+def guard_deployment_token(app):
+    """One token for everyone: trust the sign-on proxy's user header, or serve loopback only."""
+    import deployment
+
+    deployment.init_app(app)
 
 
 def register_blueprints(app):

@@ -21,6 +21,9 @@ DEFAULTS = {
     "SB_PROFILE": None,
     "SB_CREDENTIALS_FILE": CREDENTIALS_FILE,
     "SB_TIMEOUT": 30.0,
+    # With SB_AUTH_TOKEN: the header a sign-on proxy names the user in, and that proxy's addresses.
+    "TRUSTED_USER_HEADER": None,
+    "TRUSTED_PROXIES": "127.0.0.1,::1",
     # Where task links point; the platform's web UI, not its API.
     "CAVATICA_UI_URL": CAVATICA_UI,
     # Set by create_app when it serves the embedded sandbox (and by `make serve`'s, via SANDBOX=1).
@@ -52,6 +55,8 @@ ENV_VARS = {
     "SB_PROFILE": str,
     "SB_CREDENTIALS_FILE": str,
     "SB_TIMEOUT": float,
+    "TRUSTED_USER_HEADER": str,
+    "TRUSTED_PROXIES": str,
     "CAVATICA_UI_URL": str,
     "SANDBOX": "bool",
     "SECRET_KEY": str,

@@ -62,6 +62,7 @@ def http_error(error):
         405: "Not allowed",
         400: "Bad request",
         413: "The form is too large",
+        403: "Not served here",
     }
     title = titles.get(error.code, error.name)
     message = {

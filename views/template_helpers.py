@@ -7,6 +7,7 @@ from flask import current_app, session
 
 from batching import field_label
 from cavatica import account_key
+from deployment import deployment_user
 from forms.inputs import MAX_FILE_IDS
 from forms.task import error_list
 from markup import isolate, render_doc
@@ -41,6 +42,7 @@ def page_context():
     return {
         "signed_in_user": session.get("user"),
         "deployment_token": uses_deployment_token(),
+        "deployment_user": deployment_user(),
         "using_sandbox": current_app.config.get("SANDBOX", False),
         "rate_warning": rate_warning(),
     }

@@ -14,6 +14,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 import batching
 from appspec import parse_app
 from cavatica import ApiError, Unauthorized, split_app_id
+from deployment import with_creator
 from drafts import Outcome, create_draft_once, look_for_draft
 from forms.inputs import MAX_FILE_IDS, file_ids
 from forms.settings import batch_body
@@ -391,6 +392,7 @@ def create_draft(context, form, note=""):
     """Create the draft of this form once (`drafts.create_draft_once`), and answer the user.
     `note`: what the companion check found missing, for the description."""
     body = task_body(form, context.specs, context.project_id, context.pinned_app_id, note=note)
+    body["description"] = with_creator(body["description"])
     submission_id = form.submission_id.data
     timeout = current_app.config["SB_TIMEOUT"]
     result = create_draft_once(

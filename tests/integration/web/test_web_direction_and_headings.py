@@ -54,7 +54,9 @@ def test_a_task_name_with_an_override_is_isolated_on_its_pages(signed_in, demo_c
         ({"latency_ms": 1600, "status": 503}, "CAVATICA's answer was lost."),
     ],
 )
-def test_the_heading_over_a_problem_says_what_happened(make_app, demo_client, sandbox, fault, heading):
+def test_the_heading_over_a_problem_says_what_happened(
+    make_app, demo_client, sandbox, fault, heading
+):
     client = make_app(SB_TIMEOUT=1.0).test_client()
     client.post("/sign-in", data={"token": sandbox.token})
     client.get(BAMTOOLS)
