@@ -31,6 +31,13 @@ def init_app(app):
 def refuse_file_parts():
     """No form of the app uploads a file: a file part where text is expected is refused with
     its field's name (WTForms would otherwise meet a file object where it reads text)."""
+    if request.method == "POST" and any(not isinstance(key, str) for key in request.form):
+        # A part whose header cannot be read (say, a line break in its name) has no name.
+        abort(
+            400,
+            description="Part of this form could not be read. Reload the page and "
+            "send the form again.",
+        )
     if request.files:
         names = ", ".join(f"“{name}”" for name in sorted(request.files))
         abort(

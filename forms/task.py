@@ -143,7 +143,7 @@ def task_body(form, specs, project, app_id, note=""):
     """
     execution_settings, spot = execution_body(form.execution.form)
     batch_input, batch_by = batch_body(form.batch.form)
-    body = {"name": form.name.data.strip(), "project": project, "app": app_id}
+    body = {"name": (form.name.data or "").strip(), "project": project, "app": app_id}
     body["description"] = description_with_marker(
         form.description.data, submission_marker(form.submission_id.data), note
     )

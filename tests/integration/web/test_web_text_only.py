@@ -37,3 +37,10 @@ def test_a_multipart_form_of_text_still_works(client, sandbox):
         "/sign-in", data={"token": sandbox.token}, content_type="multipart/form-data"
     )
     assert response.status_code == 302
+
+
+def test_a_part_whose_name_cannot_be_read_is_refused(signed_in):
+    body = b'--b\r\nContent-Disposition: form-data; name="\r"\r\n\r\nx\r\n--b--\r\n'
+    response = signed_in.post(BAMTOOLS, data=body, content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 400
+    assert "Part of this form could not be read" in text_of(response)
