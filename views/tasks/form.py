@@ -14,7 +14,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 import batching
 from appspec import parse_app
 from cavatica import ApiError, Unauthorized, split_app_id
-from deployment import with_creator
+from deployment import deployment_user, with_creator
 from drafts import Outcome, create_draft_once, look_for_draft
 from forms.inputs import MAX_FILE_IDS, file_ids
 from forms.settings import batch_body
@@ -398,7 +398,7 @@ def create_draft(context, form, note=""):
     result = create_draft_once(
         get_client(),
         draft_registry(),
-        submission_id,
+        guard_key(submission_id),
         body,
         project_id=context.project_id,
         marker=submission_marker(submission_id),
@@ -416,7 +416,7 @@ def look_again(context, form):
     result = look_for_draft(
         get_client(),
         draft_registry(),
-        submission_id,
+        guard_key(submission_id),
         project_id=context.project_id,
         marker=submission_marker(submission_id),
     )
@@ -461,6 +461,12 @@ def draft_answer(context, form, result, body):
         body=body,
         look_in_seconds=lost.look_in_seconds(result, now),
     )
+
+
+def guard_key(submission_id):
+    """The one-draft guard's key: who submits (the account, never its token, and the sign-on
+    user) with the submission id, so that another user's id leads to nothing of theirs."""
+    return f"{get_client().account}:{deployment_user() or ''}:{submission_id}"
 
 
 def draft_url(project_id, task_id):

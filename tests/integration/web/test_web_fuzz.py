@@ -64,7 +64,7 @@ BODY = st.lists(
 
 
 @pytest.fixture
-def routes(signed_in, api):
+def routes(signed_in, demo_client):
     """The four routes, on a draft of their own each (run and delete act on theirs)."""
 
     def draft():
@@ -72,9 +72,9 @@ def routes(signed_in, api):
             "name": "fuzz",
             "project": PROJECT,
             "app": f"{APP}/27",
-            "inputs": {"input_bam_file": file_ref(a_bam(api))},
+            "inputs": {"input_bam_file": file_ref(a_bam(demo_client))},
         }
-        return api.create_task(body)["id"]
+        return demo_client.create_task(body)["id"]
 
     tasks = f"/projects/{PROJECT}/tasks"
     return {
