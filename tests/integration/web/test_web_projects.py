@@ -1,5 +1,7 @@
 """The projects list (search, paging) and a project's page (apps, recent tasks)."""
 
+import re
+
 from web_helpers import PROJECT, a_bam, text_of
 
 
@@ -99,3 +101,13 @@ def test_a_page_past_the_end_offers_the_first_page(signed_in):
     assert "You have no projects yet" not in text
     apps = text_of(signed_in.get(f"/projects/{PROJECT}?offset=500"))
     assert "There are no apps on this page." in apps
+
+
+def test_every_page_names_an_icon_the_app_serves(client):
+    """Without one, browsers ask for /favicon.ico and log its 404 on every page."""
+    page = client.get("/sign-in").get_data(as_text=True)
+    href = re.search(r'<link rel="icon" href="([^"]+)"', page).group(1)
+    icon = client.get(href)
+    assert icon.status_code == 200
+    assert icon.mimetype == "image/svg+xml"
+    icon.close()
