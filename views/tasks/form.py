@@ -149,8 +149,8 @@ def form_page(
             for i in some
         ]
         if len(ids) > MAX_FILE_IDS:
-            ids = []  # too many to look up: the form says so, and no call is spent on them
-            files = {}
+            # Too many to look up: the form says so, and no call is spent on this page at all.
+            ids, suggested_ids, files = [], [], {}
         if files is None:  # with each file's folder, where the companion check looks
             wanted = list(dict.fromkeys([*ids, *suggested_ids]))
             files = client.files_by_id(wanted, parents=True) if wanted else {}

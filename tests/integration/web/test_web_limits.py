@@ -103,3 +103,26 @@ def test_one_page_spends_at_most_a_tenth_of_the_rate_budget(signed_in, sandbox):
     assert sum(upstream_counts(sandbox).values()) <= 20
     # The rest of the budget is still there for the next page.
     assert signed_in.get("/projects").status_code == 200
+
+
+def test_three_inputs_of_2000_ids_each_are_too_many_for_one_form(signed_in, sandbox, demo_client):
+    app = "kfdrc-alignment-wf"
+    revision = demo_client.app(f"{PROJECT}/{app}")["revision"]
+    url = f"/projects/{PROJECT}/apps/{app}/new?revision={revision}"
+    signed_in.get(url)  # the app's revision is cached from here on
+    sandbox.clear_requests()
+    data = {
+        "name": "Three lists",
+        "submission_id": SUBMISSION,
+        "batch-mode": "off",
+        "inputs-input_bam_list": fake_ids(2000),
+        "inputs-input_pe_reads_list": fake_ids(2000, start=2000),
+        "inputs-input_pe_mates_list": fake_ids(2000, start=4000),
+        "action": "create",
+    }
+    response = signed_in.post(url, data=data)
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "The form holds 6,000 file ids; at most 5,000 are taken per input and per form" in text
+    assert "This input holds" not in text  # each input alone is within the limit
+    assert upstream_counts(sandbox) == {}  # nothing looked up, nothing created
