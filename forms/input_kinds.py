@@ -160,6 +160,7 @@ class Files(InputKind):
         ctx.file_ids.extend(ids)
         if not ids:
             return MISSING
+        ctx.file_places.append((name, self.NOUN, ids))
         objects = [{"class": self.CLASS, "path": i} for i in ids]
         if self._is_list(node):
             return objects

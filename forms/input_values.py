@@ -36,11 +36,14 @@ TRUE_WORDS = ("true", "on", "1", "y", "yes")
 
 @dataclass
 class ParseContext:
-    """The submitted strings, and what reading them found: messages by name, file ids seen."""
+    """The submitted strings, and what reading them found: messages by name, file ids seen
+    (and where: `file_places` holds (HTML name, "file" or "folder", ids) for each box of ids, so
+    an id the platform does not know is marked on the very box that holds it)."""
 
     formdata: Any
     errors: dict[str, list[str]] = field(default_factory=dict)
     file_ids: list[str] = field(default_factory=list)
+    file_places: list[tuple[str, str, list[str]]] = field(default_factory=list)
 
     def error(self, name: str, message: str) -> None:
         self.errors.setdefault(name, []).append(message)

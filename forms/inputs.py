@@ -45,6 +45,7 @@ __all__ = [
     "AppInputField",
     "build_inputs_form",
     "file_ids",
+    "mark_files_not_in_project",
     "inputs_body",
     "inputs_formdata",
     "inputs_problems",
@@ -84,6 +85,7 @@ class AppInputField(Field):
         self.sub_errors: dict[str, list[str]] = {}
         self._parse_errors: dict[str, list[str]] = {}
         self.file_ids: list[str] = []
+        self.file_places: list[tuple[str, str, list[str]]] = []  # see ParseContext
         self.validated = False
         self.formdata: Any = MultiDict()
 
@@ -120,6 +122,7 @@ class AppInputField(Field):
         self._parse_errors = ctx.errors
         self.sub_errors = {name: list(messages) for name, messages in ctx.errors.items()}
         self.file_ids = ctx.file_ids
+        self.file_places = ctx.file_places
         self.process_errors = [m for messages in ctx.errors.values() for m in messages]
 
     def _unreadable(self, formdata) -> bool:
@@ -328,3 +331,46 @@ def file_ids(inputs_form: Any, specs: AppSpec | Iterable[InputSpec] | None = Non
         for file_id in getattr(field, "file_ids", ()):
             seen.setdefault(file_id, None)
     return list(seen)
+
+
+# How many of the ids one box holds a message names; it counts the rest.
+NAMED_IDS = 5
+
+
+def mark_files_not_in_project(
+    inputs_form: Any, files: Mapping[str, Mapping[str, Any]], project_id: str
+) -> list[str]:
+    """Mark every chosen id that is no file (or folder) of `project_id` on the box that holds
+    it (a record's field, a list's row: the nearest control), naming the id, as a validation
+    error: the draft is then not created. An id the look-up did not return is unknown or not
+    visible to this user; one it returned from another project would be refused by the task.
+
+    :param files: {id: file} as the platform's bulk look-up returned them (with `project`).
+    :return: the ids marked, in order.
+    """
+    form = _inner(inputs_form)
+    marked: list[str] = []
+    for field in form:
+        for name, noun, ids in getattr(field, "file_places", ()):
+            foreign = list(
+                dict.fromkeys(i for i in ids if not _in_project(files.get(i), project_id))
+            )
+            if not foreign:
+                continue
+            message = _not_in_project_message(foreign, noun)
+            field.errors = [*field.errors, message]
+            field.sub_errors.setdefault(name, []).append(message)
+            marked.extend(i for i in foreign if i not in marked)
+    return marked
+
+
+def _in_project(found: Mapping[str, Any] | None, project_id: str) -> bool:
+    return found is not None and found.get("project", project_id) == project_id
+
+
+def _not_in_project_message(ids: list[str], noun: str) -> str:
+    if len(ids) == 1:
+        return f"{ids[0]} is not a {noun} of this project."
+    named = ", ".join(ids[:NAMED_IDS])
+    more = f" and {len(ids) - NAMED_IDS:,} more" if len(ids) > NAMED_IDS else ""
+    return f"{len(ids):,} ids are not {noun}s of this project: {named}{more}."

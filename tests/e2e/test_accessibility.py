@@ -301,17 +301,54 @@ def test_main_flow_with_the_keyboard_alone(page, sandbox, upstream):
     assert (body["batch_input"], body["batch_by"]) == ("input_bam_file", {"type": "ITEM"})
 
 
-def test_draft_with_platform_errors_shows_each_next_to_its_input(signed_in, upstream, axe):
+def test_a_file_of_another_project_is_marked_on_its_field_before_any_draft(
+    signed_in, upstream, axe
+):
     page = signed_in
-    # A BAM the user can see, but in another project: CAVATICA makes the draft and flags it.
+    # A BAM the user can see, but in another project: the form says so; nothing is created.
     elsewhere = next(
         f
         for f in upstream.listing(project="other-user/shared-reference")
         if f["name"].endswith(".bam")
     )
     page.goto(form_url(upstream, BAMTOOLS_APP))
+    page.get_by_label("Task name").fill("Foreign BAM")
     ids_box(page, "inputs-input_bam_file").fill(elsewhere["id"])
     page.get_by_role("button", name="Create draft").click()
+    message = f"{elsewhere['id']} is not a file of this project."
+    summary = page.locator("#error-summary")
+    expect(summary).to_contain_text(message)
+    expect(summary).to_be_focused()  # read out first
+    box = ids_box(page, "inputs-input_bam_file")
+    expect(box).to_have_value(elsewhere["id"])  # kept as typed
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("[id='inputs-input_bam_file@error']")).to_contain_text(message)
+    check_page(page, axe)
+    assert upstream.drafts_named(PROJECT, "Foreign BAM") == []
+
+
+def test_draft_with_platform_errors_shows_each_next_to_its_input(signed_in, upstream, axe):
+    page = signed_in
+    # A draft made elsewhere (in CAVATICA, by a script) over a BAM of another project: the
+    # platform made it and flagged the input.
+    elsewhere = next(
+        f
+        for f in upstream.listing(project="other-user/shared-reference")
+        if f["name"].endswith(".bam")
+    )
+    revision = upstream.app_revision(PROJECT, BAMTOOLS_APP)
+    made = upstream.http.post(
+        f"{upstream.sandbox.api_url}/tasks",
+        json={
+            "project": PROJECT,
+            "app": f"{PROJECT}/{BAMTOOLS_APP}/{revision}",
+            "name": "Made elsewhere",
+            "inputs": {"input_bam_file": {"class": "File", "path": elsewhere["id"]}},
+        },
+        timeout=10,
+    )
+    made.raise_for_status()
+    page.goto(f"/projects/{PROJECT}/tasks/{made.json()['id']}")
     expect(page.get_by_role("region", name="Summary")).to_contain_text("DRAFT")
     problems = page.get_by_role("region", name="What CAVATICA found")
     expect(problems).to_contain_text("1 error")

@@ -16,7 +16,7 @@ from appspec import parse_app
 from cavatica import ApiError, Unauthorized, split_app_id
 from deployment import deployment_user, with_creator
 from drafts import Outcome, create_draft_once, look_for_draft
-from forms.inputs import MAX_FILE_IDS, file_ids
+from forms.inputs import MAX_FILE_IDS, file_ids, mark_files_not_in_project
 from forms.settings import batch_body
 from forms.task import (
     build_task_form,
@@ -288,7 +288,10 @@ def submit(context, form, save):
         if action == "look" and context.mode == "new":
             return look_again(context, form)
         if form.validate() and request.form.get("action") != "preview":
-            report, files = companion_check(context, form)
+            files = chosen_files(context, form)
+            if mark_files_not_in_project(form.inputs.form, files, context.project_id):
+                return show_form(context, form, files=files)  # marked on their fields
+            report = companion_check(context, form, files)
             fingerprint = report.fingerprint()
             if fingerprint and request.form.get("preflight_ack") != fingerprint:
                 # Not seen on this page yet: show it; the next press creates it anyway.
@@ -307,26 +310,25 @@ HELD_BACK = (
 )
 
 
-def companion_check(context, form):
-    """(the companion check, the chosen files it looked up, or None when it needed none): what
-    decides whether the form is saved at once. A form whose files have no companion to look for
-    costs no call."""
-    looked_up = {}
+def chosen_files(context, form):
+    """The chosen files as the platform knows them, with their folders: one bulk look-up (100
+    ids a call) before anything is saved, so an id that is no file of this project is marked
+    on its field instead of making a draft with platform errors."""
+    ids = file_ids(form.inputs.form, context.specs)
+    return get_client().files_by_id(ids, parents=True) if ids else {}
 
-    def chosen_files():
-        ids = file_ids(form.inputs.form, context.specs)
-        looked_up["files"] = get_client().files_by_id(ids, parents=True) if ids else {}
-        return looked_up["files"]
 
-    report = check_form(
+def companion_check(context, form, files):
+    """The companion check of the chosen `files`: what decides whether the form is saved at
+    once. A form whose files have no companion to look for costs no further call."""
+    return check_form(
         get_client(),
         context.app,
         context.specs,
         form.inputs.form,
-        chosen_files,
+        lambda: files,
         companions_only=True,
     )
-    return report, looked_up.get("files")
 
 
 # ---- a new task -------------------------------------------------------------------------------

@@ -1,7 +1,15 @@
 """The draft page and what can be done from it: run (confirmed), delete (confirmed), edit."""
 
 import pytest
-from web_helpers import PROJECT, a_bam, file_ref, folder_files, text_of, upstream_counts
+from web_helpers import (
+    PROJECT,
+    a_bam,
+    file_ref,
+    folder_files,
+    task_posts,
+    text_of,
+    upstream_counts,
+)
 
 APP = f"{PROJECT}/sbg-bamtools-index-draft2/27"
 
@@ -297,7 +305,7 @@ def test_a_new_task_like_an_earlier_one(signed_in, demo_client, sandbox):
     sandbox.clear_requests()
     created = signed_in.post(link.replace("&amp;", "&"), data=fields)
     assert created.status_code == 302
-    [body] = [r["json"] for r in sandbox.requests()["requests"] if r["method"] == "POST"]
+    [body] = task_posts(sandbox)
     assert body["inputs"] == {"input_bam_file": file_ref(bam), "bti_format": True}
     assert body["execution_settings"] == {"instance_type": "r5.xlarge"}
     assert body["description"].endswith(f"ref {submission_id[:12]}")

@@ -20,8 +20,8 @@ def bulk_calls(sandbox):
 
 @pytest.fixture
 def thousand_files_form(demo_client):
-    """POST data of a WES batch over big-cohort FASTQs: 1,000 distinct file ids in all."""
-    refs = folder_files(demo_client, "references", "GRCh38")
+    """POST data of a WES batch in big-cohort over its FASTQs: 1,000 distinct file ids in all."""
+    refs = folder_files(demo_client, "references", "GRCh38", project=BIG)
     references = {
         "indels_1000g_phase1": file_ref(refs["1000G_phase1.snps.high_confidence.hg38.vcf.gz"]),
         "database": file_ref(refs["Homo_sapiens_assembly38.dict"]),
@@ -37,12 +37,12 @@ def thousand_files_form(demo_client):
         reads += [f for f in page.items if f.get("type") != "folder"]
         offset += 100
     reads = reads[: 1000 - len(references)]
-    revision = demo_client.app(f"{PROJECT}/{WES}")["revision"]
-    url = f"/projects/{PROJECT}/apps/{WES}/new?revision={revision}"
+    revision = demo_client.app(f"{BIG}/{WES}")["revision"]
+    url = f"/projects/{BIG}/apps/{WES}/new?revision={revision}"
 
     def data(action, submission_id="5ca1e5ca1e5ca1e5ca1e5ca1e5ca1e00"):
         return task_form(
-            app_specs(demo_client, WES),
+            app_specs(demo_client, WES, project=BIG),
             {"fastq": [file_ref(f) for f in reads], **references},
             name="A thousand FASTQs",
             submission_id=submission_id,
@@ -73,9 +73,9 @@ def test_the_draft_page_after_create_looks_up_no_name_again(
 ):
     url, data, reads = thousand_files_form
     signed_in.post(url, data=data("preview"))
-    sandbox.clear_requests()
     created = signed_in.post(url, data=data("create"))
     assert created.status_code == 302
+    sandbox.clear_requests()
     for _ in range(2):  # shown as created, then read back from the platform
         draft = signed_in.get(created.location)
         assert draft.status_code == 200
