@@ -8,7 +8,6 @@ app itself is slow, and a count that grows with the data (files, pages) would sh
 """
 
 import os
-import re
 import statistics
 import tempfile
 import time
@@ -16,13 +15,15 @@ import uuid
 
 import requests
 
+from bench.flow import csrf_token, missed
+
 LATENCY_MS = 50
 REQUESTS = 15  # timed requests per page (after one untimed request that also counts the calls)
 PROJECT = "demo-user/pediatric-wgs"
 BIG = "demo-user/big-cohort"
 BIG_APP = "sbg-gatk-haplotypecaller"  # 132 inputs
 BATCH_APP = "sbg-wes-bwa-gatk4-cwl1"
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+BIG_BATCH = 1000  # FASTQs of the big project chosen in one form
 
 
 class Sandbox:
@@ -43,20 +44,23 @@ class Sandbox:
         return len(self.control("GET", "requests")["requests"])
 
     def get(self, path, **params):
+        # Everything, as the app asks: a list's default items carry no metadata.
+        params = {"fields": "_all", **params}
         response = self.api.get(f"{self.api_url}{path}", params=params, timeout=30)
         response.raise_for_status()
         return response.json()
 
 
-def csrf_token(html):
-    return CSRF_RE.search(html).group(1)
-
-
 class Flow:
-    """One thing a user does: `prepare()` (untimed, fresh each time) then `act()` (timed)."""
+    """One thing a user does: `prepare()` (untimed, fresh each time) then `act()` (timed),
+    which must reach the page of `step` (see bench.flow) to count."""
 
-    def __init__(self, name, act, prepare=None, expect=200):
-        self.name, self.act, self.prepare, self.expect = name, act, prepare, expect
+    def __init__(self, name, act, step, prepare=None):
+        self.name, self.act, self.step, self.prepare = name, act, step, prepare
+
+
+class MissedPage(Exception):
+    """A step reached another page than its own: its time would measure nothing."""
 
 
 def measure(flow, sandbox, requests_count):
@@ -68,7 +72,9 @@ def measure(flow, sandbox, requests_count):
         started = time.perf_counter()
         response = flow.act(state)
         elapsed = (time.perf_counter() - started) * 1000
-        assert response.status_code == flow.expect, (flow.name, response.status_code)
+        reached = missed(flow.step, response)
+        if reached is not None:
+            raise MissedPage(f"{flow.name}: reached {reached}, not the {flow.step} page")
         return elapsed, sandbox.calls()
 
     _, calls = once()  # warm-up: also the call count
@@ -82,6 +88,8 @@ def run(report):
 
     handle = serve_in_thread(create_sandbox_app())  # the real apps: the flows need BIG_APP
     sandbox = Sandbox(handle, DEMO_TOKEN)
+    # The bench sends far more than the platform's 1,000 requests per 5 minutes.
+    sandbox.control("POST", "rate_limit", {"limit": 10**7, "window_seconds": 300})
     sessions = tempfile.TemporaryDirectory()
     try:
         # Signed in through the sign-in form, whatever token the environment holds.
@@ -151,19 +159,9 @@ def build_flows(app, client, sandbox, token):
     from views.client import RevisionCache
 
     big_revision = sandbox.get(f"/apps/{PROJECT}/{BIG_APP}")["revision"]
-    batch_revision = sandbox.get(f"/apps/{PROJECT}/{BATCH_APP}")["revision"]
     big_form = f"/projects/{PROJECT}/apps/{BIG_APP}/new?revision={big_revision}"
-    batch_form = f"/projects/{PROJECT}/apps/{BATCH_APP}/new?revision={batch_revision}"
-    root = sandbox.get("/files", project=PROJECT, limit=100)["items"]
-    fastqs = [f["id"] for f in root if f["name"].endswith(".fastq.gz") and f.get("metadata")]
-    top = next(item for item in root if item["name"] == "references")
-    grch38 = sandbox.get("/files", parent=top["id"])["items"][0]  # references/GRCh38
-    references = {
-        f["name"]: f["id"] for f in sandbox.get("/files", parent=grch38["id"], limit=100)["items"]
-    }
-    ref = references["Homo_sapiens_assembly38.fasta"]
-    vcf = references["Homo_sapiens_assembly38.dbsnp138.vcf.gz"]
-    bed = references["exome_calling_regions.v1.1.hg38.bed"]
+    small = batch_fixture(sandbox, PROJECT, None)
+    big = batch_fixture(sandbox, BIG, BIG_BATCH)
 
     def sign_in_page():
         client.post("/sign-out", data={"csrf_token": csrf_token(client.get("/sign-in").text)})
@@ -172,35 +170,30 @@ def build_flows(app, client, sandbox, token):
     def sign_in(csrf):
         return client.post("/sign-in", data={"csrf_token": csrf, "token": token})
 
-    def batch_form_data(action):
-        html = client.get(batch_form).text
-        return {
-            "csrf_token": csrf_token(html),
-            "submission_id": uuid.uuid4().hex,
-            "name": "bench batch",
-            "description": "",
-            "inputs-fastq": " ".join(fastqs),
-            "inputs-indels_1000g_phase1": vcf,
-            "inputs-database": bed,
-            "inputs-reference": ref,
-            "inputs-mills": vcf,
-            "inputs-dbsnp": vcf,
-            "inputs-intervals_file": bed,
-            "execution-instance_type": "c5.2xlarge",
-            "batch-mode": "on",
-            "batch-input": "fastq",
-            "batch-by": "sample",
-            "action": action,
-        }
+    def form_data(fixture, action):
+        html = client.get(fixture["form"]).text
+        return dict(
+            fixture["data"],
+            csrf_token=csrf_token(html),
+            submission_id=uuid.uuid4().hex,
+            name="bench batch",
+            action=action,
+        )
 
-    def post_form(data):
-        return client.post(batch_form, data=data)
+    def post_form(fixture):
+        return lambda data: client.post(fixture["form"], data=data)
 
-    def new_draft():
-        response = post_form(batch_form_data("create"))
-        draft_url = response.headers["Location"]
-        client.get(draft_url)  # the page right after creation, shown from the session
-        return draft_url
+    def new_draft(fixture, seen=False):
+        def make():
+            response = client.post(fixture["form"], data=form_data(fixture, "create"))
+            reached = missed("create", response)
+            if reached is not None:
+                raise MissedPage(f"creating a draft to show: reached {reached}")
+            if seen:
+                client.get(response.headers["Location"])  # shown once from what create kept
+            return response.headers["Location"]
+
+        return make
 
     def cold_app_cache():
         app.extensions["app_revisions"] = RevisionCache(app.config["APP_CACHE_SIZE"])
@@ -210,32 +203,101 @@ def build_flows(app, client, sandbox, token):
 
     # Signed in once for every page but the sign-in itself.
     sign_in(sign_in_page())
-    return [
-        Flow("sign in (POST token)", sign_in, prepare=sign_in_page, expect=302),
-        Flow("projects", lambda _: client.get("/projects")),
-        Flow("project (apps and recent tasks)", lambda _: client.get(f"/projects/{PROJECT}")),
+    flows = [
+        Flow("sign in (POST token)", sign_in, "sign in", prepare=sign_in_page),
+        Flow("projects", lambda _: client.get("/projects"), "projects"),
+        Flow(
+            "project (apps and recent tasks)",
+            lambda _: client.get(f"/projects/{PROJECT}"),
+            "project",
+        ),
         Flow(
             f"new task, {BIG_APP} (132 inputs), app not cached",
             lambda _: client.get(big_form),
+            "new task form",
             prepare=cold_app_cache,
         ),
-        Flow(f"new task, {BIG_APP} (132 inputs), app cached", lambda _: client.get(big_form)),
-        Flow("picker, 100,000-file project, offset 0", picker(0)),
-        Flow("picker, 100,000-file project, offset 99,900", picker(99_900)),
         Flow(
-            f"batch preview, {len(fastqs)} FASTQs by sample",
-            post_form,
-            prepare=lambda: batch_form_data("preview"),
+            f"new task, {BIG_APP} (132 inputs), app cached",
+            lambda _: client.get(big_form),
+            "new task form",
         ),
-        Flow(
-            "submit (create the draft)",
-            post_form,
-            prepare=lambda: batch_form_data("create"),
-            expect=302,
-        ),
-        Flow(
-            "draft page (read back from the platform)",
-            lambda url: client.get(url),
-            prepare=new_draft,
-        ),
+        Flow("picker, 100,000-file project, offset 0", picker(0), "picker page"),
+        Flow("picker, 100,000-file project, offset 99,900", picker(99_900), "picker page"),
     ]
+    for fixture in (small, big):
+        count = f"{fixture['count']:,} FASTQs"
+        flows += [
+            Flow(
+                f"batch preview, {count} by sample",
+                post_form(fixture),
+                "batch preview",
+                prepare=lambda fixture=fixture: form_data(fixture, "preview"),
+            ),
+            Flow(
+                f"create the draft, {count}",
+                post_form(fixture),
+                "create",
+                prepare=lambda fixture=fixture: form_data(fixture, "create"),
+            ),
+            Flow(
+                f"draft page after create, {count}",
+                lambda url: client.get(url),
+                "draft page",
+                prepare=new_draft(fixture),
+            ),
+            Flow(
+                f"draft page opened again (read from the platform), {count}",
+                lambda url: client.get(url),
+                "draft page",
+                prepare=new_draft(fixture, seen=True),
+            ),
+        ]
+    return flows
+
+
+def batch_fixture(sandbox, project, count):
+    """The batch app's form in `project`, filled as a user would: `count` FASTQs that carry a
+    sample id (all of them at the project's root when None) and the project's own references,
+    whose companion files are all there, so the pre-flight check lets the draft through."""
+    revision = sandbox.get(f"/apps/{project}/{BATCH_APP}")["revision"]
+    fastqs = []
+    offset = 0
+    while count is None or len(fastqs) < count:
+        page = sandbox.get("/files", project=project, offset=offset, limit=100)["items"]
+        fastqs += [
+            f["id"]
+            for f in page
+            if f["name"].endswith(".fastq.gz") and (f.get("metadata") or {}).get("sample_id")
+        ]
+        offset += 100
+        if count is None or not page:
+            break
+    fastqs = fastqs[:count] if count else fastqs
+    top = sandbox.get("/files", project=project, name="references")["items"][0]
+    grch38 = sandbox.get("/files", parent=top["id"])["items"][0]  # references/GRCh38
+    references = {
+        f["name"]: f["id"] for f in sandbox.get("/files", parent=grch38["id"], limit=100)["items"]
+    }
+    vcf = references["Homo_sapiens_assembly38.dbsnp138.vcf.gz"]
+    bed = references["exome_calling_regions.v1.1.hg38.bed"]
+    return {
+        "form": f"/projects/{project}/apps/{BATCH_APP}/new?revision={revision}",
+        "count": len(fastqs),
+        "data": {
+            "description": "",
+            "inputs-fastq": " ".join(fastqs),
+            "inputs-indels_1000g_phase1": references[
+                "1000G_phase1.snps.high_confidence.hg38.vcf.gz"
+            ],
+            "inputs-database": bed,
+            "inputs-reference": references["Homo_sapiens_assembly38.fasta"],
+            "inputs-mills": references["Mills_and_1000G_gold_standard.indels.hg38.vcf.gz"],
+            "inputs-dbsnp": vcf,
+            "inputs-intervals_file": bed,
+            "execution-instance_type": "c5.2xlarge",
+            "batch-mode": "on",
+            "batch-input": "fastq",
+            "batch-by": "sample",
+        },
+    }
