@@ -5,7 +5,10 @@ the sign-in form, flashed messages) travels in a signed cookie. Signing in makes
 session (files, or Redis when REDIS_URL is set) and the cookie then carries only its signed id.
 Each stored session expires by its own age (the session lifetime); nothing is ever evicted to
 make room, so a flood of requests cannot sign anyone out. Stored sessions are msgpack (never
-pickle), encrypted with a key derived from SECRET_KEY.
+pickle), encrypted with a key derived from SECRET_KEY. A stored session is written again only
+when it changed, or to renew its expiry (at most once every REFRESH_SECONDS): a page that only
+reads it costs no encryption and no write, and two requests of one browser at once (a double
+click) cannot put back what the other just stored.
 """
 
 import base64
@@ -32,6 +35,10 @@ log = logging.getLogger(__name__)
 # What a visitor's signed cookie may hold; anything else needs a server-side session.
 COOKIE_KEYS = {"csrf_token", "_flashes", "_permanent"}
 SWEEP_EVERY_SECONDS = 600  # how often expired session files are removed (Redis expires its own)
+# An unchanged session is written again (its expiry renewed) at most this often, and at most
+# every hundredth of its lifetime: it still ends about its lifetime after its last use.
+REFRESH_SECONDS = 60
+WRITTEN_AT = "_written_at"  # kept beside the session's data in the store, never in the session
 
 
 def from_this_site(req=None):
@@ -66,13 +73,15 @@ class EncryptedMsgpack(Serializer):
         self.decoder = msgspec.msgpack.Decoder()
 
     def encode(self, session):
-        return self.fernet.encrypt(self.encoder.encode(dict(session)))
+        return self.fernet.encrypt(self.encoder.encode({**session, WRITTEN_AT: time.time()}))
 
     def decode(self, serialized_data):
+        """The stored session's data, and when it was written (`WRITTEN_AT`, 0 if unknown)."""
         try:
-            return self.decoder.decode(self.fernet.decrypt(serialized_data))
+            data = self.decoder.decode(self.fernet.decrypt(serialized_data))
         except (InvalidToken, msgspec.DecodeError):
             return None  # another SECRET_KEY, or not ours: the visitor signs in again
+        return data if isinstance(data, dict) else None
 
 
 class RawBytes:
@@ -140,7 +149,7 @@ class LauncherSession(CallbackDict, SessionMixin):
     session. `lapsed_sid`: the id the browser still holds when its stored session has expired,
     so a form posted just after can be kept for that browser and no other."""
 
-    def __init__(self, initial=None, sid=None, lapsed_sid=None):
+    def __init__(self, initial=None, sid=None, lapsed_sid=None, written_at=0.0):
         def on_update(self):
             self.modified = True
             self.accessed = True
@@ -148,6 +157,7 @@ class LauncherSession(CallbackDict, SessionMixin):
         super().__init__(initial, on_update)
         self.sid = sid
         self.lapsed_sid = lapsed_sid
+        self.written_at = written_at  # when the stored session was last written
         self.modified = False
         self.accessed = False
 
@@ -199,7 +209,8 @@ class LauncherSessionInterface(SessionInterface):
         if isinstance(sid, str):
             stored = self.store._retrieve_session_data(self.store._get_store_id(sid))
             if isinstance(stored, dict):
-                return LauncherSession(stored, sid=sid)
+                written_at = stored.pop(WRITTEN_AT, 0.0)
+                return LauncherSession(stored, sid=sid, written_at=written_at)
             return LauncherSession(lapsed_sid=sid)
         return LauncherSession({k: v for k, v in data.items() if k in COOKIE_KEYS})
 
@@ -234,9 +245,10 @@ class LauncherSessionInterface(SessionInterface):
             session.sid = None
             session.modified = True
         if session.sid:
-            self.store._upsert_session(
-                app.permanent_session_lifetime, session, self.store._get_store_id(session.sid)
-            )
+            if session.modified or self._due_for_refresh(app, session):
+                self.store._upsert_session(
+                    app.permanent_session_lifetime, session, self.store._get_store_id(session.sid)
+                )
             self._set_cookie(app, response, {"sid": session.sid})
         elif not session.modified:
             return
@@ -248,6 +260,12 @@ class LauncherSessionInterface(SessionInterface):
                 domain=self.get_cookie_domain(app),
                 path=self.get_cookie_path(app),
             )
+
+    def _due_for_refresh(self, app, session):
+        """An unchanged session is written again once its last write is old enough."""
+        lifetime = app.permanent_session_lifetime.total_seconds()
+        age = time.time() - (session.written_at or 0.0)
+        return not 0 <= age < min(REFRESH_SECONDS, lifetime / 100)
 
     def _deployment_user(self, app):
         # With a deployment token nobody signs in, so what the pages keep lives server-side.

@@ -102,6 +102,23 @@ def test_each_session_ends_by_its_own_age(store_app, sandbox):
 
 
 @pytest.mark.parametrize("store_app", STORES, indirect=True)
+def test_a_session_in_use_outlives_its_lifetime_and_pages_that_only_read_it_do_not_rewrite_it(
+    store_app, sandbox
+):
+    from datetime import timedelta
+
+    app = store_app(PERMANENT_SESSION_LIFETIME=timedelta(seconds=3))
+    client = sign_in(app, sandbox.token)
+    client.get("/projects")
+    stored = stored_sessions(app)
+    assert client.get("/projects").status_code == 200
+    assert stored_sessions(app) == stored  # read, not written again: nothing to encrypt
+    for _ in range(9):  # 4.5 s of use, past the 3 s lifetime of its first write
+        time.sleep(0.5)
+        assert is_signed_in(client)
+
+
+@pytest.mark.parametrize("store_app", STORES, indirect=True)
 def test_the_token_is_not_readable_where_sessions_are_stored(store_app, sandbox):
     app = store_app()
     client = sign_in(app, sandbox.token)
