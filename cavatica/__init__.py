@@ -27,8 +27,9 @@ What it promises:
   items carry no `type` or `parent` (`files_by_id(ids, parents=True)` asks for `parent`).
 - `budget` keeps the X-RateLimit-* headers seen per account (`state.RateBudget`, or in Redis), so
   optional reads (names for display) leave the last requests to the creates that need them.
-- An app revision never changes, so `app_cache` keeps it; asking for the latest revision caches
-  it under the revision it turned out to be.
+- An app revision never changes, so `app_cache` keeps it (as msgpack bytes: each caller gets a
+  copy of its own, quickly); asking for the latest revision caches it under the revision it
+  turned out to be.
 - The token is never logged or put in an exception message. Calls are counted per route, so
   tests and the benchmarks can say how many a page costs.
 """

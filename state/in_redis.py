@@ -2,8 +2,9 @@
 machines, see the same rate budget, app revisions and one-draft-per-form registry (with the
 deadline of each unknown outcome, so no process creates a form's draft again before it).
 
-Values are JSON (never pickles: what Redis hands back is data, not code). Every key starts with
-`launcher:` and expires on its own, so the Redis can be shared and needs no cleaning.
+Values are JSON or msgpack (never pickles: what Redis hands back is data, not code).
+Every key starts with `launcher:` and expires on its own, so the Redis can be shared and needs
+no cleaning.
 """
 
 import json
@@ -84,17 +85,18 @@ class RedisRateBudget:
 
 
 class RedisRevisionCache:
-    """App revisions for every process (`get`/`set`, as the client's `app_cache` uses them)."""
+    """App revisions for every process (`get`/`set`, as the client's `app_cache` uses them):
+    the bytes the client hands in (its msgpack of the app), handed back as they are."""
 
     def __init__(self, client, ttl=REVISION_TTL_SECONDS):
         self._redis, self.ttl = client, ttl
 
     def get(self, key, default=None):
         raw = self._redis.get(f"{PREFIX}app:{key}")
-        return default if raw is None else json.loads(raw)
+        return default if raw is None else raw
 
     def set(self, key, value):
-        self._redis.set(f"{PREFIX}app:{key}", json.dumps(value), ex=self.ttl)
+        self._redis.set(f"{PREFIX}app:{key}", value, ex=self.ttl)
 
 
 class RedisDraftRegistry(DraftRegistry):
