@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from appspec import (
@@ -182,13 +183,13 @@ def _as_list(value: Any) -> list:
 
 
 def _direct_file_ids(value: Any) -> list[str]:
-    ids = []
+    ids: dict[str, None] = {}  # in order, each once (a list's `in` made 1,000 files cost 500,000)
     for item in _as_list(value):
         if isinstance(item, Mapping) and item.get("class") == "File":
             path = item.get("path")
-            if isinstance(path, str) and path and path not in ids:
-                ids.append(path)
-    return ids
+            if isinstance(path, str) and path:
+                ids[path] = None
+    return list(ids)
 
 
 def _records(node: TypeNode) -> list[RecordType]:
@@ -210,9 +211,13 @@ def names_to_look_up(
     """{folder id: companion names to ask the platform about}, for every target at once, so a
     folder is asked once per page, whatever the number of inputs. A name that is itself one of
     the chosen files (`files`, as the platform returned them) is known to exist: not asked."""
-    known = known_names(files)
+    known = None  # made only when some target has a companion to look for
     wanted: dict[str, set[str]] = {}
     for target in targets:
+        if not target.rules:
+            continue
+        if known is None:
+            known = known_names(files)
         for file_id in target.file_ids:
             file = files.get(file_id)
             if file is None:
@@ -263,7 +268,7 @@ class FileCheck:
     companions: tuple[Companion, ...] = ()
     type_warning: str | None = None
 
-    @property
+    @cached_property  # asked of every file several times a page
     def lacking(self) -> tuple[Companion, ...]:
         """The required companions that are not there."""
         return tuple(c for c in self.companions if c.state == MISSING and c.rule.required is True)
@@ -290,7 +295,9 @@ def check_file(
 ) -> FileCheck:
     """Which companions of `chosen` are in its folder, given `present`: {folder id: the names
     the platform says are there} (only the names looked up need be in it)."""
-    here = set(present.get(chosen.folder or "", ()))
+    here = present.get(chosen.folder or "", ())
+    if not isinstance(here, set | frozenset):
+        here = set(here)
     companions = []
     for rule in rules:
         name = rule.companion_of(chosen.name)
@@ -311,7 +318,11 @@ def check_targets(
 ) -> list[FileCheck]:
     """One `FileCheck` per chosen file of the targets that has a companion rule or a type to
     match (files the platform did not return are skipped: they are reported elsewhere)."""
-    merged = _merge(present, known_names(files))
+    return _checks_of(targets, files, _merge(present, known_names(files)))
+
+
+def _checks_of(targets, files, merged) -> list[FileCheck]:
+    """`check_targets` with the names known per folder already merged (once for a page)."""
     out = []
     for target in targets:
         if not target.rules and not target.file_types:
@@ -404,14 +415,12 @@ def summarise(checks: Iterable[FileCheck]) -> Summary:
 def lacking_lines(checks: Iterable[FileCheck]) -> list[str]:
     """`HG002.cram: .crai missing` for each file without a required companion, for a draft's
     description."""
-    lines = []
+    lines: dict[str, None] = {}  # in order, each once
     for check in checks:
         if check.lacks_required:
             names = ", ".join(c.rule.label for c in check.lacking)
-            line = f"{check.file.name}: {names} missing"
-            if line not in lines:
-                lines.append(line)
-    return lines
+            lines[f"{check.file.name}: {names} missing"] = None
+    return list(lines)
 
 
 def group_checks(
@@ -442,17 +451,22 @@ class Report:
     empty: tuple[InputSpec, ...] = ()  # required inputs left empty
     unavailable: str | None = None  # why the companions could not be looked up, if so
 
-    @property
+    # A report does not change once made, and its page asks these of 1,000 files several times.
+    @cached_property
     def all_checks(self) -> list[FileCheck]:
         return [check for checks in self.checks.values() for check in checks]
 
-    @property
+    @cached_property
     def summary(self) -> Summary:
         return summarise(self.all_checks)
 
-    @property
+    @cached_property
     def lacks_required(self) -> bool:
         return any(check.lacks_required for check in self.all_checks)
+
+    @cached_property
+    def _lacking_lines(self) -> list[str]:
+        return lacking_lines(self.all_checks)
 
     def by_file(self) -> dict[str, FileCheck]:
         """{file id: its check}; a file chosen for several inputs keeps its worst result."""
@@ -469,7 +483,7 @@ class Report:
     def note(self) -> str:
         """What a draft's description keeps of the check: the files without a required
         companion when it was saved (empty when none lacked one)."""
-        lines = lacking_lines(self.all_checks)
+        lines = self._lacking_lines
         if not lines:
             return ""
         summary = self.summary
@@ -482,7 +496,7 @@ class Report:
     def fingerprint(self) -> str:
         """Stands for the files that lack a companion: a "create anyway" made for these
         results does not count for others."""
-        lines = sorted(lacking_lines(self.all_checks))
+        lines = sorted(self._lacking_lines)
         return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16] if lines else ""
 
 
@@ -516,11 +530,18 @@ def report(
     """The page's report from the plan, the chosen files as the platform returned them and the
     companion names found (`present` None: they could not be looked up, see `unavailable`)."""
     checks = {}
+    if present is None:
+        # Without the look-up, only the file types can still be said.
+        planned = {
+            input_id: [Target(t.file_ids, (), t.file_types) for t in targets]
+            for input_id, targets in planned.items()
+        }
+    # The names known per folder, once for the page (not once per input), and only when some
+    # file has a companion to look for.
+    with_rules = any(t.rules for targets in planned.values() for t in targets)
+    merged = _merge(present or {}, known_names(files)) if with_rules else {}
     for input_id, targets in planned.items():
-        if present is None:
-            # Without the look-up, only the file types can still be said.
-            targets = [Target(t.file_ids, (), t.file_types) for t in targets]
-        found = check_targets(targets, files, present or {})
+        found = _checks_of(targets, files, merged)
         if found:
             checks[input_id] = found
     return Report(checks, tuple(empty_required(specs, values)), unavailable)

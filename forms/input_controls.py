@@ -103,6 +103,18 @@ class Control:
     def suggestion_id(self) -> str:
         return f"{self.name}@suggested"
 
+    # Split here, not with the template's selectattr: for 1,000 chosen files a Jinja filter
+    # costs tens of milliseconds where a list comprehension costs a fraction of one.
+    @property
+    def problem_checks(self) -> list[Any]:
+        """The pre-flight results that need the user's attention (a lacking companion, a type)."""
+        return [check for check in self.checks if check.needs_attention]
+
+    @property
+    def fine_checks(self) -> list[Any]:
+        """The pre-flight results of files whose companions are all there."""
+        return [c for c in self.checks if not c.needs_attention and c.companions]
+
     @property
     def described_by(self) -> str:
         ids = []
