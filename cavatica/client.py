@@ -537,7 +537,10 @@ class CavaticaClient:
         order: str | None = None,
         offset: int = 0,
         limit: int = 50,
+        fields: str = ALL_FIELDS,
     ) -> Page:
+        """One page of tasks. `fields` names what each item needs: a list of names and states
+        need not carry every task's inputs (a batch's are 1,000 files)."""
         params = [
             (name, value)
             for name, value in (
@@ -549,7 +552,7 @@ class CavaticaClient:
             )
             if value
         ]
-        return self._page("/tasks", params, offset, limit)
+        return self._page("/tasks", params, offset, limit, fields=fields)
 
     def task(self, task_id: str) -> dict:
         return self._json("GET", "/tasks/{task_id}", fields=ALL_FIELDS, task_id=task_id)

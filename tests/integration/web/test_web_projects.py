@@ -83,6 +83,21 @@ def test_project_page_lists_drafts_first_then_newest(signed_in, demo_client, san
     assert text.index("Newer draft") < text.index("Older draft") < text.index("Ran first")
 
 
+def test_project_page_lists_tasks_without_their_inputs(signed_in, demo_client, sandbox):
+    app_id = f"{PROJECT}/sbg-bamtools-index-draft2/27"
+    bam = {"input_bam_file": {"class": "File", "path": a_bam(demo_client)["id"]}}
+    draft = demo_client.create_task(
+        {"name": "Draft with a BAM", "project": PROJECT, "app": app_id, "inputs": bam}
+    )
+    sandbox.clear_requests()
+    text = text_of(signed_in.get(f"/projects/{PROJECT}"))
+    assert "Draft with a BAM" in text and draft["created_time"] in text
+    lists = [r for r in sandbox.requests()["requests"] if r["path"] == "/v2/tasks"]
+    assert len(lists) == 2  # the drafts, and the newest of all
+    # Only what the table shows travels: a batch's 1,000 inputs would come along with _all.
+    assert all(r["query"]["fields"] == ["id,name,status,created_time,created_on"] for r in lists)
+
+
 def test_an_unknown_project_is_a_clear_404(signed_in):
     response = signed_in.get("/projects/demo-user/no-such-project")
     assert response.status_code == 404
