@@ -142,7 +142,7 @@ def test_a_create_slower_than_the_timeout_is_looked_for_and_never_sent_twice(
     sandbox.fault(method="POST", path="/v2/tasks", latency_ms=3_500, times=1)
     create_draft(page)
     problem = page.locator("#problem")
-    expect(problem).to_contain_text("answer was lost; it may still be creating the draft")
+    expect(problem).to_contain_text("answer was lost. CAVATICA may still be creating the draft")
     expect(problem).to_contain_text(re.compile(r"Looking again until \d\d:\d\d:\d\d UTC"))
     expect_everything_kept(page, bam)
     axe(page)

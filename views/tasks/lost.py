@@ -53,7 +53,7 @@ def problem_of(result, marker, now):
         )
     until = until_words(result.looking_until, now)
     if result.outcome is Outcome.UNKNOWN:
-        said = "CAVATICA's answer was lost; it may still be creating the draft."
+        said = "CAVATICA may still be creating the draft."  # the heading says the answer was lost
     else:
         said = (
             "Nothing new was sent: CAVATICA may still be creating the draft from when this form "
