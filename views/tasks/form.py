@@ -276,6 +276,7 @@ def submit(context, form, save):
             return show_form(context, form, copy_ask=ask)
         if action == "copy":
             copied, notice, problem = suggested.copy_and_use(get_client(), context, request.form)
+            copied.submission_id.data = form.submission_id.data  # checked (or new) above
             ask = suggested.asked(request.form) if problem else None
             name = request.form.get(suggested.NAME) if problem else None
             return show_form(
@@ -283,6 +284,8 @@ def submit(context, form, save):
             )
         if action == "import":
             imported, said, problem = reuse.import_inputs(context)
+            if imported is not None:
+                imported.submission_id.data = form.submission_id.data
             notice = " ".join(said) if said else f"Nothing was imported. {problem}"
             return show_form(context, imported or form, notice=notice)
         if action == "look" and context.mode == "new":

@@ -121,3 +121,13 @@ def dict_of(pairs):
     for key, value in pairs:
         out.setdefault(key, []).append(value)
     return out
+
+
+@pytest.mark.parametrize("action", ["copy", "import", "copy_cancel", "look"])
+def test_a_step_posted_without_the_rest_of_its_form_is_a_page(signed_in, action):
+    """Found by fuzzing every real app's form: 'copy' posted alone had no submission id to
+    write into the body it shows, and was a 500."""
+    path = f"/projects/{PROJECT}/apps/cavatica-bcf-call/new?revision=8"
+    response = signed_in.post(path, data={"action": action})
+    assert response.status_code == 200
+    assert "Traceback" not in response.get_data(as_text=True)
