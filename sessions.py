@@ -131,10 +131,12 @@ class FileSessionStore(CacheLibSessionInterface):
 def make_store(app):
     """The server-side store: Redis when REDIS_URL is set, else files in SESSION_FILE_DIR."""
     if app.config.get("REDIS_URL"):
-        import redis
         from flask_session.redis import RedisSessionInterface
 
-        client = redis.Redis.from_url(app.config["REDIS_URL"])
+        import state
+
+        # The shared state's client: one pool of connections per process, not one per part.
+        client = state.redis_client(app)
         store = RedisSessionInterface(app, client=client, key_prefix="launcher:session:")
     else:
         folder = app.config.get("SESSION_FILE_DIR") or os.path.join(app.instance_path, "sessions")

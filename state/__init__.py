@@ -7,7 +7,19 @@ one-draft-per-form registry, app revisions and rate budget (the sessions: see se
 
 from .in_process import RateBudget
 
-__all__ = ["RateBudget", "init_app"]
+__all__ = ["RateBudget", "init_app", "redis_client"]
+
+
+def redis_client(app):
+    """The process's one Redis client (and so one pool of connections) for REDIS_URL, shared
+    by the sessions and everything here."""
+    client = app.extensions.get("redis")
+    if client is None:
+        import redis
+
+        client = redis.Redis.from_url(app.config["REDIS_URL"], health_check_interval=30)
+        app.extensions["redis"] = client
+    return client
 
 
 def init_app(app):
@@ -16,12 +28,9 @@ def init_app(app):
     if not url:
         app.extensions["rate_budget"] = RateBudget()
         return
-    import redis
-
     from .in_redis import RedisDraftRegistry, RedisRateBudget, RedisRevisionCache
 
-    client = redis.Redis.from_url(url, health_check_interval=30)
-    app.extensions["redis"] = client
+    client = redis_client(app)
     app.extensions["rate_budget"] = RedisRateBudget(client)
     app.extensions["app_revisions"] = RedisRevisionCache(client)
     # A claim outlives any POST /tasks and the look-up after it, then lapses by itself.

@@ -34,6 +34,20 @@ def make_app(sandbox, tmp_path, redis_url, name):
     )
 
 
+def test_sessions_and_the_shared_state_share_one_pool_of_connections(
+    sandbox, tmp_path, redis_url, client
+):
+    named = f"{redis_url}?client_name=one-pool-{tmp_path.name}"
+    app = make_app(sandbox, tmp_path, named, "one")
+    browser = app.test_client()
+    assert browser.post("/sign-in", data={"token": sandbox.token}).status_code == 302
+    for _ in range(3):  # each page reads its session and counts its calls in the rate budget
+        assert browser.get("/projects").status_code == 200
+    ours = [c for c in client.client_list() if c.get("name") == f"one-pool-{tmp_path.name}"]
+    # Requests one after another need one connection at a time: one pool keeps just one.
+    assert len(ours) == 1
+
+
 def test_without_redis_url_nothing_needs_redis(sandbox, tmp_path):
     app = make_app(sandbox, tmp_path, None, "one")
     assert "redis" not in app.extensions
