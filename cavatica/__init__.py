@@ -30,6 +30,8 @@ What it promises:
 - An app revision never changes, so `app_cache` keeps it (as msgpack bytes: each caller gets a
   copy of its own, quickly); asking for the latest revision caches it under the revision it
   turned out to be.
+- `file_memory` keeps the files each account looked up for a few minutes; a look-up that asks
+  for `recent` files takes those as they were and asks only for the others.
 - The token is never logged or put in an exception message. Calls are counted per route, so
   tests and the benchmarks can say how many a page costs.
 """

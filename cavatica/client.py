@@ -204,11 +204,14 @@ class CavaticaClient:
         backoff: float = 0.3,
         budget: Any = None,
         request_share: float | None = None,
+        file_memory: Any = None,
     ) -> None:
         """`budget` keeps the rate-limit headers seen per account (`note`, `spend`, `get`); it
         may be shared by every client of a deployment (see the `state` package).
         `request_share`: the most this client may send, as a share of the account's rate limit
-        (the app makes one client per page, so no one page can spend the whole budget)."""
+        (the app makes one client per page, so no one page can spend the whole budget).
+        `file_memory` keeps the files looked up per account for a short while (`get_many`,
+        `put_many`; see the `state` package), for the look-ups that ask for `recent` ones."""
         if not base_url:
             raise ValueError("base_url is required")
         if not token:
@@ -226,6 +229,7 @@ class CavaticaClient:
         self.account = account_key(self.base_url, token)
         self.budget = budget
         self.request_share = request_share
+        self.file_memory = file_memory
         self.calls_sent = 0
         self.retries = retries
         self.backoff = backoff
@@ -466,18 +470,28 @@ class CavaticaClient:
         # Room for the name filters once the rest of the URL is counted.
         return MAX_URL_LENGTH - len(self.base_url) - 120
 
-    def files_by_id(self, ids: Iterable[str], parents: bool = False) -> dict[str, dict]:
+    def files_by_id(
+        self, ids: Iterable[str], parents: bool = False, recent: bool = False
+    ) -> dict[str, dict]:
         """{id: file} for the ids the platform knows and this user can see; others are skipped.
         Bulk items carry no `type` and no `parent`; `parents=True` asks for `parent` with the
-        platform's advance-access header (what a companion-file check needs: each folder)."""
-        found, _failed = self.files_by_id_with_errors(ids, parents)
+        platform's advance-access header (what a companion-file check needs: each folder).
+        `recent=True`: files this account looked up a moment ago (`file_memory`) are taken as
+        they were then, and only the others are asked for."""
+        found, _failed = self.files_by_id_with_errors(ids, parents, recent)
         return found
 
     def files_by_id_with_errors(
-        self, ids: Iterable[str], parents: bool = False
+        self, ids: Iterable[str], parents: bool = False, recent: bool = False
     ) -> tuple[dict[str, dict], dict[str, ApiError]]:
         """Like `files_by_id`, plus {id: error} for the ids the platform could not return."""
         wanted = list(dict.fromkeys(i for i in ids if i))  # unique, in order
+        found: dict[str, dict] = {}
+        if recent and self.file_memory is not None and wanted:
+            known = self.file_memory.get_many(self.account, wanted)
+            # A file remembered from a look-up without folders does not do when one is wanted.
+            found = {i: f for i, f in known.items() if not parents or "parent" in f}
+            wanted = [i for i in wanted if i not in found]
         chunks = [wanted[start : start + BULK_CHUNK] for start in range(0, len(wanted), BULK_CHUNK)]
         if len(chunks) <= 1:
             replies = [self._bulk_files(chunk, parents) for chunk in chunks]
@@ -485,17 +499,24 @@ class CavaticaClient:
             # The chunks do not depend on each other; the first failure is raised.
             with ThreadPoolExecutor(max_workers=min(BULK_PARALLEL, len(chunks))) as pool:
                 replies = list(pool.map(lambda chunk: self._bulk_files(chunk, parents), chunks))
-        found: dict[str, dict] = {}
         failed: dict[str, ApiError] = {}
         for chunk_found, chunk_failed in replies:
+            if self.file_memory is not None and chunk_found:
+                self.file_memory.put_many(self.account, chunk_found)
             found.update(chunk_found)
             failed.update(chunk_failed)
         return found, failed
 
-    def file_names(self, ids: Iterable[str]) -> dict[str, str]:
+    def file_names(self, ids: Iterable[str], recent: bool = False) -> dict[str, str]:
         """{id: name} for showing files, looked up in bulk unless that would spend the last of
-        the rate budget: names are a nicety (pages show the ids instead), a create is not."""
+        the rate budget: names are a nicety (pages show the ids instead), a create is not.
+        `recent`: as for `files_by_id`."""
         wanted = list(dict.fromkeys(i for i in ids if i))
+        if recent and self.file_memory is not None and wanted:
+            known = self.file_memory.get_many(self.account, wanted)
+            names = {i: f["name"] for i, f in known.items() if isinstance(f.get("name"), str)}
+            rest = [i for i in wanted if i not in names]
+            return {**names, **self.file_names(rest)} if rest else names
         if not wanted or not self.can_spend_optional(-(-len(wanted) // BULK_CHUNK)):
             return {}
         found = self.files_by_id(wanted)

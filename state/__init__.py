@@ -2,12 +2,13 @@
 
 Without `REDIS_URL` it lives in this process's memory (one process with threads, as `make run`
 starts); with it, in Redis, where every process and machine of the deployment sees the same
-one-draft-per-form registry, app revisions and rate budget (the sessions: see sessions.py).
+one-draft-per-form registry, app revisions, rate budget and the files just looked up (the
+sessions: see sessions.py).
 """
 
-from .in_process import RateBudget
+from .in_process import FileMemory, RateBudget
 
-__all__ = ["RateBudget", "init_app", "redis_client"]
+__all__ = ["FileMemory", "RateBudget", "init_app", "redis_client"]
 
 
 def redis_client(app):
@@ -27,11 +28,13 @@ def init_app(app):
     url = app.config.get("REDIS_URL")
     if not url:
         app.extensions["rate_budget"] = RateBudget()
+        app.extensions["file_memory"] = FileMemory()
         return
-    from .in_redis import RedisDraftRegistry, RedisRateBudget, RedisRevisionCache
+    from .in_redis import RedisDraftRegistry, RedisFileMemory, RedisRateBudget, RedisRevisionCache
 
     client = redis_client(app)
     app.extensions["rate_budget"] = RedisRateBudget(client)
+    app.extensions["file_memory"] = RedisFileMemory(client)
     app.extensions["app_revisions"] = RedisRevisionCache(client)
     # A claim outlives any POST /tasks and the look-up after it, then lapses by itself.
     claim_ttl = int(app.config["SB_TIMEOUT"] * 3 + 15)

@@ -2,6 +2,9 @@
 
 import threading
 import time
+from collections import OrderedDict
+
+import msgspec
 
 
 class RateBudget:
@@ -41,3 +44,41 @@ class RateBudget:
 
     def _ended(self, seen):
         return seen["reset"] is not None and seen["reset"] <= self._clock()
+
+
+FILE_MEMORY_SECONDS = 300  # how long a looked-up file is taken as it was (see FileMemory)
+
+
+class FileMemory:
+    """The files each account's pages looked up in the last few minutes, so that the next page
+    of the same form (create after a preview, the draft page after create) need not ask the
+    platform again for 1,000 files it has just described. Kept as msgpack bytes: each reader
+    gets a copy of its own. Bounded: the oldest go first."""
+
+    def __init__(self, ttl=FILE_MEMORY_SECONDS, size=100_000, clock=time.monotonic):
+        self.ttl, self.size = ttl, size
+        self._items = OrderedDict()  # (account, file id) -> (expires, packed file)
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def get_many(self, account, ids):
+        """{id: file} of the ids looked up by `account` within the last `ttl` seconds."""
+        now = self._clock()
+        found = {}
+        with self._lock:
+            for file_id in ids:
+                item = self._items.get((account, file_id))
+                if item is not None and item[0] > now:
+                    found[file_id] = item[1]
+        return {i: msgspec.msgpack.decode(packed) for i, packed in found.items()}
+
+    def put_many(self, account, files):
+        """`files` ({id: file}) were just looked up by `account`."""
+        expires = self._clock() + self.ttl
+        packed = {i: msgspec.msgpack.encode(f) for i, f in files.items()}
+        with self._lock:
+            for file_id, value in packed.items():
+                self._items[(account, file_id)] = (expires, value)
+                self._items.move_to_end((account, file_id))
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)

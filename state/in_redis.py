@@ -12,7 +12,11 @@ import secrets
 import threading
 import time
 
+import msgspec
+
 from drafts import DraftRegistry, Known
+
+from .in_process import FILE_MEMORY_SECONDS
 
 PREFIX = "launcher:"
 REVISION_TTL_SECONDS = 7 * 24 * 3600  # a revision never changes; this only bounds memory
@@ -97,6 +101,37 @@ class RedisRevisionCache:
 
     def set(self, key, value):
         self._redis.set(f"{PREFIX}app:{key}", value, ex=self.ttl)
+
+
+class RedisFileMemory:
+    """FileMemory (see state.in_process) for every process: one key per account and file, each
+    expiring on its own, read for a page in one MGET."""
+
+    def __init__(self, client, ttl=FILE_MEMORY_SECONDS):
+        self._redis, self.ttl = client, ttl
+
+    def _key(self, account, file_id):
+        return f"{PREFIX}file:{account}:{file_id}"
+
+    def get_many(self, account, ids):
+        ids = list(ids)
+        if not ids:
+            return {}
+        values = self._redis.mget([self._key(account, i) for i in ids])
+        found = {}
+        for file_id, raw in zip(ids, values, strict=True):
+            if raw is not None:
+                try:
+                    found[file_id] = msgspec.msgpack.decode(raw)
+                except msgspec.DecodeError:
+                    continue
+        return found
+
+    def put_many(self, account, files):
+        with self._redis.pipeline(transaction=False) as pipe:
+            for file_id, file in files.items():
+                pipe.set(self._key(account, file_id), msgspec.msgpack.encode(file), ex=self.ttl)
+            pipe.execute()
 
 
 class RedisDraftRegistry(DraftRegistry):

@@ -73,6 +73,7 @@ def make_client(token):
         app_cache=current_app.extensions["app_revisions"],
         budget=current_app.extensions["rate_budget"],
         request_share=REQUEST_SHARE,
+        file_memory=current_app.extensions.get("file_memory"),
     )
 
 

@@ -82,7 +82,7 @@ def file_names(client, ids):
         return {}
     try:
         # One round of bulk calls, skipped when the rate budget is nearly spent.
-        return client.file_names(ids)
+        return client.file_names(ids, recent=True)  # e.g. those the create just looked up
     except Unauthorized:
         raise
     except ApiError:

@@ -153,7 +153,8 @@ def form_page(
             ids, suggested_ids, files = [], [], {}
         if files is None:  # with each file's folder, where the companion check looks
             wanted = list(dict.fromkeys([*ids, *suggested_ids]))
-            files = client.files_by_id(wanted, parents=True) if wanted else {}
+            # Files this account's last pages looked up are taken as they were a moment ago.
+            files = client.files_by_id(wanted, parents=True, recent=True) if wanted else {}
         unknown = [i for i in suggested_ids if i not in files]
         seen = {**files, **client.files_by_id(unknown)} if unknown else files
         shown["missing_files"] = [i for i in ids if i not in files]
@@ -318,7 +319,8 @@ def chosen_files(context, form):
     ids a call) before anything is saved, so an id that is no file of this project is marked
     on its field instead of making a draft with platform errors."""
     ids = file_ids(form.inputs.form, context.specs)
-    return get_client().files_by_id(ids, parents=True) if ids else {}
+    # What the preview just looked up is not asked again: the create is then one round trip.
+    return get_client().files_by_id(ids, parents=True, recent=True) if ids else {}
 
 
 def companion_check(context, form, files):

@@ -7,7 +7,7 @@ import redis
 
 from app import create_app
 from cavatica import CavaticaClient
-from state.in_redis import RedisDraftRegistry, RedisRateBudget
+from state.in_redis import RedisDraftRegistry, RedisFileMemory, RedisRateBudget
 
 APP = "demo-user/pediatric-wgs/sbg-bamtools-index-draft2"
 
@@ -46,6 +46,18 @@ def test_sessions_and_the_shared_state_share_one_pool_of_connections(
     ours = [c for c in client.client_list() if c.get("name") == f"one-pool-{tmp_path.name}"]
     # Requests one after another need one connection at a time: one pool keeps just one.
     assert len(ours) == 1
+
+
+def test_a_file_one_process_looked_up_is_not_looked_up_by_another(client, sandbox):
+    ids = [f"5b160000{i:016x}" for i in range(150)]
+    with CavaticaClient(sandbox.api_url, sandbox.token, file_memory=RedisFileMemory(client)) as a:
+        first = a.files_by_id(ids, parents=True)
+    sandbox.clear_requests()
+    with CavaticaClient(sandbox.api_url, sandbox.token, file_memory=RedisFileMemory(client)) as b:
+        assert b.files_by_id(ids, parents=True, recent=True) == first
+        assert b.file_names(ids[:3], recent=True) == {i: first[i]["name"] for i in ids[:3]}
+    assert sandbox.requests()["counts"] == {}
+    assert all(client.ttl(key) > 0 for key in client.keys("launcher:file:*"))  # they expire
 
 
 def test_without_redis_url_nothing_needs_redis(sandbox, tmp_path):

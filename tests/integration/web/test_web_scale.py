@@ -84,6 +84,34 @@ def test_the_draft_page_after_create_looks_up_no_name_again(
     assert bulk_calls(sandbox) == []  # the task names its files: none is looked up again
 
 
+def test_a_create_right_after_its_preview_is_one_round_trip(
+    signed_in, sandbox, thousand_files_form
+):
+    url, data, reads = thousand_files_form
+    signed_in.post(url, data=data("preview"))
+    posted = data("create")  # (the test's own look-up of the app's inputs)
+    sandbox.clear_requests()
+    created = signed_in.post(url, data=posted)
+    assert created.status_code == 302
+    # The preview's look-up of the 1,000 files is used again: only the draft is sent.
+    assert sandbox.requests()["counts"] == {"POST /v2/tasks": 1}
+
+
+def test_an_id_the_preview_did_not_find_is_asked_again_at_create(
+    signed_in, sandbox, thousand_files_form
+):
+    url, data, reads = thousand_files_form
+    unknown = "5b16" + "f" * 20  # no file of any project
+    posted = data("preview")
+    posted["inputs-fastq"] = posted["inputs-fastq"] + " " + unknown
+    assert unknown in text_of(signed_in.post(url, data=posted))
+    sandbox.clear_requests()
+    refused = signed_in.post(url, data=dict(posted, action="create"))
+    assert refused.status_code == 200 and "is not a file of this project" in text_of(refused)
+    assert bulk_calls(sandbox) == [[unknown]]  # the rest were just looked up by the preview
+    assert "POST /v2/tasks" not in sandbox.requests()["counts"]
+
+
 def spend_down_to(demo_client, sandbox, remaining, limit=200):
     """Leave `remaining` of a fresh budget of `limit` requests (the app shares the demo user's)."""
     sandbox.set_rate_limit(limit)
