@@ -34,6 +34,7 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
@@ -47,6 +48,9 @@ LATENCY_MS = int(os.environ.get("BENCH_LATENCY_MS", 100))
 FILES = int(os.environ.get("BENCH_FILES", 100))  # chosen files per form, N users
 THINK_SECONDS = float(os.environ.get("BENCH_THINK_SECONDS", 2))  # N users' mean pause
 ONE_USER_FILES = 1000  # chosen files per form, one user
+# FASTQs handed out to the walks, each walk its own: the app remembers the files a page looked
+# up for a few minutes, and a walk that chose the same files as the last one would measure that.
+POOL_FILES = int(os.environ.get("BENCH_POOL_FILES", 80_000))
 ONE_USER_SECONDS = float(os.environ.get("BENCH_ONE_USER_SECONDS", 20))
 PROJECT = "demo-user/big-cohort"  # the form, its files and its drafts: all in one project
 APP = "sbg-wes-bwa-gatk4-cwl1"
@@ -256,7 +260,7 @@ class User:
             fixture["data"],
             csrf_token=csrf,
             name=name,
-            **{"inputs-fastq": " ".join(fixture["reads"][: self.files])},
+            **{"inputs-fastq": " ".join(fixture["reads"].take(self.files))},
         )
         self.timed("batch preview", "POST", fixture["form"], data=dict(data, action="preview"))
         if stop.is_set():
@@ -324,20 +328,22 @@ def fixture_of(sandbox_url, token):
     top = get("/files", project=PROJECT, name="references")["items"][0]
     grch38 = get("/files", parent=top["id"])["items"][0]
     refs = {f["name"]: f["id"] for f in get("/files", parent=grch38["id"], limit=100)["items"]}
-    reads = []
-    offset = 0
-    while len(reads) < ONE_USER_FILES:
-        reads += [
+
+    def fastqs(offset):
+        return [
             f["id"]
             for f in get("/files", project=PROJECT, offset=offset, limit=100)["items"]
             if f["name"].endswith(".fastq.gz") and (f.get("metadata") or {}).get("sample_id")
         ]
-        offset += 100
+
+    with ThreadPoolExecutor(max_workers=16) as pool:  # L each: 800 pages at once, 16 by 16
+        pages = pool.map(fastqs, range(0, POOL_FILES, 100))
+        reads = Reads([i for page in pages for i in page])
     vcf = refs["Homo_sapiens_assembly38.dbsnp138.vcf.gz"]
     bed = refs["exome_calling_regions.v1.1.hg38.bed"]
     return {
         "form": f"/projects/{PROJECT}/apps/{APP}/new?revision={revision}",
-        "reads": reads[:ONE_USER_FILES],
+        "reads": reads,
         "data": {
             "description": "",
             "inputs-indels_1000g_phase1": refs["1000G_phase1.snps.high_confidence.hg38.vcf.gz"],
@@ -352,6 +358,22 @@ def fixture_of(sandbox_url, token):
             "batch-by": "sample",
         },
     }
+
+
+class Reads:
+    """The pool of FASTQ ids: each walk takes the next ones (after the last, the first again)."""
+
+    def __init__(self, ids):
+        self.ids, self.next, self.wrapped = ids, 0, 0
+        self.lock = threading.Lock()
+
+    def take(self, count):
+        with self.lock:
+            if self.next + count > len(self.ids):
+                self.next, self.wrapped = 0, self.wrapped + 1
+            taken = self.ids[self.next : self.next + count]
+            self.next += count
+        return taken
 
 
 def drafts_per_marker(sandbox_url, token):
@@ -493,7 +515,16 @@ def run(report):
         "Each user has its own session and walks the flow again and again (a create is posted "
         "twice at once, as a double click); times are measured by the users, from request to "
         "answer. p50/p99 are multiples of L. A step counts as an error when it does not reach "
-        "its own page (what it reached is listed). One user walks without pausing; "
+        "its own page (what it reached is listed). Each walk chooses FASTQs no walk chose "
+        f"before it (from {len(fixture['reads'].ids):,}; "
+        + (
+            f"the pool was gone through {fixture['reads'].wrapped} times, so some walks chose "
+            "files looked up minutes before"
+            if fixture["reads"].wrapped
+            else "none was chosen twice"
+        )
+        + "), as the app remembers the files a page looked up for 5 minutes. "
+        "One user walks without pausing; "
         f"{USERS} users pause {THINK_SECONDS:g} s on average (0.5x to 1.5x) after each page, "
         "as people do. Servers are `gunicorn --config gunicorn.conf.py` on loopback; the "
         f"machine has {os.cpu_count()} CPUs shared by the users, the app, the sandbox and "

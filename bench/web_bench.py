@@ -156,6 +156,7 @@ def run(report):
 
 
 def build_flows(app, client, sandbox, token):
+    from state import FileMemory
     from views.client import RevisionCache
 
     big_revision = sandbox.get(f"/apps/{PROJECT}/{BIG_APP}")["revision"]
@@ -198,6 +199,26 @@ def build_flows(app, client, sandbox, token):
     def cold_app_cache():
         app.extensions["app_revisions"] = RevisionCache(app.config["APP_CACHE_SIZE"])
 
+    def first_look(fixture, action):
+        """The form as posted when none of its files was looked up in the last minutes (the
+        app remembers them for a while: a page timed again and again would measure that)."""
+
+        def prepare():
+            app.extensions["file_memory"] = FileMemory()
+            return form_data(fixture, action)
+
+        return prepare
+
+    def after_preview(fixture):
+        def prepare():
+            data = first_look(fixture, "preview")()
+            reached = missed("batch preview", client.post(fixture["form"], data=data))
+            if reached is not None:
+                raise MissedPage(f"the preview before a create: reached {reached}")
+            return dict(data, action="create")
+
+        return prepare
+
     def picker(offset):
         return lambda _: client.get(f"/projects/{BIG}/files?fragment=1&offset={offset}")
 
@@ -232,13 +253,19 @@ def build_flows(app, client, sandbox, token):
                 f"batch preview, {count} by sample",
                 post_form(fixture),
                 "batch preview",
-                prepare=lambda fixture=fixture: form_data(fixture, "preview"),
+                prepare=first_look(fixture, "preview"),
             ),
             Flow(
-                f"create the draft, {count}",
+                f"create the draft right after its preview, {count}",
                 post_form(fixture),
                 "create",
-                prepare=lambda fixture=fixture: form_data(fixture, "create"),
+                prepare=after_preview(fixture),
+            ),
+            Flow(
+                f"create the draft with no preview before, {count}",
+                post_form(fixture),
+                "create",
+                prepare=first_look(fixture, "create"),
             ),
             Flow(
                 f"draft page after create, {count}",
