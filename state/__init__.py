@@ -6,9 +6,9 @@ one-draft-per-form registry, app revisions, rate budget and the files just looke
 sessions: see sessions.py).
 """
 
-from .in_process import FileMemory, RateBudget
+from .in_process import FileMemory, RateBudget, RevisionCache
 
-__all__ = ["FileMemory", "RateBudget", "init_app", "redis_client"]
+__all__ = ["FileMemory", "RateBudget", "RevisionCache", "init_app", "redis_client"]
 
 
 def redis_client(app):

@@ -82,3 +82,30 @@ class FileMemory:
                 self._items.move_to_end((account, file_id))
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+
+
+class RevisionCache:
+    """A small thread-safe LRU mapping for app revisions (a revision never changes)."""
+
+    def __init__(self, size=128):
+        self.size = size
+        self._items = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, default=None):
+        with self._lock:
+            if key not in self._items:
+                return default
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def set(self, key, value):
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self):
+        with self._lock:
+            return len(self._items)

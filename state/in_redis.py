@@ -16,7 +16,7 @@ import msgspec
 
 from drafts import DraftRegistry, Known
 
-from .in_process import FILE_MEMORY_SECONDS
+from .in_process import FILE_MEMORY_SECONDS, RevisionCache
 
 PREFIX = "launcher:"
 REVISION_TTL_SECONDS = 7 * 24 * 3600  # a revision never changes; this only bounds memory
@@ -90,17 +90,25 @@ class RedisRateBudget:
 
 class RedisRevisionCache:
     """App revisions for every process (`get`/`set`, as the client's `app_cache` uses them):
-    the bytes the client hands in (its msgpack of the app), handed back as they are."""
+    the bytes the client hands in (its msgpack of the app), handed back as they are. The last
+    few also stay in this process: a revision never changes, and an app can weigh 600 kB,
+    which every form page would otherwise bring over from Redis."""
 
-    def __init__(self, client, ttl=REVISION_TTL_SECONDS):
+    def __init__(self, client, ttl=REVISION_TTL_SECONDS, local_size=16):
         self._redis, self.ttl = client, ttl
+        self._local = RevisionCache(local_size)
 
     def get(self, key, default=None):
-        raw = self._redis.get(f"{PREFIX}app:{key}")
+        raw = self._local.get(key)
+        if raw is None:
+            raw = self._redis.get(f"{PREFIX}app:{key}")
+            if raw is not None:
+                self._local.set(key, raw)
         return default if raw is None else raw
 
     def set(self, key, value):
         self._redis.set(f"{PREFIX}app:{key}", value, ex=self.ttl)
+        self._local.set(key, value)
 
 
 class RedisFileMemory:

@@ -5,12 +5,10 @@ Every client shares the process-wide cache of app revisions (`RevisionCache`): a
 never changes, so it is fetched once per process whoever asks.
 """
 
-import threading
-from collections import OrderedDict
-
 from flask import current_app, g, session
 
 from cavatica import CavaticaClient
+from state import RevisionCache
 
 # The most one page may spend of the account's rate budget (the client refuses more calls).
 REQUEST_SHARE = 0.1
@@ -18,33 +16,6 @@ REQUEST_SHARE = 0.1
 
 class NotSignedIn(Exception):
     """A view needed the platform but nobody is signed in."""
-
-
-class RevisionCache:
-    """A small thread-safe LRU mapping for app revisions (a revision never changes)."""
-
-    def __init__(self, size=128):
-        self.size = size
-        self._items = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key, default=None):
-        with self._lock:
-            if key not in self._items:
-                return default
-            self._items.move_to_end(key)
-            return self._items[key]
-
-    def set(self, key, value):
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def __len__(self):
-        with self._lock:
-            return len(self._items)
 
 
 def init_app(app):

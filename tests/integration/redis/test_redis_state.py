@@ -79,6 +79,21 @@ def test_an_app_revision_fetched_by_one_process_is_not_fetched_by_another(
     assert sum(sandbox.requests()["counts"].values()) == 1  # one GET of the app, by the first
 
 
+def test_a_process_keeps_the_revisions_it_read_without_asking_redis_again(
+    sandbox, tmp_path, redis_url, client
+):
+    app = make_app(sandbox, tmp_path, redis_url, "one")
+    cache = app.extensions["app_revisions"]
+    with CavaticaClient(sandbox.api_url, sandbox.token, app_cache=cache) as api:
+        first = api.app(APP, 27)
+    for key in client.keys("launcher:app:*"):
+        client.delete(key)  # were this process to ask Redis, it would have to fetch it again
+    sandbox.clear_requests()
+    with CavaticaClient(sandbox.api_url, sandbox.token, app_cache=cache) as api:
+        assert api.app(APP, 27) == first
+    assert sandbox.requests()["counts"] == {}
+
+
 def test_the_rate_budget_is_one_for_every_process(client, sandbox):
     sandbox.set_rate_limit(500)
     with CavaticaClient(sandbox.api_url, sandbox.token, budget=RedisRateBudget(client)) as one:
