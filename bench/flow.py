@@ -89,3 +89,35 @@ def missed(step, response, name=None):
     if step == "draft page" and response.status_code == 200:
         return "a draft page without this user's task name"
     return what_page(response)
+
+
+def is_sample_fastq(item):
+    """A FASTQ that carries a sample id: what the benches' batch forms choose."""
+    return item["name"].endswith(".fastq.gz") and bool(
+        (item.get("metadata") or {}).get("sample_id")
+    )
+
+
+def batch_settings(get, project):
+    """The batch app's form fields other than its FASTQs, as a user fills them: the project's
+    own GRCh38 references, whose companion files (.fai, .dict, .tbi) are all there, so the
+    pre-flight check lets the draft through; batched by sample.
+
+    :param get: `get(path, **params)` -> the platform's JSON answer (sandbox API, /v2 paths)."""
+    top = get("/files", project=project, name="references")["items"][0]
+    grch38 = get("/files", parent=top["id"])["items"][0]  # references/GRCh38
+    refs = {f["name"]: f["id"] for f in get("/files", parent=grch38["id"], limit=100)["items"]}
+    bed = refs["exome_calling_regions.v1.1.hg38.bed"]
+    return {
+        "description": "",
+        "inputs-indels_1000g_phase1": refs["1000G_phase1.snps.high_confidence.hg38.vcf.gz"],
+        "inputs-database": bed,
+        "inputs-reference": refs["Homo_sapiens_assembly38.fasta"],
+        "inputs-mills": refs["Mills_and_1000G_gold_standard.indels.hg38.vcf.gz"],
+        "inputs-dbsnp": refs["Homo_sapiens_assembly38.dbsnp138.vcf.gz"],
+        "inputs-intervals_file": bed,
+        "execution-instance_type": "c5.2xlarge",
+        "batch-mode": "on",
+        "batch-input": "fastq",
+        "batch-by": "sample",
+    }

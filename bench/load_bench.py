@@ -39,7 +39,7 @@ from pathlib import Path
 
 import requests
 
-from bench.flow import csrf_token, missed, preflight_ack
+from bench.flow import batch_settings, csrf_token, is_sample_fastq, missed, preflight_ack
 
 REPO = Path(__file__).resolve().parents[1]
 USERS = int(os.environ.get("BENCH_USERS", 50))
@@ -325,38 +325,21 @@ def fixture_of(sandbox_url, token):
         return response.json()
 
     revision = get(f"/apps/{PROJECT}/{APP}")["revision"]
-    top = get("/files", project=PROJECT, name="references")["items"][0]
-    grch38 = get("/files", parent=top["id"])["items"][0]
-    refs = {f["name"]: f["id"] for f in get("/files", parent=grch38["id"], limit=100)["items"]}
 
     def fastqs(offset):
         return [
             f["id"]
             for f in get("/files", project=PROJECT, offset=offset, limit=100)["items"]
-            if f["name"].endswith(".fastq.gz") and (f.get("metadata") or {}).get("sample_id")
+            if is_sample_fastq(f)
         ]
 
     with ThreadPoolExecutor(max_workers=16) as pool:  # L each: 800 pages at once, 16 by 16
         pages = pool.map(fastqs, range(0, POOL_FILES, 100))
         reads = Reads([i for page in pages for i in page])
-    vcf = refs["Homo_sapiens_assembly38.dbsnp138.vcf.gz"]
-    bed = refs["exome_calling_regions.v1.1.hg38.bed"]
     return {
         "form": f"/projects/{PROJECT}/apps/{APP}/new?revision={revision}",
         "reads": reads,
-        "data": {
-            "description": "",
-            "inputs-indels_1000g_phase1": refs["1000G_phase1.snps.high_confidence.hg38.vcf.gz"],
-            "inputs-database": bed,
-            "inputs-reference": refs["Homo_sapiens_assembly38.fasta"],
-            "inputs-mills": refs["Mills_and_1000G_gold_standard.indels.hg38.vcf.gz"],
-            "inputs-dbsnp": vcf,
-            "inputs-intervals_file": bed,
-            "execution-instance_type": "c5.2xlarge",
-            "batch-mode": "on",
-            "batch-input": "fastq",
-            "batch-by": "sample",
-        },
+        "data": batch_settings(get, PROJECT),
     }
 
 

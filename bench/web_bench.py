@@ -15,7 +15,7 @@ import uuid
 
 import requests
 
-from bench.flow import csrf_token, missed
+from bench.flow import batch_settings, csrf_token, is_sample_fastq, missed
 
 LATENCY_MS = 50
 REQUESTS = 15  # timed requests per page (after one untimed request that also counts the calls)
@@ -292,39 +292,13 @@ def batch_fixture(sandbox, project, count):
     offset = 0
     while count is None or len(fastqs) < count:
         page = sandbox.get("/files", project=project, offset=offset, limit=100)["items"]
-        fastqs += [
-            f["id"]
-            for f in page
-            if f["name"].endswith(".fastq.gz") and (f.get("metadata") or {}).get("sample_id")
-        ]
+        fastqs += [f["id"] for f in page if is_sample_fastq(f)]
         offset += 100
         if count is None or not page:
             break
     fastqs = fastqs[:count] if count else fastqs
-    top = sandbox.get("/files", project=project, name="references")["items"][0]
-    grch38 = sandbox.get("/files", parent=top["id"])["items"][0]  # references/GRCh38
-    references = {
-        f["name"]: f["id"] for f in sandbox.get("/files", parent=grch38["id"], limit=100)["items"]
-    }
-    vcf = references["Homo_sapiens_assembly38.dbsnp138.vcf.gz"]
-    bed = references["exome_calling_regions.v1.1.hg38.bed"]
     return {
         "form": f"/projects/{project}/apps/{BATCH_APP}/new?revision={revision}",
         "count": len(fastqs),
-        "data": {
-            "description": "",
-            "inputs-fastq": " ".join(fastqs),
-            "inputs-indels_1000g_phase1": references[
-                "1000G_phase1.snps.high_confidence.hg38.vcf.gz"
-            ],
-            "inputs-database": bed,
-            "inputs-reference": references["Homo_sapiens_assembly38.fasta"],
-            "inputs-mills": references["Mills_and_1000G_gold_standard.indels.hg38.vcf.gz"],
-            "inputs-dbsnp": vcf,
-            "inputs-intervals_file": bed,
-            "execution-instance_type": "c5.2xlarge",
-            "batch-mode": "on",
-            "batch-input": "fastq",
-            "batch-by": "sample",
-        },
+        "data": {**batch_settings(sandbox.get, project), "inputs-fastq": " ".join(fastqs)},
     }
