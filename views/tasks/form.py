@@ -161,9 +161,7 @@ def form_page(
         shown["copy_offers"] = suggested.offers(context.specs, form, seen, context.project_id)
         shown["file_names"] = {file_id: f.get("name", file_id) for file_id, f in files.items()}
         if preflight is None:
-            preflight = check_form(
-                client, context.app, context.specs, form.inputs.form, lambda: files
-            )
+            preflight = check_form(client, context.app, context.specs, form.inputs.form, files)
         shown["preflight"] = preflight
         if not form.errors and body is None:
             body = body_of(context, form)
@@ -335,7 +333,7 @@ def companion_check(context, form, files):
         context.app,
         context.specs,
         form.inputs.form,
-        lambda: files,
+        files,
         companions_only=True,
     )
 
@@ -405,7 +403,6 @@ def create_draft(context, form, note=""):
     body = task_body(form, context.specs, context.project_id, context.pinned_app_id, note=note)
     body["description"] = with_creator(body["description"])
     submission_id = form.submission_id.data
-    timeout = current_app.config["SB_TIMEOUT"]
     result = create_draft_once(
         get_client(),
         draft_registry(),
@@ -413,11 +410,16 @@ def create_draft(context, form, note=""):
         body,
         project_id=context.project_id,
         marker=submission_marker(submission_id),
-        # Long enough for the other request's POST to time out and its look-up to end.
-        wait_seconds=timeout * 2 + 5,
-        look_seconds=lost.look_seconds(timeout),
+        wait_seconds=first_press_wait(),
+        look_seconds=lost.look_seconds(current_app.config["SB_TIMEOUT"]),
     )
     return draft_answer(context, form, result, body)
+
+
+def first_press_wait():
+    """How long a press waits for the draft an earlier press of its form is making: long
+    enough for that request's POST to time out and its look-up to end."""
+    return current_app.config["SB_TIMEOUT"] * 2 + 5
 
 
 def draft_of_first_press(context, form):
@@ -428,8 +430,7 @@ def draft_of_first_press(context, form):
     key = guard_key(form.submission_id.data)
     known = draft_registry().lookup(key)
     if known.in_progress and not known.task_id:
-        wait = current_app.config["SB_TIMEOUT"] * 2 + 5  # as create_draft_once waits
-        known = draft_registry().lookup(key, wait=wait)
+        known = draft_registry().lookup(key, wait=first_press_wait())
     if known.task_id:
         return redirect(draft_url(context.project_id, known.task_id))
     return None
