@@ -15,6 +15,23 @@ def bulk_calls(sandbox):
     return sum(n for call, n in upstream_counts(sandbox).items() if "/bulk/" in call)
 
 
+def post_batch_of(client, sandbox, ids, **fields):
+    """The form with `ids` in its batched input, posted once the app's revision is cached, so
+    that the sandbox's request log holds only what the post itself asked."""
+    client.get(BAMTOOLS)
+    sandbox.clear_requests()
+    data = {
+        "name": "Many",
+        "submission_id": SUBMISSION,
+        "batch-mode": "on",
+        "batch-input": "input_bam_file",
+        "batch-by": "file",
+        "inputs-input_bam_file": ids,
+        **fields,
+    }
+    return client.post(BAMTOOLS, data=data)
+
+
 def test_the_page_says_how_many_file_ids_a_form_takes(signed_in):
     assert "up to 5,000 file ids, per input and in all" in text_of(signed_in.get(BAMTOOLS))
 
@@ -38,17 +55,7 @@ def test_a_body_of_100000_ids_is_refused_with_no_upstream_call(signed_in, sandbo
 def test_more_than_5000_ids_in_one_input_are_marked_on_it_and_never_looked_up(
     signed_in, sandbox, demo_client
 ):
-    signed_in.get(BAMTOOLS)
-    sandbox.clear_requests()
-    data = {
-        "name": "Many",
-        "submission_id": SUBMISSION,
-        "batch-mode": "on",
-        "batch-input": "input_bam_file",
-        "batch-by": "file",
-        "inputs-input_bam_file": fake_ids(5001),
-    }
-    response = signed_in.post(BAMTOOLS, data=data)
+    response = post_batch_of(signed_in, sandbox, fake_ids(5001))
     assert response.status_code == 200
     assert "This input holds 5,001 file ids; at most 5,000" in text_of(response)
     assert bulk_calls(sandbox) == 0
@@ -56,18 +63,7 @@ def test_more_than_5000_ids_in_one_input_are_marked_on_it_and_never_looked_up(
 
 
 def test_5000_ids_in_one_input_are_taken(signed_in, sandbox, demo_client):
-    signed_in.get(BAMTOOLS)
-    sandbox.clear_requests()
-    data = {
-        "name": "Many",
-        "submission_id": SUBMISSION,
-        "batch-mode": "on",
-        "batch-input": "input_bam_file",
-        "batch-by": "file",
-        "inputs-input_bam_file": fake_ids(5000),
-        "action": "preview",
-    }
-    response = signed_in.post(BAMTOOLS, data=data)
+    response = post_batch_of(signed_in, sandbox, fake_ids(5000), action="preview")
     assert "at most 5,000" not in text_of(response)
     assert bulk_calls(sandbox) == 50  # looked up, 100 a call
 
@@ -87,18 +83,8 @@ def test_parallel_instances_beyond_the_platforms_range_are_refused(signed_in, de
 
 def test_one_page_spends_at_most_a_tenth_of_the_rate_budget(signed_in, sandbox):
     sandbox.set_rate_limit(200)
-    signed_in.get(BAMTOOLS)  # the app's revision is cached, and the limit known, from here on
-    sandbox.clear_requests()
-    data = {
-        "name": "Many",
-        "submission_id": SUBMISSION,
-        "batch-mode": "on",
-        "batch-input": "input_bam_file",
-        "batch-by": "file",
-        "inputs-input_bam_file": fake_ids(5000),
-        "action": "preview",
-    }
-    response = signed_in.post(BAMTOOLS, data=data)
+    # The app's revision is cached, and the limit known, before the post.
+    response = post_batch_of(signed_in, sandbox, fake_ids(5000), action="preview")
     assert "would need more than 20 calls to CAVATICA" in text_of(response)
     assert sum(upstream_counts(sandbox).values()) <= 20
     # The rest of the budget is still there for the next page.
