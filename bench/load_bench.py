@@ -227,9 +227,13 @@ class User:
         return response if reason is None else None
 
     def pause(self, stop):
-        """What a person spends reading the page and choosing the next step."""
+        """What a person spends reading the page and choosing the next step; True when the
+        time is up meanwhile. A walk then ends there: without it every user would go through
+        the rest of the walk at once, with no pauses, and the last second would measure a
+        burst that no person clicks."""
         if self.think:
             stop.wait(self.think * self.random.uniform(0.5, 1.5))
+        return stop.is_set()
 
     def sign_in(self):
         html = self.http.get(self.base + "/sign-in", timeout=60).text
@@ -244,17 +248,21 @@ class User:
         fixture = self.fixture
         if not self.timed("projects", "GET", "/projects"):
             return
-        self.pause(stop)
+        if self.pause(stop):
+            return
         self.timed("project", "GET", f"/projects/{PROJECT}")
-        self.pause(stop)
+        if self.pause(stop):
+            return
         form = self.timed("new task form", "GET", fixture["form"])
         if form is None:
             return
         csrf = csrf_token(form.text)
-        self.pause(stop)
+        if self.pause(stop):
+            return
         offset = (self.number * 997 + iteration * 100) % 99_900
         self.timed("picker page", "GET", f"/projects/{PROJECT}/files?fragment=1&offset={offset}")
-        self.pause(stop)
+        if self.pause(stop):
+            return
         name = f"bench user {self.number} run {iteration} {uuid.uuid4().hex[:6]}"
         data = dict(
             fixture["data"],
@@ -263,9 +271,8 @@ class User:
             **{"inputs-fastq": " ".join(fixture["reads"].take(self.files))},
         )
         self.timed("batch preview", "POST", fixture["form"], data=dict(data, action="preview"))
-        if stop.is_set():
+        if self.pause(stop):
             return
-        self.pause(stop)
         # A double click: the same form posted twice at once, to whichever process.
         submission = dict(data, action="create", submission_id=uuid.uuid4().hex)
         twin = threading.Thread(
@@ -293,9 +300,8 @@ class User:
             )
         elif reason:
             return
-        if created is None or created.status_code != 302:
+        if created is None or created.status_code != 302 or self.pause(stop):
             return
-        self.pause(stop)
         self.timed("draft page", "GET", created.headers["Location"], name=name)
         self.pause(stop)
 
