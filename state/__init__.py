@@ -2,13 +2,13 @@
 
 Without `REDIS_URL` it lives in this process's memory (one process with threads, as `make run`
 starts); with it, in Redis, where every process and machine of the deployment sees the same
-one-draft-per-form registry, app revisions, rate budget and the files just looked up (the
-sessions: see sessions.py).
+one-draft-per-form registry, app revisions, rate budget, the files just looked up and the
+drafts just sent (the sessions: see sessions.py).
 """
 
-from .in_process import FileMemory, RateBudget, RevisionCache
+from .in_process import FileMemory, RateBudget, RevisionCache, SentDrafts
 
-__all__ = ["FileMemory", "RateBudget", "RevisionCache", "init_app", "redis_client"]
+__all__ = ["FileMemory", "RateBudget", "RevisionCache", "SentDrafts", "init_app", "redis_client"]
 
 
 def redis_client(app):
@@ -29,12 +29,20 @@ def init_app(app):
     if not url:
         app.extensions["rate_budget"] = RateBudget()
         app.extensions["file_memory"] = FileMemory()
+        app.extensions["sent_drafts"] = SentDrafts()
         return
-    from .in_redis import RedisDraftRegistry, RedisFileMemory, RedisRateBudget, RedisRevisionCache
+    from .in_redis import (
+        RedisDraftRegistry,
+        RedisFileMemory,
+        RedisRateBudget,
+        RedisRevisionCache,
+        RedisSentDrafts,
+    )
 
     client = redis_client(app)
     app.extensions["rate_budget"] = RedisRateBudget(client)
     app.extensions["file_memory"] = RedisFileMemory(client)
+    app.extensions["sent_drafts"] = RedisSentDrafts(client)
     app.extensions["app_revisions"] = RedisRevisionCache(client)
     # A claim outlives any POST /tasks and the look-up after it, then lapses by itself.
     claim_ttl = int(app.config["SB_TIMEOUT"] * 3 + 15)

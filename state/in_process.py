@@ -84,6 +84,61 @@ class FileMemory:
                 self._items.popitem(last=False)
 
 
+SENT_TASK_SECONDS = 300  # a draft as it came back is shown once, on the page right after
+SENT_BODY_SECONDS = 24 * 3600  # the body that made a draft is shown on its page for a day
+
+
+class SentDrafts:
+    """What each sender (account and sign-on user) just sent: the draft as it came back, shown
+    once on the page the create redirects to (so that page needs no second read), and the
+    body that made or last saved each draft. Kept here rather than in the session: a body
+    with 1,000 files is 100 kB, and a session is read (and decrypted) on every request.
+    Bounded by bytes: the oldest go first. Kept as msgpack bytes: each reader gets a copy."""
+
+    def __init__(self, max_bytes=64 * 2**20, clock=time.monotonic):
+        self.max_bytes = max_bytes
+        self._items = OrderedDict()  # (kind, sender, task id) -> (expires, packed)
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def keep(self, sender, task, body):
+        """`task` came back from sending `body`."""
+        now = self._clock()
+        with self._lock:
+            self._put(("task", sender, task["id"]), now + SENT_TASK_SECONDS, task)
+            self._put(("body", sender, task["id"]), now + SENT_BODY_SECONDS, body)
+
+    def take_task(self, sender, task_id):
+        """The draft as it came back, once; None when it was not just sent (or was shown)."""
+        with self._lock:
+            item = self._items.pop(("task", sender, task_id), None)
+            if item is not None:
+                self._bytes -= len(item[1])
+        if item is None or item[0] <= self._clock():
+            return None
+        return msgspec.msgpack.decode(item[1])
+
+    def body(self, sender, task_id):
+        """The body that made or last saved the draft, if this sender sent it lately."""
+        with self._lock:
+            item = self._items.get(("body", sender, task_id))
+        if item is None or item[0] <= self._clock():
+            return None
+        return msgspec.msgpack.decode(item[1])
+
+    def _put(self, key, expires, value):
+        packed = msgspec.msgpack.encode(value)
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._bytes -= len(old[1])
+        self._items[key] = (expires, packed)
+        self._bytes += len(packed)
+        while self._bytes > self.max_bytes and len(self._items) > 1:
+            _key, (_expires, dropped) = self._items.popitem(last=False)
+            self._bytes -= len(dropped)
+
+
 class RevisionCache:
     """A small thread-safe LRU mapping for app revisions (a revision never changes)."""
 

@@ -16,7 +16,7 @@ import msgspec
 
 from drafts import DraftRegistry, Known
 
-from .in_process import FILE_MEMORY_SECONDS, RevisionCache
+from .in_process import FILE_MEMORY_SECONDS, SENT_BODY_SECONDS, SENT_TASK_SECONDS, RevisionCache
 
 PREFIX = "launcher:"
 REVISION_TTL_SECONDS = 7 * 24 * 3600  # a revision never changes; this only bounds memory
@@ -140,6 +140,51 @@ class RedisFileMemory:
             for file_id, file in files.items():
                 pipe.set(self._key(account, file_id), msgspec.msgpack.encode(file), ex=self.ttl)
             pipe.execute()
+
+
+class RedisSentDrafts:
+    """SentDrafts (see state.in_process) for every process: the draft page may be served by
+    another process than the create that redirected to it."""
+
+    def __init__(self, client):
+        self._redis = client
+
+    def _key(self, kind, sender, task_id):
+        return f"{PREFIX}sent:{kind}:{sender}:{task_id}"
+
+    def keep(self, sender, task, body):
+        with self._redis.pipeline(transaction=False) as pipe:
+            pipe.set(
+                self._key("task", sender, task["id"]),
+                msgspec.msgpack.encode(task),
+                ex=SENT_TASK_SECONDS,
+            )
+            pipe.set(
+                self._key("body", sender, task["id"]),
+                msgspec.msgpack.encode(body),
+                ex=SENT_BODY_SECONDS,
+            )
+            pipe.execute()
+
+    def take_task(self, sender, task_id):
+        key = self._key("task", sender, task_id)
+        with self._redis.pipeline(transaction=True) as pipe:  # shown once, by one request
+            pipe.get(key)
+            pipe.delete(key)
+            raw, _deleted = pipe.execute()
+        return _unpacked(raw)
+
+    def body(self, sender, task_id):
+        return _unpacked(self._redis.get(self._key("body", sender, task_id)))
+
+
+def _unpacked(raw):
+    if raw is None:
+        return None
+    try:
+        return msgspec.msgpack.decode(raw)
+    except msgspec.DecodeError:
+        return None
 
 
 class RedisDraftRegistry(DraftRegistry):

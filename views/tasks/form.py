@@ -14,7 +14,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 import batching
 from appspec import parse_app
 from cavatica import ApiError, Unauthorized, split_app_id
-from deployment import deployment_user, with_creator
+from deployment import with_creator
 from drafts import Outcome, create_draft_once, look_for_draft
 from forms.inputs import MAX_FILE_IDS, file_ids, mark_files_not_in_project
 from forms.settings import batch_body
@@ -36,7 +36,7 @@ from ..problems import platform_problem, platform_status
 from ..problems import problem_title as title_of
 from . import bp, lost, suggested
 from .kept_form import keep_form_and_sign_in, restored_form, take_pending_form
-from .sent import remember_sent
+from .sent import remember_sent, sender
 
 
 @dataclass(frozen=True)
@@ -493,7 +493,7 @@ def draft_answer(context, form, result, body):
 def guard_key(submission_id):
     """The one-draft guard's key: who submits (the account, never its token, and the sign-on
     user) with the submission id, so that another user's id leads to nothing of theirs."""
-    return f"{get_client().account}:{deployment_user() or ''}:{submission_id}"
+    return f"{sender()}:{submission_id}"
 
 
 def draft_url(project_id, task_id):

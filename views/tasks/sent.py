@@ -1,30 +1,30 @@
-"""What the session remembers of the drafts this user just sent: each draft as it came back
-(shown once, so the page needs no second read) and the bodies that made the last few."""
+"""What this sender (the account and, behind a sign-on proxy, its user) just sent: each draft
+as it came back (shown once, so the page needs no second read) and the body that made it.
 
-from flask import session
+Kept in the shared state (`state.SentDrafts`), not the session: a session is read and
+decrypted on every request, and a body with 1,000 files weighs 100 kB."""
 
-KEEP_SENT_BODIES = 10  # bodies of big batches are large, and the session is read on every request
+from flask import current_app
+
+from deployment import deployment_user
+from views.client import get_client
+
+
+def sender():
+    """Who sends: the account (never its token) and the sign-on user, as the draft guard."""
+    return f"{get_client().account}:{deployment_user() or ''}"
 
 
 def remember_sent(task, body):
     """Keep the draft as it came back (shown once) and the body that made it (shown after)."""
-    session["created_task"] = task
-    sent = dict(session.get("sent_bodies") or {})
-    sent[task["id"]] = body
-    while len(sent) > KEEP_SENT_BODIES:
-        sent.pop(next(iter(sent)))
-    session["sent_bodies"] = sent
+    current_app.extensions["sent_drafts"].keep(sender(), task, body)
 
 
 def take_just_created(task_id):
     """The draft `task_id` as it came back from being sent, once; None when not just sent."""
-    created = session.get("created_task")
-    if created and created.get("id") == task_id:
-        session.pop("created_task")
-        return created
-    return None
+    return current_app.extensions["sent_drafts"].take_task(sender(), task_id)
 
 
 def sent_body(task_id):
-    """The body that made or last saved the draft, if it was sent from this session."""
-    return (session.get("sent_bodies") or {}).get(task_id)
+    """The body that made or last saved the draft, if this sender sent it lately."""
+    return current_app.extensions["sent_drafts"].body(sender(), task_id)

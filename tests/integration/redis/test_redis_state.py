@@ -7,7 +7,7 @@ import redis
 
 from app import create_app
 from cavatica import CavaticaClient
-from state.in_redis import RedisDraftRegistry, RedisFileMemory, RedisRateBudget
+from state.in_redis import RedisDraftRegistry, RedisFileMemory, RedisRateBudget, RedisSentDrafts
 
 APP = "demo-user/pediatric-wgs/sbg-bamtools-index-draft2"
 
@@ -156,3 +156,15 @@ def test_an_unknown_outcome_is_known_to_every_process_and_the_claim_expires(clie
     assert one.claim("form-2")
     two.release("form-2")  # its claim had expired: it must not drop the new holder's
     assert one.lookup("form-2").in_progress
+
+
+def test_a_draft_sent_by_one_process_is_shown_once_by_another(client):
+    task = {"id": "task-7", "inputs": {"reads": [{"class": "File", "path": "f1"}]}}
+    body = {"name": "QC", "inputs": task["inputs"]}
+    RedisSentDrafts(client).keep("alice:", task, body)
+    other = RedisSentDrafts(client)
+    assert other.take_task("bob:", "task-7") is None  # not another sender's
+    assert other.take_task("alice:", "task-7") == task
+    assert RedisSentDrafts(client).take_task("alice:", "task-7") is None  # shown once
+    assert other.body("alice:", "task-7") == body
+    assert all(client.ttl(key) > 0 for key in client.keys("launcher:sent:*"))  # they expire

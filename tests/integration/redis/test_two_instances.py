@@ -156,6 +156,24 @@ def test_the_same_form_posted_to_both_at_once_makes_one_draft(instances, sandbox
     assert len(places) == 1 and "/tasks/" in places.pop()  # both clicks lead to that draft
 
 
+def test_the_draft_page_on_the_other_instance_shows_the_draft_as_it_came_back(instances, sandbox):
+    one, two = instances
+    bam = a_bam_id(sandbox)
+    with requests.Session() as browser:
+        sign_in(browser, one, sandbox.token)
+        data = filled_form(browser, one, bam, "5e575e575e575e575e575e575e575e57")
+        created = browser.post(one + FORM, data=data, allow_redirects=False, timeout=30)
+        assert created.status_code == 302
+        sandbox.clear_requests()
+        shown = browser.get(two + created.headers["Location"], timeout=30)
+    assert "One draft, two machines" in shown.text
+    assert "The JSON body that was sent" in shown.text
+    assert not any(
+        e["method"] == "GET" and e["path"].startswith("/v2/tasks/")
+        for e in sandbox.requests()["requests"]
+    )
+
+
 def test_an_unknown_outcome_on_one_is_resolved_on_the_other(instances, sandbox):
     one, two = instances
     bam = a_bam_id(sandbox)

@@ -1,6 +1,8 @@
 """The 100,000-file project as a large cohort's user meets it: its apps, 1,000 FASTQs (or 500
 CRAMs) batched by sample, the preview and the draft, within a few upstream calls."""
 
+import os
+
 from web_helpers import app_specs, task_form, task_posts, text_of, upstream_counts
 
 BIG = "demo-user/big-cohort"
@@ -39,7 +41,14 @@ def test_the_cohort_has_apps_for_its_reads_and_its_alignments(signed_in):
         assert label in text, label
 
 
-def test_a_thousand_fastqs_batched_by_sample_preview_and_draft(signed_in, demo_client, sandbox):
+def stored_session_sizes(app):
+    folder = app.config["SESSION_FILE_DIR"]
+    return [os.path.getsize(os.path.join(folder, name)) for name in os.listdir(folder)]
+
+
+def test_a_thousand_fastqs_batched_by_sample_preview_and_draft(
+    app, signed_in, demo_client, sandbox
+):
     reads = first_fastqs(demo_client, 1000)
     specs = app_specs(demo_client, "fastq-qc", project=BIG)
     url = form_url(demo_client, "fastq-qc")
@@ -87,8 +96,11 @@ def test_a_thousand_fastqs_batched_by_sample_preview_and_draft(signed_in, demo_c
     counts = upstream_counts(sandbox)
     assert counts.get("POST /v2/bulk/files/get", 0) <= 10  # its names, if not known already
     assert sum(counts.values()) <= 14, counts
+    assert "The JSON body that was sent" in text
     task = demo_client.task(created.location.rstrip("/").split("/")[-1])
     assert task["errors"] == [] and task["batch"] is True
+    # The session, read on every page, holds neither the draft nor its 1,000-file body.
+    assert stored_session_sizes(app) and max(stored_session_sizes(app)) < 4096
 
 
 def test_crams_of_two_folders_batched_by_sample_with_the_cohorts_reference(
