@@ -16,6 +16,7 @@ from html import escape
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from markupsafe import escape as escape_html
 
 ALLOWED_TAGS = {
     "p",
@@ -96,4 +97,19 @@ def _render(source: str) -> str:
 def isolate(value) -> Markup:
     """A name from the platform in <bdi>, escaped: a right-to-left mark or override in it (say
     U+202E in a file name) cannot turn the text around it."""
-    return Markup("<bdi>{}</bdi>").format("" if value is None else value)
+    # markupsafe's escape (in C) in an f-string, not Markup.format: a page with 1,000 chosen
+    # files isolates each name.
+    return Markup(f"<bdi>{escape_html('' if value is None else value)}</bdi>")
+
+
+def chosen_file_spans(file_names) -> Markup:
+    """The chosen files of a file input, `[(id, name)]`, as the comma-separated spans the
+    page's script turns into name chips (the text itself without it). Written here rather
+    than in a template loop: a field with 1,000 files took 7 ms that way."""
+    return Markup(",").join(
+        Markup(
+            f' <span class="chosen-file" data-file-id="{escape_html(file_id)}" '
+            f'data-file-name="{escape_html(name)}">{escape_html(name or file_id)}</span>'
+        )
+        for file_id, name in file_names
+    )
