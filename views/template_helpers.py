@@ -11,7 +11,7 @@ from cavatica import account_key
 from deployment import deployment_user
 from forms.inputs import MAX_FILE_IDS
 from forms.task import error_list
-from markup import chosen_file_spans, isolate, render_doc
+from markup import isolate, render_doc
 
 from . import runs
 from .client import current_token, uses_deployment_token
@@ -23,7 +23,6 @@ def init_app(app):
     app.context_processor(page_context)
     app.add_template_filter(render_doc, "doc")  # an app's Markdown docs, sanitised
     app.add_template_filter(isolate, "bdi")  # a name from the platform, isolated for direction
-    app.add_template_filter(chosen_file_spans, "chosen_file_spans")
     app.add_template_filter(field_label, "field_label")
     app.add_template_filter(pretty_json, "pretty_json")
     app.add_template_global(error_list, "form_errors")
