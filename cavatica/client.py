@@ -53,7 +53,7 @@ BULK_CHUNK = 100  # the bulk endpoints take at most 100 ids a call
 MAX_URL_LENGTH = 6000
 # Bulk calls in flight at once for one look-up: 1,600 ids wait one round trip, not 16, and a
 # look-up of more ids waits a round trip per 1,600 rather than flooding the platform.
-BULK_PARALLEL = 16
+BULK_THREADS = 32  # bulk calls in flight from one process, whatever its pages
 CONNECT_TIMEOUT = 10.0  # seconds; a connect should never take the whole read timeout
 RETRY_STATUSES = frozenset({502, 503, 504})
 # A gateway's own answers: the platform behind it may have acted before its answer was lost.
@@ -69,6 +69,47 @@ RESERVE_MIN = 10
 DEFAULT_RATE_LIMIT = 1000
 
 _NO_BODY = object()
+
+
+class _SharedAdapter(requests.adapters.HTTPAdapter):
+    """A pool of kept-alive connections that every client of the process reads through (a
+    connection carries no identity: the token is a header of each call). Closing one client
+    leaves the pool to the others."""
+
+    def close(self) -> None:
+        pass
+
+
+_READ_ADAPTERS: dict[str, _SharedAdapter] = {}
+_READ_ADAPTERS_LOCK = threading.Lock()
+# Room for every thread of a busy process to keep its connection between pages.
+READ_POOL_SIZE = 64
+
+
+def _read_adapter(base_url: str) -> _SharedAdapter:
+    """The process's pool of connections to the platform at `base_url`, made once."""
+    parts = urlsplit(base_url)
+    key = f"{parts.scheme}://{parts.netloc}"
+    with _READ_ADAPTERS_LOCK:
+        adapter = _READ_ADAPTERS.get(key)
+        if adapter is None:
+            adapter = _READ_ADAPTERS[key] = _SharedAdapter(pool_maxsize=READ_POOL_SIZE)
+        return adapter
+
+
+_bulk_pool: ThreadPoolExecutor | None = None
+_bulk_pool_lock = threading.Lock()
+
+
+def _bulk_executor() -> ThreadPoolExecutor:
+    """The process's threads for bulk look-ups, started once: starting ten threads for each
+    page cost that page several milliseconds of waiting for the interpreter. Shared, so it
+    also bounds the bulk calls in flight from the whole process."""
+    global _bulk_pool
+    with _bulk_pool_lock:
+        if _bulk_pool is None:
+            _bulk_pool = ThreadPoolExecutor(max_workers=BULK_THREADS, thread_name_prefix="bulk")
+        return _bulk_pool
 
 
 def account_key(base_url: str, token: str) -> str:
@@ -243,33 +284,42 @@ class CavaticaClient:
         # and the folders listed whole (every name in them is then known).
         self._names_known: dict[str, dict[str, bool]] = {}
         self._folders_listed: dict[str, set[str]] = {}
-        self.session = requests.Session()
+        # Reads go through the process's kept-alive connections: a page then opens none (over
+        # HTTPS each new one costs the platform's round trip two or three times). Writes get
+        # connections of their own, opened for this client: a kept-alive connection the
+        # platform closed meanwhile fails a call before it is read, and a POST /tasks that
+        # fails so cannot be known not to have been made (it is never retried).
+        self.session = self._new_session(_read_adapter(self.base_url))
+        self._write_session = self._new_session(requests.adapters.HTTPAdapter())
+
+    def _new_session(self, adapter: requests.adapters.HTTPAdapter) -> requests.Session:
+        session = requests.Session()
         # requests reads the proxy variables from the environment again for every call (a
         # tenth of a bulk call's CPU); this client talks to one platform, so they are read once,
         # NO_PROXY included, as are the CA bundle variables requests honours.
-        self.session.trust_env = False
-        self.session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
+        session.trust_env = False
+        session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
         bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
         if bundle:
-            self.session.verify = bundle
-        # One pooled connection per bulk call in flight (the default pool keeps 10).
-        adapter = requests.adapters.HTTPAdapter(pool_maxsize=BULK_PARALLEL + 4)
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)
-        self.session.headers.update(
+            session.verify = bundle
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        session.headers.update(
             {
-                "X-SBG-Auth-Token": token,
+                "X-SBG-Auth-Token": self._token,
                 "Content-Type": "application/json",
                 "Accept": "application/json",
                 "User-Agent": USER_AGENT,
             }
         )
+        return session
 
     def __repr__(self) -> str:
         return f"CavaticaClient({self.base_url!r})"
 
     def close(self) -> None:
-        self.session.close()
+        self.session.close()  # the shared read pool stays open for the process's other clients
+        self._write_session.close()
 
     def __enter__(self) -> CavaticaClient:
         return self
@@ -497,8 +547,9 @@ class CavaticaClient:
             replies = [self._bulk_files(chunk, parents) for chunk in chunks]
         else:
             # The chunks do not depend on each other; the first failure is raised.
-            with ThreadPoolExecutor(max_workers=min(BULK_PARALLEL, len(chunks))) as pool:
-                replies = list(pool.map(lambda chunk: self._bulk_files(chunk, parents), chunks))
+            replies = list(
+                _bulk_executor().map(lambda chunk: self._bulk_files(chunk, parents), chunks)
+            )
         failed: dict[str, ApiError] = {}
         for chunk_found, chunk_failed in replies:
             if self.file_memory is not None and chunk_found:
@@ -672,7 +723,8 @@ class CavaticaClient:
                 self.budget.spend(self.account)
             started = time.monotonic()
             try:
-                response = self.session.request(method, url, **kwargs)
+                session = self.session if read_only else self._write_session
+                response = session.request(method, url, **kwargs)
             except requests.RequestException as exc:
                 if read_only and more_tries_left and _retryable_failure(exc):
                     log.info("%s %s failed (%s); trying again", method, path, type(exc).__name__)
