@@ -157,7 +157,7 @@ def run(report):
 
 def build_flows(app, client, sandbox, token):
     from state import FileMemory
-    from views.client import RevisionCache
+    from views.client import PARSED_APPS, RevisionCache
 
     big_revision = sandbox.get(f"/apps/{PROJECT}/{BIG_APP}")["revision"]
     big_form = f"/projects/{PROJECT}/apps/{BIG_APP}/new?revision={big_revision}"
@@ -198,6 +198,7 @@ def build_flows(app, client, sandbox, token):
 
     def cold_app_cache():
         app.extensions["app_revisions"] = RevisionCache(app.config["APP_CACHE_SIZE"])
+        app.extensions["parsed_apps"] = RevisionCache(PARSED_APPS)
 
     def first_look(fixture, action):
         """The form as posted when none of its files was looked up in the last minutes (the

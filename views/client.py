@@ -12,6 +12,7 @@ from state import RevisionCache
 
 # The most one page may spend of the account's rate budget (the client refuses more calls).
 REQUEST_SHARE = 0.1
+PARSED_APPS = 16  # apps kept unpacked per process: a few MB at most
 
 
 class NotSignedIn(Exception):
@@ -22,6 +23,8 @@ def init_app(app):
     """The shared cache of app revisions, and the client closed when each request ends."""
     # In process memory unless the shared state (state.init_app) keeps revisions in Redis.
     app.extensions.setdefault("app_revisions", RevisionCache(app.config["APP_CACHE_SIZE"]))
+    # The apps this process has read, unpacked with their inputs (views.tasks.form).
+    app.extensions["parsed_apps"] = RevisionCache(PARSED_APPS)
     app.teardown_appcontext(close_client)
 
 

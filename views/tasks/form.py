@@ -342,9 +342,23 @@ def companion_check(context, form, files):
 
 
 def load_app(owner, project, app_name, revision):
-    """The app (a given revision comes from the cache after the first time) and its inputs."""
-    app = get_client().app(f"{owner}/{project}/{app_name}", revision)
-    return app, parse_app(app.get("raw") or {}).inputs
+    """The app at a revision and its inputs."""
+    return app_and_specs(f"{owner}/{project}/{app_name}", revision)
+
+
+def app_and_specs(app_id, revision):
+    """The app at `revision` and its InputSpecs, read once per process and account: a revision
+    never changes, and each page of its form would otherwise unpack the app (600 kB for some)
+    and read its CWL again. Shared read-only: no view changes an app or its specs (frozen)."""
+    client = get_client()
+    parsed = current_app.extensions["parsed_apps"]
+    key = (client.account, app_id, int(revision))
+    found = parsed.get(key)
+    if found is None:
+        app = client.app(app_id, revision)
+        found = (app, parse_app(app.get("raw") or {}).inputs)
+        parsed.set(key, found)
+    return found
 
 
 @bp.route("/projects/<owner>/<project>/apps/<app_name>/new", methods=["GET", "POST"])
@@ -515,8 +529,7 @@ def edit(owner, project, task_id):
     app_id, revision = split_app_id(task.get("app") or "")
     if revision is None or app_id.count("/") != 2:
         abort(404)
-    app = get_client().app(app_id, revision)
-    specs = parse_app(app.get("raw") or {}).inputs
+    app, specs = app_and_specs(app_id, revision)
     context = FormContext(owner, project, app, specs, "edit", task)
     form_class = build_task_form(specs)
     restored = take_pending_form()

@@ -348,3 +348,20 @@ def test_preview_with_batch_off_says_why_there_is_none(signed_in, demo_client):
     data = task_form(specs, {"input_bam_file": file_ref(a_bam(demo_client))}, action="preview")
     text = text_of(signed_in.post(BAMTOOLS, data=data))
     assert "Batch is off, so there is no batch to preview" in text
+
+
+def test_an_app_read_once_serves_its_form_again_but_only_to_its_account(app, signed_in, sandbox):
+    from sandbox import OTHER_TOKEN
+
+    assert signed_in.get(BAMTOOLS).status_code == 200
+    sandbox.clear_requests()
+    again = signed_in.get(BAMTOOLS)
+    assert again.status_code == 200
+    assert 'name="inputs-input_bam_file"' in again.get_data(as_text=True)
+    assert not any("/apps/" in key for key in upstream_counts(sandbox))
+    # Another account that cannot see the project is asked for by the platform, and refused.
+    other = app.test_client()
+    assert other.post("/sign-in", data={"token": OTHER_TOKEN}).status_code == 302
+    refused = other.get(BAMTOOLS)
+    assert refused.status_code in (403, 404)
+    assert 'name="inputs-input_bam_file"' not in refused.get_data(as_text=True)
