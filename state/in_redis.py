@@ -111,12 +111,21 @@ class RedisRevisionCache:
         self._local.set(key, value)
 
 
+# set_all(ttl, value...): each of KEYS set to its value, expiring in ttl seconds.
+_SET_ALL = """
+for i = 1, #KEYS do
+  redis.call('SET', KEYS[i], ARGV[i + 1], 'EX', ARGV[1])
+end
+"""
+
+
 class RedisFileMemory:
     """FileMemory (see state.in_process) for every process: one key per account and file, each
     expiring on its own, read for a page in one MGET."""
 
     def __init__(self, client, ttl=FILE_MEMORY_SECONDS):
         self._redis, self.ttl = client, ttl
+        self._set_all = client.register_script(_SET_ALL)
 
     def _key(self, account, file_id):
         return f"{PREFIX}file:{account}:{file_id}"
@@ -136,10 +145,11 @@ class RedisFileMemory:
         return found
 
     def put_many(self, account, files):
-        with self._redis.pipeline(transaction=False) as pipe:
-            for file_id, file in files.items():
-                pipe.set(self._key(account, file_id), msgspec.msgpack.encode(file), ex=self.ttl)
-            pipe.execute()
+        if not files:
+            return
+        # One script call, not one SET each: a pipeline of 100 SETs costs the app 1.5 ms.
+        keys = [self._key(account, file_id) for file_id in files]
+        self._set_all(keys=keys, args=[self.ttl, *map(msgspec.msgpack.encode, files.values())])
 
 
 class RedisSentDrafts:
