@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from appspec import (
@@ -342,13 +342,18 @@ def _merge(*maps: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
     return merged
 
 
+@lru_cache(maxsize=256)
+def _suffixes(file_types: tuple[str, ...]) -> tuple[str, ...]:
+    """`("bam", "cram")` -> `(".bam", ".cram")`, made once per input (checked per file)."""
+    return tuple("." + ext for ext in file_types)
+
+
 def type_warning(name: str, file_types: tuple[str, ...]) -> str | None:
     """A warning when `name` ends in none of the input's `sbg:fileTypes` (as `appspec` reads
     them: lower case, no dot); None when it matches or the input names no types."""
     if not file_types:
         return None
-    lowered = name.lower()
-    if any(lowered.endswith("." + ext) for ext in file_types):
+    if name.lower().endswith(_suffixes(file_types)):
         return None
     listed = ", ".join(ext.upper() for ext in file_types)
     return f"{name} is not a file of the types this input takes ({listed})."

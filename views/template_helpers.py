@@ -1,6 +1,7 @@
 """Every helper the templates use, registered in one place: filters, globals, page context."""
 
 import json
+import re
 import time
 
 import msgspec
@@ -74,13 +75,21 @@ def rate_warning():
     )
 
 
+# A file or folder reference as indented JSON spells it out on four lines.
+FILE_REFERENCE = re.compile(
+    r'\{\n\s*"class": "(File|Directory)",\n\s*"path": ("(?:[^"\\\n]|\\.)*")\n\s*\}'
+)
+
+
 def pretty_json(value):
-    """`value` as indented JSON. msgspec writes it in C: the body of a 1,000-file batch takes a
-    tenth of a millisecond where the json module's indenting (pure Python) took tens."""
+    """`value` as indented JSON, each file reference on one line of its own: a 1,000-file
+    batch then reads as 1,000 lines, not 4,000 (and weighs a third). msgspec writes it in C:
+    a tenth of a millisecond where the json module's indenting (pure Python) took tens."""
     try:
-        return msgspec.json.format(msgspec.json.encode(value), indent=2).decode()
+        text = msgspec.json.format(msgspec.json.encode(value), indent=2).decode()
     except (TypeError, msgspec.EncodeError):  # e.g. a key that is not a string
-        return json.dumps(value, indent=2, sort_keys=False, ensure_ascii=False)
+        text = json.dumps(value, indent=2, sort_keys=False, ensure_ascii=False)
+    return FILE_REFERENCE.sub(r'{"class": "\1", "path": \2}', text)
 
 
 def cavatica_task_url(project, task_id):
