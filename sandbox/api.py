@@ -3,7 +3,16 @@
 from flask import Blueprint, g, jsonify, request
 
 from .errors import PROJECTS, USERS, ApiError, bad_request, no_access, not_found
-from .http import api_base, bool_arg, json_body, page, state
+from .http import (
+    api_base,
+    bool_arg,
+    dumps,
+    json_body,
+    json_bytes_response,
+    json_string,
+    page,
+    state,
+)
 from .seed import PUBLIC_PROJECT
 
 bp = Blueprint("api", __name__, url_prefix="/v2")
@@ -304,16 +313,24 @@ def bulk_files_get():
     store = state().store
     advance = request.headers.get(ADVANCE_ACCESS, "").lower() == "advance"
     omit = ("type",) if advance else BULK_OMITS
+    files_url, username, big = api_base() + "/files/", g.username, store.big
+    # Each item's JSON is written on its own and the reply joined from them: a computed file's
+    # JSON comes ready from the big project, which is most of what a 1,000-file page asks for.
     items = []
     for file_id in ids:
         try:
             if not isinstance(file_id, str) or not file_id:
                 raise bad_request("File id is empty or not a string.", 5004)
-            record = file_json(store.file_for(file_id, g.username))
-            items.append({"resource": {k: v for k, v in record.items() if k not in omit}})
+            record = store.file_for(file_id, username)
+            if big.owns(file_id):
+                rest = big.json_without(file_id, omit)
+            else:
+                rest = dumps({k: v for k, v in record.items() if k not in omit})
+            href = json_string(files_url + file_id)
+            items.append(b'{"resource":{"href":' + href + b"," + rest[1:] + b"}")
         except ApiError as exc:
-            items.append({"error": exc.body()})
-    return jsonify({"items": items})
+            items.append(dumps({"error": exc.body()}))
+    return json_bytes_response(b'{"items":[' + b",".join(items) + b"]}")
 
 
 # ----- tasks ------------------------------------------------------------------------------

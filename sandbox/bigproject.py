@@ -9,6 +9,7 @@ import functools
 import re
 from datetime import timedelta
 
+from .http import dumps
 from .seed import EPOCH, iso
 
 PREFIX = "5b16"
@@ -37,6 +38,10 @@ class BigProject:
         # changed, by whoever asks: the last ones made are kept, so a page that asks three
         # times for 1,000 files (a task's names, its check, its batch groups) makes them once.
         self._file = functools.lru_cache(maxsize=20_000)(self._file)
+        self.get = functools.lru_cache(maxsize=20_000)(self.get)  # ids come back, by the 1,000
+        # Its JSON too (bulk replies are mostly this): it also depends on the id alone, so what
+        # is kept can never be stale.
+        self.json_without = functools.lru_cache(maxsize=40_000)(self._json_without)
 
     def owns(self, any_id):
         return isinstance(any_id, str) and OWN_ID.fullmatch(any_id) is not None
@@ -53,6 +58,10 @@ class BigProject:
         if 0 <= folder <= len(FOLDERS) and 0 <= index < size:
             return self._file(folder, index)
         return None
+
+    def _json_without(self, any_id, omit):
+        """JSON bytes of the record of one of our ids, without the keys in `omit`."""
+        return dumps({k: v for k, v in self.get(any_id).items() if k not in omit})
 
     def _folder(self, number):
         stamp = iso(EPOCH)

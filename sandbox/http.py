@@ -2,6 +2,7 @@
 
 import json
 import re
+from json.encoder import encode_basestring_ascii
 from urllib.parse import urlencode
 
 from flask import current_app, g, jsonify, request
@@ -14,6 +15,22 @@ INTEGER = re.compile(r"-?[0-9]{1,18}")
 
 def state():
     return current_app.extensions["sandbox"]
+
+
+def dumps(value):
+    """`value` as JSON bytes, exactly as the sandbox's jsonify writes it (compact, ASCII only,
+    keys in their order), so replies put together from pieces read the same."""
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def json_string(text):
+    """dumps() of one string, at a tenth of the cost (the function json.dumps itself calls)."""
+    return encode_basestring_ascii(text).encode()
+
+
+def json_bytes_response(body):
+    """A reply whose JSON text is already made, as jsonify would send it."""
+    return current_app.response_class(body + b"\n", mimetype="application/json")
 
 
 def api_base():

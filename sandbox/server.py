@@ -98,6 +98,7 @@ def create_sandbox_app(
         raise ValueError("latency_ms must be 0 or more")
     app = Flask("sandbox")
     app.json.sort_keys = False
+    app.json.compact = True  # also under FLASK_DEBUG: replies made from cached pieces are compact
     app.config["MAX_CONTENT_LENGTH"] = 8 * 1024 * 1024
     apps = load_apps_dir(apps_dir) if apps_dir else default_apps()
     st = SandboxState(apps, token, latency_ms, rate_limit, fail_share)

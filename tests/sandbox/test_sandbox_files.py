@@ -1,5 +1,7 @@
 """Files: listing one level, filters, paging, details, folders, bulk get, the 100k project."""
 
+import json
+
 import pytest
 from sandbox_helpers import assert_error
 
@@ -203,6 +205,42 @@ def test_bulk_get_returns_resources_and_per_item_errors(raw_api, other_api):
     ).json()["items"]
     assert [i["resource"]["parent"] for i in advanced] == [listed[i]["parent"] for i in ids]
     assert all("type" not in i["resource"] for i in advanced)
+
+
+def test_bulk_items_are_the_details_written_the_same_way(raw_api, sandbox):
+    """Bulk replies are joined from each file's JSON (a computed file's is kept): what is sent
+    is still the file's details minus `type`/`parent`, written as every other reply is, for
+    computed files, stored ones beside them, and files added a moment ago."""
+    refs = raw_api.file_named(BIG, "references")
+    added = sandbox.add_files(
+        BIG,
+        [{"name": 'caf\u00e9 <b>&"q".fastq', "metadata": {"sample_id": "S\u00e9", "x": 1.5}}],
+    )["items"][0]
+    ids = [f"5b16{i:020x}" for i in (0, 13, 99_999)] + [refs["id"], added["id"]]
+    for headers, omit in (
+        ({}, ("type", "parent")),
+        ({"X-SBG-Advance-Access": "advance"}, ("type",)),
+    ):
+        for _ in range(2):  # the second time from what was kept
+            response = raw_api.post("/bulk/files/get", json={"file_ids": ids}, headers=headers)
+            details = [raw_api.get(f"/files/{i}").json() for i in ids]
+            expected = {
+                "items": [
+                    {"resource": {k: v for k, v in d.items() if k not in omit}} for d in details
+                ]
+            }
+            assert response.json() == expected
+            assert response.text == json.dumps(expected, separators=(",", ":")) + "\n"
+    # `href` follows the host the request named, whatever was kept for another host.
+    other_host = raw_api.post(
+        "/bulk/files/get", json={"file_ids": ids[:1]}, headers={"Host": "example.test:8080"}
+    )
+    assert other_host.json()["items"][0]["resource"]["href"] == (
+        f"http://example.test:8080/v2/files/{ids[0]}"
+    )
+    sandbox.reset()  # the added file is gone at once
+    gone = raw_api.post("/bulk/files/get", json={"file_ids": [added["id"]]}).json()["items"]
+    assert gone[0]["error"]["status"] == 404
 
 
 def test_big_project_pages_deep_into_100k_files(raw_api):
