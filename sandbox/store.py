@@ -165,9 +165,10 @@ class Store:
             self.children.setdefault(record["parent"], []).append(record["id"])
 
     def file(self, file_id):
-        if self.big.owns(file_id):
-            return self.big.get(file_id)
-        return self.files.get(file_id)
+        record = self.big.get(file_id)  # kept by the big project, None for an id not of its form
+        if record is None and not self.big.owns(file_id):
+            record = self.files.get(file_id)
+        return record
 
     def file_for(self, file_id, username):
         record = self.file(file_id)

@@ -215,17 +215,20 @@ class Tasks:
         return errors
 
     def _with_names(self, value):
-        """Copy of input values with each File/Directory object's name filled in."""
+        """A copy of input values (from a request body: dicts, lists and plain values) with
+        each File/Directory object's name filled in. It is the only copy made of them."""
         if isinstance(value, list):
             return [self._with_names(v) for v in value]
-        if isinstance(value, dict):
-            out = {k: self._with_names(v) for k, v in value.items()}
-            if value.get("class") in ("File", "Directory") and isinstance(value.get("path"), str):
-                record = self.store.file(value["path"])
-                if record is not None and "name" not in out:
-                    out["name"] = record["name"]
-            return out
-        return value
+        if not isinstance(value, dict):
+            return value
+        out = {
+            k: self._with_names(v) if isinstance(v, list | dict) else v for k, v in value.items()
+        }
+        if out.get("class") in ("File", "Directory") and isinstance(out.get("path"), str):
+            record = self.store.file(out["path"])
+            if record is not None and "name" not in out:
+                out["name"] = record["name"]
+        return out
 
     # ----- create / update ---------------------------------------------------------------
     def create(self, username, body, run=False, batch=True):
@@ -286,7 +289,7 @@ class Tasks:
             if key in body and (body[key] is not None or key == "description"):
                 task[key] = body[key]
         if "inputs" in body:
-            task["inputs"] = self._with_names(_copy_of(body["inputs"] or {}))
+            task["inputs"] = self._with_names(body["inputs"] or {})
         if "execution_settings" in body:
             task["execution_settings"] = check_execution_settings(body["execution_settings"])
         if body.get("output_location") is not None:
@@ -396,13 +399,14 @@ class Tasks:
             for c in task["batch_by"]["criteria"]
         ]
         groups = {}
+        file = self.store.file
         for item in items:
-            record = self.store.file(item.get("path")) if isinstance(item, dict) else None
-            metadata = (record or {}).get("metadata") or {}
-            if any(metadata.get(k) in (None, "") for k in keys):
+            record = file(item.get("path")) if isinstance(item, dict) else None
+            metadata = record.get("metadata") if record else None
+            values = [metadata.get(k) for k in keys] if metadata else [None]
+            if None in values or "" in values:
                 continue  # a file missing any criteria key is left out
-            values = tuple(str(metadata[k]) for k in keys)
-            groups.setdefault(values, []).append(item)
+            groups.setdefault(tuple(map(str, values)), []).append(item)
         # batch_group.fields keys keep the prefix, as the platform's documentation shows them:
         # {"metadata.sample_id": "S1"}.
         names = [f"metadata.{k}" for k in keys]
