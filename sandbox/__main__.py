@@ -2,10 +2,10 @@
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
-from . import DEMO_TOKEN, create_sandbox_app, serve_in_thread
+from . import DEMO_TOKEN, create_sandbox_app
+from .server import listen, serve
 
 
 def _milliseconds(text):
@@ -33,15 +33,13 @@ def main(argv=None):
         app = create_sandbox_app(apps_dir=args.apps, token=args.token, latency_ms=args.latency_ms)
     except ValueError as exc:
         parser.error(f"--apps: {exc}")
-    handle = serve_in_thread(app, host=args.host, port=args.port)
-    print(f"CAVATICA sandbox serving {handle.api_url}", flush=True)
+    sock = listen(args.host, args.port)
+    host, port = sock.getsockname()[:2]
+    url = f"http://{host}:{port}"
+    print(f"CAVATICA sandbox serving {url}/v2", flush=True)
     print(f"Demo token (X-SBG-Auth-Token): {args.token}", flush=True)
-    print("Controls: " + handle.url + "/_sandbox/  (Ctrl+C to stop)", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        handle.shutdown()
+    print("Controls: " + url + "/_sandbox/  (Ctrl+C to stop)", flush=True)
+    serve(app, sock)
     return 0
 
 

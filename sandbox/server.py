@@ -1,7 +1,9 @@
 """The sandbox Flask app: auth, rate limit, faults, request log and JSON errors around the API."""
 
+import errno
 import re
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -171,7 +173,8 @@ def create_sandbox_app(
             st.counts[f"{request.method} {_route_pattern()}"] += 1
         fault = g.get("fault")
         if fault and fault.drop_connection:
-            sock = request.environ.get("werkzeug.socket")
+            environ = request.environ
+            sock = environ.get("werkzeug.socket") or environ.get("gunicorn.socket")
             if sock is not None:
                 try:
                     sock.shutdown(socket.SHUT_RDWR)
@@ -233,3 +236,61 @@ def serve_in_thread(app, host="127.0.0.1", port=0):
     thread = threading.Thread(target=server.serve_forever, name="sandbox-server", daemon=True)
     thread.start()
     return ServerHandle(server, thread)
+
+
+# gunicorn for `python -m sandbox`: one process (the sandbox's state is its memory), its threaded
+# worker keeping connections open between requests. Threads: one per request in flight, as
+# many as werkzeug's server would start, so that injected latency is not queued behind other
+# requests' sleeps. Request lines and headers as long as werkzeug's server takes.
+GUNICORN_SETTINGS = {
+    "workers": 1,
+    "worker_class": "gthread",
+    "threads": 1000,
+    "worker_connections": 4000,
+    "keepalive": 75,
+    "limit_request_line": 0,  # no limit (any other value is at most 8190)
+    "limit_request_field_size": 65536,
+    "control_socket_disable": True,
+    "accesslog": None,
+    "loglevel": "warning",
+}
+
+
+def listen(host, port):
+    """A listening socket on host:port; a busy port is a short message and exit status 1."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        return socket.create_server((host, port), family=family, backlog=1024)
+    except OSError as exc:
+        print(exc.strerror, file=sys.stderr)
+        if exc.errno == errno.EADDRINUSE:
+            print(
+                f"Port {port} is in use by another program. Either identify and stop that "
+                "program, or start the server with a different port.",
+                file=sys.stderr,
+            )
+        sys.exit(1)
+
+
+def serve(app, sock):
+    """Serve app on a listening socket until stopped (SIGINT or SIGTERM), with gunicorn.
+    werkzeug's server (serve_in_thread) closes the connection after every reply, so each
+    request there also costs a new connection and a new thread."""
+    from gunicorn.app.base import BaseApplication
+    from gunicorn.arbiter import Arbiter
+
+    class QuickStop(Arbiter):
+        handle_term = Arbiter.handle_int  # SIGTERM too stops at once: nothing here can wait
+
+    class Sandbox(BaseApplication):
+        def load_config(self):
+            for key, value in {**GUNICORN_SETTINGS, "bind": [f"fd://{sock.fileno()}"]}.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return app
+
+        def run(self):
+            QuickStop(self).run()
+
+    Sandbox().run()

@@ -1,5 +1,6 @@
 """`python -m sandbox` runs standalone and prints the URL and the demo token."""
 
+import http.client
 import json
 import re
 import subprocess
@@ -41,6 +42,32 @@ def test_standalone_server_prints_url_and_token_and_serves(tmp_path):
         assert DEMO_TOKEN in lines[1]
         me = requests.get(f"{api_url}/user", headers={"X-SBG-Auth-Token": DEMO_TOKEN}, timeout=10)
         assert me.json()["username"] == "demo-user"
+    finally:
+        stop(process)
+
+
+def test_standalone_server_keeps_connections_open_and_still_drops_one_on_request():
+    """A client (the app's, the SDK's) sends request after request on one connection; only
+    an injected drop_connection fault ends one without a reply."""
+    process, lines = start()
+    try:
+        url = re.search(r"http://127\.0\.0\.1:(\d+)/v2", lines[0])
+        connection = http.client.HTTPConnection("127.0.0.1", int(url.group(1)), timeout=10)
+        headers = {"X-SBG-Auth-Token": DEMO_TOKEN}
+        sockets = []
+        for _ in range(3):
+            connection.request("GET", "/v2/user", headers=headers)
+            response = connection.getresponse()
+            assert json.loads(response.read())["username"] == "demo-user"
+            assert response.getheader("Connection") != "close"
+            sockets.append(connection.sock)
+        assert sockets[0] is not None and sockets == [sockets[0]] * 3
+        fault = {"path": "/v2/user", "drop_connection": True}
+        requests.post(url.group(0).replace("/v2", "/_sandbox/faults"), json=fault, timeout=10)
+        connection.request("GET", "/v2/user", headers=headers)
+        with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+            connection.getresponse()
+        connection.close()
     finally:
         stop(process)
 
@@ -92,7 +119,7 @@ def test_a_busy_port_is_a_one_line_error(sandbox):
         timeout=30,
     )
     assert result.returncode == 1
-    assert f"Port {port} is in use" in result.stderr  # werkzeug's own message
+    assert f"Port {port} is in use" in result.stderr  # the message werkzeug's server gives
     assert "Traceback" not in result.stderr
 
 
