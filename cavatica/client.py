@@ -7,6 +7,7 @@ pages. A client holds one `requests.Session`; create one per web request or per 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -95,6 +96,21 @@ def _read_adapter(base_url: str) -> _SharedAdapter:
         if adapter is None:
             adapter = _READ_ADAPTERS[key] = _SharedAdapter(pool_maxsize=READ_POOL_SIZE)
         return adapter
+
+
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+def _proxies_for(base_url: str) -> dict[str, str]:
+    """The proxies the environment sets for `base_url`: worked out once per value of the proxy
+    variables (each client made per page would otherwise parse the whole environment twice)."""
+    setting = tuple(os.environ.get(v) or os.environ.get(v.lower()) for v in PROXY_VARIABLES)
+    return dict(_environ_proxies(base_url, setting))
+
+
+@functools.lru_cache(maxsize=16)
+def _environ_proxies(base_url: str, _setting: tuple) -> dict[str, str]:
+    return requests.utils.get_environ_proxies(base_url)
 
 
 _bulk_pool: ThreadPoolExecutor | None = None
@@ -298,7 +314,7 @@ class CavaticaClient:
         # tenth of a bulk call's CPU); this client talks to one platform, so they are read once,
         # NO_PROXY included, as are the CA bundle variables requests honours.
         session.trust_env = False
-        session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
+        session.proxies.update(_proxies_for(self.base_url))
         bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
         if bundle:
             session.verify = bundle

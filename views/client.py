@@ -7,6 +7,7 @@ never changes, so it is fetched once per process whoever asks.
 
 from flask import current_app, g, session
 
+from appspec import parse_app
 from cavatica import CavaticaClient
 from state import RevisionCache
 
@@ -69,3 +70,18 @@ def close_client(_error=None):
     client = g.pop("client", None)
     if client is not None:
         client.close()
+
+
+def app_and_specs(client, app_id, revision):
+    """The app at `revision` and its InputSpecs, read once per process and account: a revision
+    never changes, and each page of its form (and its drafts' pages) would otherwise unpack the
+    app (600 kB for some) and read its CWL again. Shared read-only: no view changes an app or
+    its specs (frozen)."""
+    parsed = current_app.extensions["parsed_apps"]
+    key = (client.account, app_id, int(revision))
+    found = parsed.get(key)
+    if found is None:
+        app = client.app(app_id, revision)
+        found = (app, parse_app(app.get("raw") or {}).inputs)
+        parsed.set(key, found)
+    return found

@@ -77,7 +77,7 @@ def rate_warning():
 
 # A file or folder reference as indented JSON spells it out on four lines.
 FILE_REFERENCE = re.compile(
-    r'\{\n\s*"class": "(File|Directory)",\n\s*"path": ("(?:[^"\\\n]|\\.)*")\n\s*\}'
+    r'\{\n *"class": "(File|Directory)",\n *"path": ("[^"\\\n]*(?:\\.[^"\\\n]*)*")\n *\}'
 )
 
 

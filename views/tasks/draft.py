@@ -5,12 +5,11 @@ from dataclasses import dataclass
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 import batching
-from appspec import parse_app
 from cavatica import ApiError, Unauthorized, split_app_id
 from forms.auth import ActionForm
 
 from .. import login_required, runs
-from ..client import get_client
+from ..client import app_and_specs, get_client
 from . import bp
 from .sent import sent_body, take_just_created
 
@@ -69,12 +68,12 @@ def app_labels(client, app_id, revision):
     if revision is None:
         return {}
     try:
-        app = client.app(app_id, revision)
+        _app, specs = app_and_specs(client, app_id, revision)
     except Unauthorized:
         raise
     except ApiError:
         return {}  # labels are a nicety: the input ids still show
-    return {spec.id: spec.label for spec in parse_app(app.get("raw") or {}).inputs}
+    return {spec.id: spec.label for spec in specs}
 
 
 def file_names(client, ids):

@@ -12,7 +12,6 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 import batching
-from appspec import parse_app
 from cavatica import ApiError, Unauthorized, split_app_id
 from deployment import with_creator
 from drafts import Outcome, create_draft_once, look_for_draft
@@ -31,7 +30,7 @@ from forms.task import (
 
 from .. import draft_registry, login_required, reuse, runs
 from ..checks import check_form
-from ..client import get_client
+from ..client import app_and_specs, get_client
 from ..problems import platform_problem, platform_status
 from ..problems import problem_title as title_of
 from . import bp, lost, suggested
@@ -343,22 +342,7 @@ def companion_check(context, form, files):
 
 def load_app(owner, project, app_name, revision):
     """The app at a revision and its inputs."""
-    return app_and_specs(f"{owner}/{project}/{app_name}", revision)
-
-
-def app_and_specs(app_id, revision):
-    """The app at `revision` and its InputSpecs, read once per process and account: a revision
-    never changes, and each page of its form would otherwise unpack the app (600 kB for some)
-    and read its CWL again. Shared read-only: no view changes an app or its specs (frozen)."""
-    client = get_client()
-    parsed = current_app.extensions["parsed_apps"]
-    key = (client.account, app_id, int(revision))
-    found = parsed.get(key)
-    if found is None:
-        app = client.app(app_id, revision)
-        found = (app, parse_app(app.get("raw") or {}).inputs)
-        parsed.set(key, found)
-    return found
+    return app_and_specs(get_client(), f"{owner}/{project}/{app_name}", revision)
 
 
 @bp.route("/projects/<owner>/<project>/apps/<app_name>/new", methods=["GET", "POST"])
@@ -529,7 +513,7 @@ def edit(owner, project, task_id):
     app_id, revision = split_app_id(task.get("app") or "")
     if revision is None or app_id.count("/") != 2:
         abort(404)
-    app, specs = app_and_specs(app_id, revision)
+    app, specs = app_and_specs(get_client(), app_id, revision)
     context = FormContext(owner, project, app, specs, "edit", task)
     form_class = build_task_form(specs)
     restored = take_pending_form()
