@@ -18,10 +18,32 @@ def state():
     return current_app.extensions["sandbox"]
 
 
+class BodyFloat(float):
+    """A float read from a request body. It is a float in every way, except that msgspec
+    refuses to write it: msgspec writes some floats differently from json (1e16 for 1e+16,
+    null for inf), so a reply holding one is written by json (see fast_dumps)."""
+
+    __slots__ = ()
+
+
+_DECODER = msgspec.json.Decoder(float_hook=BodyFloat)
+
+
 def dumps(value):
     """`value` as JSON bytes, exactly as the sandbox's jsonify writes it (compact, ASCII only,
     keys in their order), so replies put together from pieces read the same."""
     return json.dumps(value, separators=(",", ":")).encode()
+
+
+def fast_dumps(value):
+    """dumps(value), byte for byte, in a tenth of the time for a large reply (a 1,000-file
+    task): msgspec writes it unless it holds what msgspec writes differently from json: a
+    float from a body (BodyFloat), a character outside ASCII, or DEL."""
+    try:
+        out = msgspec.json.encode(value)
+    except (TypeError, ValueError):  # a BodyFloat, a lone surrogate
+        return dumps(value)
+    return out if out.isascii() and b"\x7f" not in out else dumps(value)
 
 
 def json_string(text):
@@ -67,10 +89,10 @@ def parse_json(data):
         # msgspec reads plain UTF-8 JSON in half the time. What it refuses (other encodings, a
         # BOM, lone surrogates, NaN, 1e400, deep nesting) json reads or refuses as before, and
         # what it reads, json reads the same: the value is the same either way.
-        value = msgspec.json.decode(data)
+        value = _DECODER.decode(data)
     except (msgspec.DecodeError, RecursionError):
         try:
-            value = json.loads(data, parse_constant=_reject_constant)
+            value = json.loads(data, parse_float=BodyFloat, parse_constant=_reject_constant)
         except (ValueError, RecursionError) as exc:
             raise ValueError("Malformed JSON in the request body.") from exc
     if not _depth_ok(value):

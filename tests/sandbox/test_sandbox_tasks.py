@@ -1,5 +1,6 @@
 """Tasks: validation on create, drafts with errors, batching, lifecycle on the clock, actions."""
 
+import json
 import uuid
 
 import pytest
@@ -618,3 +619,28 @@ def test_a_refused_patch_leaves_the_draft_unchanged(raw_api, rna):
     )
     assert_error(response, 400, 90000)
     assert raw_api.get(f"/tasks/{draft['id']}").json() == draft
+
+
+def test_task_replies_write_numbers_and_text_as_sent(raw_api, rna):
+    """Task replies are written by a faster encoder when it would write the same text: floats
+    (1e+16, 1e-05, and even 1e400, which the platform's JSON reader took as Infinity),
+    non-ASCII text and DEL come back exactly as every other reply writes them."""
+    body = json.dumps(
+        valid_bwa_body(
+            rna,
+            name="caf\u00e9 \x7f",
+            inputs={"sample_name": "S\u00e9", "x": [1e16, 1e-05, 0.1, -0.0, 2.5, 7]},
+        )
+    ).replace('"x":', '"huge": 1e400, "x":')
+    created = raw_api.post("/tasks", data=body, headers={"Content-Type": "application/json"})
+    assert created.status_code == 200
+    again = raw_api.get(f"/tasks/{created.json()['id']}")
+    for response in (created, again):
+        task = json.loads(response.text)
+        assert task["name"] == "caf\u00e9 \x7f" and task["inputs"]["sample_name"] == "S\u00e9"
+        assert task["inputs"]["x"] == [1e16, 1e-05, 0.1, -0.0, 2.5, 7]
+        assert task["inputs"]["huge"] == float("inf")
+        assert response.text == json.dumps(task, separators=(",", ":")) + "\n"
+        assert '"x":[1e+16,1e-05,0.1,-0.0,2.5,7]' in response.text
+    plain = raw_api.post("/tasks", json=valid_bwa_body(rna))
+    assert plain.text == json.dumps(plain.json(), separators=(",", ":")) + "\n"
