@@ -221,12 +221,17 @@ class Tasks:
             return [self._with_names(v) for v in value]
         if not isinstance(value, dict):
             return value
-        out = {
-            k: self._with_names(v) if isinstance(v, list | dict) else v for k, v in value.items()
-        }
-        if out.get("class") in ("File", "Directory") and isinstance(out.get("path"), str):
+        out = dict(value)  # then only what holds more is copied further (a File has nothing)
+        for key, item in value.items():
+            if isinstance(item, (list, dict)):
+                out[key] = self._with_names(item)
+        if (
+            out.get("class") in ("File", "Directory")
+            and "name" not in out
+            and isinstance(out.get("path"), str)
+        ):
             record = self.store.file(out["path"])
-            if record is not None and "name" not in out:
+            if record is not None:
                 out["name"] = record["name"]
         return out
 
@@ -300,7 +305,13 @@ class Tasks:
         task["errors"] = self.validate_inputs(
             nodes, task["inputs"], task["project"], task.get("batch_input")
         )
-        if task["batch"] and not task["errors"] and len(self._groups(task)) > MAX_CHILDREN:
+        if (
+            task["batch"]
+            and not task["errors"]
+            # Each group holds a file at least, so up to MAX_CHILDREN files need no grouping.
+            and len(self._batch_items(task)) > MAX_CHILDREN
+            and len(self._groups(task)) > MAX_CHILDREN
+        ):
             task["errors"].append(
                 {
                     "type": "error/task_validation/batch",
@@ -384,10 +395,13 @@ class Tasks:
             for value, fields, files in self._groups(task):
                 self._spawn_child(task, value, fields, files, single)
 
+    def _batch_items(self, task):
+        given = task["inputs"].get(task["batch_input"])
+        return given if isinstance(given, list) else ([] if given is None else [given])
+
     def _groups(self, task):
         """[(label, fields, [file objects])] in order of first appearance."""
-        given = task["inputs"].get(task["batch_input"])
-        items = given if isinstance(given, list) else ([] if given is None else [given])
+        items = self._batch_items(task)
         if task["batch_by"]["type"].lower() == "item":
             groups = []
             for item in items:
