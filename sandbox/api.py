@@ -111,6 +111,22 @@ def _only(record, names):
     return {k: v for k, v in record.items() if k in names}
 
 
+def whole_computed_files():
+    """to_bytes for page() when `fields` asks for whole files: a computed file's (or folder's)
+    JSON as the big project keeps it; None (to_json then) for any other item or request."""
+    if "_all" not in _fields():
+        return None
+    big, files_url = state().store.big, api_base() + "/files/"
+
+    def to_bytes(record):
+        if not big.owns(record["id"]):
+            return None
+        rest = big.json_without(record["id"], ())
+        return b'{"href":' + json_string(files_url + record["id"]) + b"," + rest[1:]
+
+    return to_bytes
+
+
 def listed(kind, to_json):
     """to_json for one list item of `kind`, trimmed to what `fields` asks for."""
     return lambda item: selected(to_json(item), LIST_FIELDS[kind])
@@ -274,7 +290,7 @@ def files():
             seq = [
                 r for r in seq if test(r["name"], r.get("tags"), r.get("metadata"), r.get("origin"))
             ]
-    return page(seq, listed("files", file_json))
+    return page(seq, listed("files", file_json), whole_computed_files())
 
 
 @bp.get("/files/<file_id>")
@@ -286,7 +302,9 @@ def file_detail(file_id):
 def folder_list(file_id):
     store = state().store
     return page(
-        store.level(store.folder_for(file_id, g.username)["id"]), listed("files", file_json)
+        store.level(store.folder_for(file_id, g.username)["id"]),
+        listed("files", file_json),
+        whole_computed_files(),
     )
 
 

@@ -142,12 +142,13 @@ def _page_url(offset, limit):
     return api_base() + request.path[len("/v2") :] + "?" + urlencode(pairs, safe="/")
 
 
-def page(seq, to_json):
-    """One page of a sequence (list or lazy) as {href, items, links} + X-Total-Matching-Query."""
+def page(seq, to_json, to_bytes=None):
+    """One page of a sequence (list or lazy) as {href, items, links} + X-Total-Matching-Query.
+    to_bytes(item), if given, is an item's JSON ready made, or None to leave it to to_json."""
     offset = int_arg("offset", 0, 0)
     limit = int_arg("limit", 50, 1, 100)
     total = len(seq)
-    items = [to_json(seq[i]) for i in range(offset, min(offset + limit, total))]
+    records = [seq[i] for i in range(offset, min(offset + limit, total))]
     links = []
     if offset + limit < total:
         links.append({"href": _page_url(offset + limit, limit), "rel": "next", "method": "GET"})
@@ -155,7 +156,20 @@ def page(seq, to_json):
         links.append(
             {"href": _page_url(max(0, offset - limit), limit), "rel": "prev", "method": "GET"}
         )
-    response = jsonify({"href": _page_url(offset, limit), "items": items, "links": links})
+    href = _page_url(offset, limit)
+    if to_bytes is None:
+        response = jsonify({"href": href, "items": [to_json(r) for r in records], "links": links})
+    else:
+        items = b",".join(to_bytes(r) or dumps(to_json(r)) for r in records)
+        response = json_bytes_response(
+            b'{"href":'
+            + json_string(href)
+            + b',"items":['
+            + items
+            + b'],"links":'
+            + dumps(links)
+            + b"}"
+        )
     response.headers["X-Total-Matching-Query"] = str(total)
     return response
 

@@ -243,6 +243,24 @@ def test_bulk_items_are_the_details_written_the_same_way(raw_api, sandbox):
     assert gone[0]["error"]["status"] == 404
 
 
+def test_whole_file_listings_are_the_details_written_the_same_way(raw_api, sandbox):
+    """A listing with fields=_all is joined from each item's JSON (a computed one's is kept):
+    its items are still the details of each file and folder, written as every reply is."""
+    sandbox.add_files(BIG, [{"name": "late.txt", "metadata": {"x": 1e16}}])
+    batch = raw_api.file_named(BIG, "batch-01")
+    for path, params in (
+        ("/files", {"project": BIG, "offset": 0, "limit": 8}),  # folders, then files
+        ("/files", {"project": BIG, "offset": 100_000, "limit": 100}),  # stored ones last
+        (f"/files/{batch['id']}/list", {"offset": 490, "limit": 20}),
+    ):
+        response = raw_api.get(path, params={**params, "fields": "_all"})
+        page = response.json()
+        assert page["items"] == [raw_api.get(f"/files/{i['id']}").json() for i in page["items"]]
+        assert response.text == json.dumps(page, separators=(",", ":")) + "\n"
+    names = [i["name"] for i in page["items"]]
+    assert len(names) == 10 and names[-1] == "BS_01000249.cram.crai"
+
+
 def test_big_project_pages_deep_into_100k_files(raw_api):
     # (what a page costs at either end is measured by bench/sandbox_bench.py, not asserted)
     first = raw_api.get("/files", params={"project": BIG, "limit": 100})
