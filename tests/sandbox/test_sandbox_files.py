@@ -207,6 +207,17 @@ def test_bulk_get_returns_resources_and_per_item_errors(raw_api, other_api):
     assert all("type" not in i["resource"] for i in advanced)
 
 
+def test_bulk_get_of_the_big_project_says_what_a_stored_file_would(raw_api, other_api):
+    first, beyond = "5b16" + "0" * 20, "5b160000" + f"{100_000:016x}"  # its first; past its last
+    mine = raw_api.post("/bulk/files/get", json={"file_ids": [first, beyond]}).json()["items"]
+    details = raw_api.get(f"/files/{first}").json()
+    assert mine[0]["resource"] == {k: v for k, v in details.items() if k not in ("type", "parent")}
+    assert mine[1]["error"]["code"] == 5002 and mine[1]["error"]["status"] == 404
+    # Another user cannot see the project: refused, as a stored file of it would be.
+    theirs = other_api.post("/bulk/files/get", json={"file_ids": [first]}).json()["items"]
+    assert theirs[0]["error"]["code"] == 5001 and theirs[0]["error"]["status"] == 403
+
+
 def test_bulk_items_are_the_details_written_the_same_way(raw_api, sandbox):
     """Bulk replies are joined from each file's JSON (a computed file's is kept): what is sent
     is still the file's details minus `type`/`parent`, written as every other reply is, for
