@@ -1,6 +1,7 @@
 """Many users at once: N simulated users walk the whole flow for a bounded time against the
-sandbox (its own process, every API request delayed by L), on one app process with threads and
-on two gunicorn workers sharing Redis, one user alone and N together. Figures are multiples of L.
+sandbox (its own process, every API request answered L after it arrived), on one app process
+with threads and on two gunicorn workers sharing Redis, one user alone and N together. Figures
+are multiples of L.
 
 Each user signs in with its own session and repeats: projects, a project, the new-task form,
 a picker page of the 100,000-file project, a batch preview of F chosen FASTQs of that project,
@@ -500,7 +501,9 @@ def run(report):
 
     report.section("Many users at once: pages as multiples of the upstream latency L")
     report.text(
-        f"L = {LATENCY_MS} ms added by the sandbox (its own process) to every API request. "
+        f"L = {LATENCY_MS} ms: the sandbox (its own process) answers every API request L after "
+        "it arrived, its own work counted in L as a platform's servers' work is in its round trip "
+        "(its CPU is still spent on this machine, beside the app's). "
         "Each user has its own session and walks the flow again and again (a create is posted "
         "twice at once, as a double click); times are measured by the users, from request to "
         "answer. p50/p99 are multiples of L. A step counts as an error when it does not reach "

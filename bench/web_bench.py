@@ -1,10 +1,11 @@
 """Web app: upstream calls per page and page latency as a multiple of the upstream round trip.
 
 The app runs in process (Flask's test client, so no browser or HTTP server of its own is timed);
-the sandbox runs on loopback and delays every API request by LATENCY_MS. A page that makes n
-upstream calls one after the other cannot be faster than n round trips, so its median wall time
-divided by the injected latency should sit just above its number of calls; far above it means the
-app itself is slow, and a count that grows with the data (files, pages) would show here too.
+the sandbox runs on loopback and answers every API request LATENCY_MS after it arrived. A page
+that makes n upstream calls one after the other cannot be faster than n round trips, so its
+median wall time divided by the injected latency should sit just above its number of calls; far
+above it means the app itself is slow, and a count that grows with the data (files, pages) would
+show here too.
 """
 
 import os
@@ -121,7 +122,7 @@ def run(report):
     report.text(
         f"Each page requested {REQUESTS} times through Flask's test client (after one untimed "
         f"request), against the sandbox on loopback, first with no injected latency (the app's "
-        f"own cost), then with {LATENCY_MS} ms added to every API request. *Calls* are the "
+        f"own cost), then with {LATENCY_MS} ms as every API request's round trip. *Calls* are the "
         "API requests the sandbox logged for one request of the page; *ratio* is the median at "
         f"{LATENCY_MS} ms divided by {LATENCY_MS} ms: a page whose calls go one after the other "
         "cannot go below its number of calls. Load average when measured: "

@@ -24,7 +24,10 @@ def main(argv=None):
     parser.add_argument("--apps", metavar="DIR", help="install every *.json in DIR as an app")
     parser.add_argument("--token", default=DEMO_TOKEN, help="the demo user's token")
     parser.add_argument(
-        "--latency-ms", type=_milliseconds, default=0, help="added to every request"
+        "--latency-ms",
+        type=_milliseconds,
+        default=0,
+        help="the round trip: each API request is answered N ms after it arrived",
     )
     args = parser.parse_args(argv)
     if args.apps and not Path(args.apps).is_dir():

@@ -126,9 +126,14 @@ def create_sandbox_app(
             return None
         with st.lock:
             g.fault = st.take_fault(request.method, request.path)
-            delay = st.latency_ms + (g.fault.latency_ms if g.fault else 0)
-        if delay:
-            time.sleep(delay / 1000)
+            # The platform's round trip: each answer leaves latency_ms after its request came
+            # in, the sandbox's own work counted in it (a platform's servers work on requests
+            # side by side, inside its round trip; this one process would otherwise add each
+            # request's wait for the others to its answer). Sent at teardown, after the lock.
+            g.answer_at = time.monotonic() + st.latency_ms / 1000
+            slow_to_act = g.fault.latency_ms if g.fault else 0
+        if slow_to_act:
+            time.sleep(slow_to_act / 1000)  # a fault's latency: the platform is slow to act
         g.username = st.store.tokens.get(_token() or "")
         key = g.username or f"anonymous:{request.remote_addr}"
         with st.lock:
@@ -149,6 +154,9 @@ def create_sandbox_app(
     def release(_exc):
         if g.pop("locked", False):
             st.lock.release()
+        wait = g.pop("answer_at", 0.0) - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)  # the rest of the round trip (the reply is sent after this)
 
     @app.after_request
     def after(response):

@@ -88,6 +88,34 @@ def test_latency_for_every_request_and_for_matching_ones(raw_api, sandbox):
     assert time.perf_counter() - started >= 0.3
 
 
+def test_the_round_trip_holds_the_answer_but_not_the_work(raw_api, sandbox):
+    """latency_ms is the platform's round trip: the request is acted on when it arrives and
+    answered latency_ms after; a fault's latency_ms delays the acting itself."""
+    import threading
+
+    sandbox.set_latency(1500)
+    body = {**DRAFT, "name": "made before it is answered"}
+    answered = []
+    started = time.perf_counter()
+    creating = threading.Thread(target=lambda: answered.append(raw_api.post("/tasks", json=body)))
+    creating.start()
+    time.sleep(0.5)
+    sandbox.set_latency(0)
+    listed = raw_api.get("/tasks", params={"project": RNA, "status": "DRAFT", "limit": 100})
+    creating.join()
+    assert "made before it is answered" in [t["name"] for t in listed.json()["items"]]
+    assert answered[0].status_code == 200 and time.perf_counter() - started >= 1.5
+
+    sandbox.fault(method="POST", path="/v2/tasks", latency_ms=1500, times=1)
+    slow = {**DRAFT, "name": "made once the fault's delay is over"}
+    creating = threading.Thread(target=lambda: raw_api.post("/tasks", json=slow))
+    creating.start()
+    time.sleep(0.5)
+    listed = raw_api.get("/tasks", params={"project": RNA, "status": "DRAFT", "limit": 100})
+    creating.join()
+    assert "made once the fault's delay is over" not in [t["name"] for t in listed.json()["items"]]
+
+
 def test_reset_clears_faults_log_clock_and_tasks(raw_api, sandbox):
     task = raw_api.post("/tasks", json=DRAFT, params={"action": "run"}).json()
     assert task["status"] == "QUEUED"
