@@ -52,9 +52,9 @@ BULK_CHUNK = 100  # the bulk endpoints take at most 100 ids a call
 # The official SDK refuses URLs over 6,000 characters, as gateways may; calls with many name
 # filters are split to stay under it.
 MAX_URL_LENGTH = 6000
-# Bulk calls in flight at once for one look-up: 1,600 ids wait one round trip, not 16, and a
-# look-up of more ids waits a round trip per 1,600 rather than flooding the platform.
-BULK_THREADS = 32  # bulk calls in flight from one process, whatever its pages
+# Bulk calls in flight at once from one process, whatever its pages: 3,200 ids wait one round
+# trip, not 32, and more wait a round trip per 3,200 rather than flooding the platform.
+BULK_THREADS = 32
 CONNECT_TIMEOUT = 10.0  # seconds; a connect should never take the whole read timeout
 RETRY_STATUSES = frozenset({502, 503, 504})
 # A gateway's own answers: the platform behind it may have acted before its answer was lost.
