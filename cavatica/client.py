@@ -559,17 +559,21 @@ class CavaticaClient:
             found = {i: f for i, f in known.items() if not parents or "parent" in f}
             wanted = [i for i in wanted if i not in found]
         chunks = [wanted[start : start + BULK_CHUNK] for start in range(0, len(wanted), BULK_CHUNK)]
+
+        def look_up(chunk):
+            chunk_found, chunk_failed = self._bulk_files(chunk, parents)
+            if self.file_memory is not None and chunk_found:
+                # Kept as each reply comes, while the other calls are still out.
+                self.file_memory.put_many(self.account, chunk_found)
+            return chunk_found, chunk_failed
+
         if len(chunks) <= 1:
-            replies = [self._bulk_files(chunk, parents) for chunk in chunks]
+            replies = [look_up(chunk) for chunk in chunks]
         else:
             # The chunks do not depend on each other; the first failure is raised.
-            replies = list(
-                _bulk_executor().map(lambda chunk: self._bulk_files(chunk, parents), chunks)
-            )
+            replies = list(_bulk_executor().map(look_up, chunks))
         failed: dict[str, ApiError] = {}
         for chunk_found, chunk_failed in replies:
-            if self.file_memory is not None and chunk_found:
-                self.file_memory.put_many(self.account, chunk_found)
             found.update(chunk_found)
             failed.update(chunk_failed)
         return found, failed
