@@ -123,3 +123,16 @@ def register_template_helpers(app):
     from views import template_helpers
 
     template_helpers.init_app(app)
+
+
+def warm_up(app):
+    """Ready a server process before its first visitor (gunicorn.conf.py calls it): every
+    template compiled (the first visitor of a page waited 80-130 ms for its compilation), then
+    what the process holds from its start set aside from the garbage collector, so that a full
+    collection scans only what pages make (it took 50 ms in the middle of a page)."""
+    import gc
+
+    for name in app.jinja_env.list_templates():
+        app.jinja_env.get_template(name)
+    gc.collect()
+    gc.freeze()

@@ -53,3 +53,12 @@ def on_starting(server):
         os.environ["SB_API_ENDPOINT"] = handle.api_url
         os.environ["SANDBOX"] = "1"
         log.warning("No platform configured: serving the local sandbox at %s", handle.api_url)
+
+
+def post_worker_init(worker):
+    """Each worker compiles its templates and freezes its start-up heap before it serves
+    (app.warm_up): no first visitor of a page waits for that."""
+    from app import warm_up
+
+    if hasattr(worker.wsgi, "jinja_env"):  # not gunicorn's page for an app that failed to load
+        warm_up(worker.wsgi)
