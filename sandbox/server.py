@@ -1,7 +1,9 @@
 """The sandbox Flask app: auth, rate limit, faults, request log and JSON errors around the API."""
 
 import errno
+import os
 import re
+import signal
 import socket
 import sys
 import threading
@@ -288,7 +290,21 @@ def serve(app, sock):
     from gunicorn.arbiter import Arbiter
 
     class QuickStop(Arbiter):
-        handle_term = Arbiter.handle_int  # SIGTERM too stops at once: nothing here can wait
+        """SIGTERM and Ctrl+C end the worker at once: its state is memory only, so nothing is
+        lost, and gunicorn's own quick stop can hang when the signal comes as the worker
+        starts a thread."""
+
+        def handle_term(self):
+            for pid in list(self.WORKERS):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                except OSError:
+                    pass
+                self.WORKERS.pop(pid, None)
+            raise StopIteration
+
+        handle_int = handle_term
 
     class Sandbox(BaseApplication):
         def load_config(self):
