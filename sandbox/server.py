@@ -94,6 +94,11 @@ def _token():
     return token
 
 
+# When the request now being handled on this thread reached the sandbox, if its server knows
+# (`python -m sandbox` does, see serve): its round trip is counted from then.
+ARRIVAL = threading.local()
+
+
 def create_sandbox_app(
     apps_dir=None, token=DEMO_TOKEN, latency_ms=0, rate_limit=1000, fail_share=0.0
 ):
@@ -132,7 +137,8 @@ def create_sandbox_app(
             # in, the sandbox's own work counted in it (a platform's servers work on requests
             # side by side, inside its round trip; this one process would otherwise add each
             # request's wait for the others to its answer). Sent at teardown, after the lock.
-            g.answer_at = time.monotonic() + st.latency_ms / 1000
+            arrived, ARRIVAL.at = getattr(ARRIVAL, "at", None), None
+            g.answer_at = (arrived or time.monotonic()) + st.latency_ms / 1000
             slow_to_act = g.fault.latency_ms if g.fault else 0
         if slow_to_act:
             time.sleep(slow_to_act / 1000)  # a fault's latency: the platform is slow to act
@@ -282,6 +288,27 @@ def listen(host, port):
         sys.exit(1)
 
 
+def arrival_stamping_worker():
+    """gunicorn's threaded worker, noting when a request reaches a kept-alive connection.
+    Its one thread that watches the sockets sees a request come in before a worker thread,
+    busy with the others' replies for a few ms each, gets round to it: answers to requests
+    sent together then leave together, L after they came, as the platform's would."""
+    from gunicorn.workers.gthread import ThreadWorker
+
+    class ArrivalStampingWorker(ThreadWorker):
+        def on_client_socket_readable(self, conn, client):
+            conn.sandbox_arrival = time.monotonic()
+            super().on_client_socket_readable(conn, client)
+
+        def handle(self, conn):
+            # A new connection or one whose request was read ahead has no stamp: the
+            # handler's own clock then (it is a moment later).
+            ARRIVAL.at, conn.sandbox_arrival = getattr(conn, "sandbox_arrival", None), None
+            return super().handle(conn)
+
+    return ArrivalStampingWorker
+
+
 def serve(app, sock):
     """Serve app on a listening socket until stopped (SIGINT or SIGTERM), with gunicorn.
     werkzeug's server (serve_in_thread) closes the connection after every reply, so each
@@ -308,7 +335,8 @@ def serve(app, sock):
 
     class Sandbox(BaseApplication):
         def load_config(self):
-            for key, value in {**GUNICORN_SETTINGS, "bind": [f"fd://{sock.fileno()}"]}.items():
+            settings = {**GUNICORN_SETTINGS, "worker_class": arrival_stamping_worker()}
+            for key, value in {**settings, "bind": [f"fd://{sock.fileno()}"]}.items():
                 self.cfg.set(key, value)
 
         def load(self):

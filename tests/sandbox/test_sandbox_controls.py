@@ -6,6 +6,8 @@ import pytest
 import requests
 from sandbox_helpers import assert_error
 
+from sandbox import DEMO_TOKEN
+
 RNA = "demo-user/rnaseq-pilot"
 DRAFT = {"name": "control test", "project": RNA, "app": f"{RNA}/fastq-qc", "inputs": {"reads": []}}
 
@@ -189,3 +191,20 @@ def test_concurrent_requests_are_all_answered(sandbox):
     ).json()["items"]
     assert sorted(t["name"] for t in drafts) == sorted(f"parallel {n}" for n in range(0, 36, 3))
     assert sum(sandbox.requests()["counts"].values()) == 37
+
+
+def test_the_round_trip_counts_from_when_the_request_reached_the_sandbox():
+    """Requests sent together wait in the one sandbox process for each other's work; the
+    server notes when each came in (ARRIVAL) and its answer leaves latency_ms after that, as a
+    platform's many servers would answer them all at once, not one wait after another."""
+    from sandbox.server import ARRIVAL, create_sandbox_app
+
+    client = create_sandbox_app(latency_ms=400).test_client()
+    ARRIVAL.at = time.monotonic() - 0.3  # it came in 300 ms ago and has waited since
+    started = time.perf_counter()
+    assert client.get("/v2/user", headers={"X-SBG-Auth-Token": DEMO_TOKEN}).status_code == 200
+    waited_here = time.perf_counter() - started
+    assert 0.05 <= waited_here < 0.3  # the rest of its 400 ms, not 400 ms more
+    started = time.perf_counter()  # the stamp was this request's only: the next waits it all
+    assert client.get("/v2/user", headers={"X-SBG-Auth-Token": DEMO_TOKEN}).status_code == 200
+    assert time.perf_counter() - started >= 0.4
