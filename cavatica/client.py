@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 
 import msgspec
 import requests
+from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import ConnectTimeoutError
 
 from .errors import (
@@ -743,8 +744,11 @@ class CavaticaClient:
                 self.budget.spend(self.account)
             started = time.monotonic()
             try:
-                session = self.session if read_only else self._write_session
-                response = session.request(method, url, **kwargs)
+                if route in READ_ONLY_POSTS:
+                    response = self._post_read(url, body, headers)
+                else:
+                    session = self.session if read_only else self._write_session
+                    response = session.request(method, url, **kwargs)
             except requests.RequestException as exc:
                 if read_only and more_tries_left and _retryable_failure(exc):
                     log.info("%s %s failed (%s); trying again", method, path, type(exc).__name__)
@@ -766,6 +770,30 @@ class CavaticaClient:
                 continue
             return self._read(response, read_only), response.headers
         raise AssertionError("unreachable: the last attempt always returns or raises")
+
+    def _post_read(
+        self, url: str, body: Any, headers: Mapping[str, str] | None
+    ) -> requests.Response:
+        """A read-only POST (a bulk look-up) sent straight through the read pool's adapter. A
+        Session's own work for each call (settings merged anew, cookies, hooks, redirects)
+        was a third of a bulk look-up's CPU, and a 1,000-file page sends ten at once from one
+        interpreter; these calls need none of it: the platform sets no cookies and does not
+        redirect them (a redirect is read as the reply it is)."""
+        prepared = requests.PreparedRequest()
+        prepared.method = "POST"
+        prepared.url = url
+        prepared.headers = CaseInsensitiveDict(self.session.headers)
+        prepared.headers.update(headers or {})
+        prepared.body = msgspec.json.encode(body)
+        prepared.headers["Content-Length"] = str(len(prepared.body))
+        prepared.hooks = {"response": []}
+        adapter = self.session.get_adapter(url)
+        return adapter.send(
+            prepared,
+            timeout=self.timeout,
+            verify=self.session.verify,
+            proxies=self.session.proxies,
+        )
 
     def _pause(self, attempt: int) -> None:
         if self.backoff > 0:
