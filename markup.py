@@ -102,15 +102,33 @@ def isolate(value) -> Markup:
     return Markup(f"<bdi>{escape_html('' if value is None else value)}</bdi>")
 
 
+def file_items(files) -> Markup:
+    """Files from the platform as `<li><bdi>name</bdi></li>` each (the id when a file has no
+    name; see `isolate`), escaped in one call: a batch preview lists 400 of them."""
+    names = [file.get("name") or file.get("id") for file in files]
+    shown = _escaped_each(["" if name is None else str(name) for name in names])
+    return Markup("".join(f"<li><bdi>{name}</bdi></li>" for name in shown))
+
+
 def chosen_file_spans(file_names) -> Markup:
     """The chosen files of a file input, `[(id, name)]`, as the comma-separated spans the
     page's script turns into name chips (the text itself without it). Written here rather
     than in a template loop: a field with 1,000 files took 7 ms that way, and 2 ms so."""
-    spans = []
-    for file_id, name in file_names:
-        shown_id, shown_name = escape_html(file_id), escape_html(name)
-        spans.append(
+    pairs = [(str(file_id), "" if name is None else str(name)) for file_id, name in file_names]
+    ids = _escaped_each([file_id for file_id, _ in pairs])
+    names = _escaped_each([name for _, name in pairs])
+    return Markup(
+        ",".join(
             f' <span class="chosen-file" data-file-id="{shown_id}" '
             f'data-file-name="{shown_name}">{shown_name or shown_id}</span>'
+            for shown_id, shown_name in zip(ids, names, strict=True)
         )
-    return Markup(",".join(spans))
+    )
+
+
+def _escaped_each(texts: list[str]) -> list[str]:
+    """Each text escaped: all in one call, line by line, unless a text holds a line break of
+    its own (1,000 names escaped one by one took a millisecond of a page)."""
+    if not texts or any("\n" in text for text in texts):
+        return [str(escape_html(text)) for text in texts]
+    return str(escape_html("\n".join(texts))).split("\n")

@@ -23,7 +23,7 @@ from forms.settings import (
     fill_batch,
     fill_execution,
 )
-from markup import isolate
+from markup import file_items, isolate
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -411,7 +411,8 @@ def test_batch_round_trip_through_a_draft(by):
 def jinja():
     env = Environment(loader=FileSystemLoader(REPO / "templates"), autoescape=True)
     env.globals["csrf_token"] = lambda: "unused"
-    env.filters["bdi"] = isolate  # as the app registers it
+    env.filters["bdi"] = isolate  # as the app registers them
+    env.filters["file_items"] = file_items
     return env
 
 
