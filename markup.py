@@ -119,8 +119,7 @@ def chosen_file_spans(file_names) -> Markup:
     names = _escaped_each([name for _, name in pairs])
     return Markup(
         ",".join(
-            f' <span class="chosen-file" data-file-id="{shown_id}" '
-            f'data-file-name="{shown_name}">{shown_name or shown_id}</span>'
+            f' <span class="chosen-file" data-file-id="{shown_id}">{shown_name or shown_id}</span>'
             for shown_id, shown_name in zip(ids, names, strict=True)
         )
     )

@@ -78,8 +78,8 @@
     );
   }
 
-  // Names of ids the server rendered: data-picker-names='{"id": "name"}' on any element, or
-  // elements carrying data-file-id and data-file-name.
+  // Names of ids the server rendered: data-picker-names='{"id": "name"}' on any element, and
+  // the chosen files' spans (class chosen-file, data-file-id, the name as their text).
   function collectRenderedNames() {
     document.querySelectorAll("[data-picker-names]").forEach(function (node) {
       try {
@@ -91,8 +91,8 @@
         // Not JSON: nothing to learn from it.
       }
     });
-    document.querySelectorAll("[data-file-id][data-file-name]").forEach(function (node) {
-      names.set(node.dataset.fileId, node.dataset.fileName);
+    document.querySelectorAll(".chosen-file[data-file-id]").forEach(function (node) {
+      if (!names.has(node.dataset.fileId)) names.set(node.dataset.fileId, node.textContent);
     });
   }
 

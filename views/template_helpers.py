@@ -6,6 +6,7 @@ import time
 
 import msgspec
 from flask import current_app, session
+from markupsafe import Markup
 
 from batching import field_label
 from cavatica import account_key
@@ -83,14 +84,18 @@ FILE_REFERENCE = re.compile(
 
 
 def pretty_json(value):
-    """`value` as indented JSON, each file reference on one line of its own: a 1,000-file
-    batch then reads as 1,000 lines, not 4,000 (and weighs a third). msgspec writes it in C:
-    a tenth of a millisecond where the json module's indenting (pure Python) took tens."""
+    """`value` as indented JSON, escaped for the text of an element, each file reference on
+    one line of its own: a 1,000-file batch then reads as 1,000 lines, not 4,000 (and weighs
+    a third). msgspec writes it in C: a tenth of a millisecond where the json module's
+    indenting (pure Python) took tens."""
     try:
         text = msgspec.json.format(msgspec.json.encode(value), indent=2).decode()
     except (TypeError, msgspec.EncodeError):  # e.g. a key that is not a string
         text = json.dumps(value, indent=2, sort_keys=False, ensure_ascii=False)
-    return FILE_REFERENCE.sub(r'{"class": "\1", "path": \2}', text)
+    text = FILE_REFERENCE.sub(r'{"class": "\1", "path": \2}', text)
+    # For the text of an element (<pre><code>), never an attribute: there only &, < and > need
+    # escaping, and leaving quotes as they are keeps a 1,000-file body 16 kB lighter.
+    return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def cavatica_task_url(project, task_id):

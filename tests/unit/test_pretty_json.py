@@ -1,5 +1,6 @@
 """The JSON body a page shows: indented, each file reference on one line, and the same JSON."""
 
+import html
 import json
 
 from hypothesis import given
@@ -21,7 +22,9 @@ VALUES = st.recursive(
 
 @given(VALUES)
 def test_the_text_shown_is_the_same_json_whatever_the_values(value):
-    assert json.loads(pretty_json(value)) == value
+    shown = str(pretty_json(value))
+    assert "<" not in shown and ">" not in shown  # no markup of its own, whatever the names
+    assert json.loads(html.unescape(shown)) == value  # what a browser shows as the text
 
 
 def test_each_file_reference_is_one_line_and_other_objects_stay_indented():
@@ -37,3 +40,8 @@ def test_each_file_reference_is_one_line_and_other_objects_stay_indented():
     assert '      {"class": "File", "path": "b"}' in lines
     assert '    "folder": {"class": "Directory", "path": "d"}' in lines
     assert '      "secondaryFiles": []' in lines  # a reference with more keys is left as it is
+
+
+def test_a_name_that_looks_like_markup_is_text():
+    shown = pretty_json({"name": '</code><script>alert("x")</script> & more'})
+    assert r'"&lt;/code&gt;&lt;script&gt;alert(\"x\")&lt;/script&gt; &amp; more"' in shown
