@@ -204,3 +204,28 @@ def test_hostile_file_names_in_the_marks_are_text(signed_in, demo_client, sandbo
     html = signed_in.post(url(demo_client), data=data).get_data(as_text=True)
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=&#34;window.pwned=1&#34;&gt;.bam: .bai missing" in html
+
+
+def test_hostile_file_names_are_text_in_the_chosen_list_and_the_batch_groups(
+    signed_in, demo_client, sandbox
+):
+    """Names are escaped a list at a time (one call for 1,000 names); a name with a line break
+    of its own, or markup in it, must come out as text all the same, on every line."""
+    folder = demo_client.files(project=PROJECT, names=["alignments"]).items[0]
+    names = [
+        '<img src=x onerror="window.pwned=1">.bam',
+        "two\nlines & <b>bold</b>.bam",
+        "plain.bam",
+    ]
+    items = [{"name": n, "metadata": {"sample_id": f"S{i}"}} for i, n in enumerate(names)]
+    items += [{"name": n + ".bai"} for n in names]  # indexed: their rows carry no marks
+    added = sandbox.add_files(PROJECT, items, parent=folder["id"])["items"][: len(names)]
+    data, _ = deepvariant_form(demo_client, "preview")
+    data.setlist("inputs-reads", [" ".join(f["id"] for f in added)])
+    html = signed_in.post(url(demo_client), data=data).get_data(as_text=True)
+    assert "<img src=x" not in html and "<b>bold" not in html
+    shown = ["&lt;img src=x onerror=&#34;window.pwned=1&#34;&gt;.bam"]
+    shown += ["two\nlines &amp; &lt;b&gt;bold&lt;/b&gt;.bam", "plain.bam"]
+    for file, name in zip(added, shown, strict=True):
+        assert f'<span class="chosen-file" data-file-id="{file["id"]}">{name}</span>' in html
+        assert f"<li><bdi>{name}</bdi></li>" in html  # its child task's row
