@@ -20,6 +20,7 @@ The companion is looked for in the chosen file's own folder, where the platform 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -267,11 +268,15 @@ class FileCheck:
     file: ChosenFile
     companions: tuple[Companion, ...] = ()
     type_warning: str | None = None
+    # The required companions that are not there: asked of every file several times a page,
+    # so worked out once (a cached_property takes a lock on each read in this Python).
+    lacking: tuple[Companion, ...] = dataclasses.field(init=False)
 
-    @cached_property  # asked of every file several times a page
-    def lacking(self) -> tuple[Companion, ...]:
-        """The required companions that are not there."""
-        return tuple(c for c in self.companions if c.state == MISSING and c.rule.required is True)
+    def __post_init__(self) -> None:
+        missing = tuple(
+            c for c in self.companions if c.state == MISSING and c.rule.required is True
+        )
+        object.__setattr__(self, "lacking", missing)
 
     @property
     def lacks_required(self) -> bool:
