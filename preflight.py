@@ -273,9 +273,11 @@ class FileCheck:
     lacking: tuple[Companion, ...] = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
-        missing = tuple(
-            c for c in self.companions if c.state == MISSING and c.rule.required is True
-        )
+        missing = ()
+        if self.companions:  # most files have none (FASTQs): nothing to go through
+            missing = tuple(
+                c for c in self.companions if c.state == MISSING and c.rule.required is True
+            )
         object.__setattr__(self, "lacking", missing)
 
     @property

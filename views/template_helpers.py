@@ -83,6 +83,10 @@ FILE_REFERENCE = re.compile(
 )
 
 
+def _one_line_reference(match):
+    return '{"class": "' + match[1] + '", "path": ' + match[2] + "}"
+
+
 def pretty_json(value):
     """`value` as indented JSON, escaped for the text of an element, each file reference on
     one line of its own: a 1,000-file batch then reads as 1,000 lines, not 4,000 (and weighs
@@ -92,7 +96,8 @@ def pretty_json(value):
         text = msgspec.json.format(msgspec.json.encode(value), indent=2).decode()
     except (TypeError, msgspec.EncodeError):  # e.g. a key that is not a string
         text = json.dumps(value, indent=2, sort_keys=False, ensure_ascii=False)
-    text = FILE_REFERENCE.sub(r'{"class": "\1", "path": \2}', text)
+    # A function, not a template: re expands a template in Python for each of 1,000 matches.
+    text = FILE_REFERENCE.sub(_one_line_reference, text)
     # For the text of an element (<pre><code>), never an attribute: there only &, < and > need
     # escaping, and leaving quotes as they are keeps a 1,000-file body 16 kB lighter.
     return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
