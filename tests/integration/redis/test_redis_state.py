@@ -136,8 +136,12 @@ def test_one_claim_of_a_form_wins_across_processes(client):
     other = next(r for r in registries if r is not won[0])
     assert other.lookup("form-1").in_progress
 
-    threading.Timer(0.3, won[0].finish, args=("form-1", "task-9")).start()
+    finishing = threading.Timer(0.3, won[0].finish, args=("form-1", "task-9"))
+    finishing.start()
     known = other.lookup("form-1", wait=5)  # waits for the first one's draft
+    # finish() may still be dropping its claim: it must be done before the next test's
+    # fixture empties Redis under it.
+    finishing.join(timeout=5)
     assert known.task_id == "task-9" and not known.in_progress
     assert not other.claim("form-1")  # a draft is known: nobody makes another
 
