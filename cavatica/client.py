@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -552,6 +552,21 @@ class CavaticaClient:
         self, ids: Iterable[str], parents: bool = False, recent: bool = False
     ) -> tuple[dict[str, dict], dict[str, ApiError]]:
         """Like `files_by_id`, plus {id: error} for the ids the platform could not return."""
+        return self._file_lookups(ids, parents, recent, wait=True)()
+
+    def files_by_id_later(
+        self, ids: Iterable[str], parents: bool = False, recent: bool = False
+    ) -> Callable[[], dict[str, dict]]:
+        """`files_by_id` sent now, read later: a function that waits for its answer (or raises
+        its error). A page does its other work meanwhile instead of after the round trip."""
+        answer = self._file_lookups(ids, parents, recent, wait=False)
+        return lambda: answer()[0]
+
+    def _file_lookups(
+        self, ids: Iterable[str], parents: bool, recent: bool, wait: bool
+    ) -> Callable[[], tuple[dict[str, dict], dict[str, ApiError]]]:
+        """The bulk calls for `ids`, started; returns what waits for them and merges the
+        replies. With `wait`, one call is sent from this thread (no hand-over to another)."""
         wanted = list(dict.fromkeys(i for i in ids if i))  # unique, in order
         found: dict[str, dict] = {}
         if recent and self.file_memory is not None and wanted:
@@ -568,16 +583,23 @@ class CavaticaClient:
                 self.file_memory.put_many(self.account, chunk_found)
             return chunk_found, chunk_failed
 
-        if len(chunks) <= 1:
+        if not chunks or (wait and len(chunks) == 1):
             replies = [look_up(chunk) for chunk in chunks]
+            pending = None
         else:
             # The chunks do not depend on each other; the first failure is raised.
-            replies = list(_bulk_executor().map(look_up, chunks))
-        failed: dict[str, ApiError] = {}
-        for chunk_found, chunk_failed in replies:
-            found.update(chunk_found)
-            failed.update(chunk_failed)
-        return found, failed
+            pending = [_bulk_executor().submit(look_up, chunk) for chunk in chunks]
+
+        def answer() -> tuple[dict[str, dict], dict[str, ApiError]]:
+            failed: dict[str, ApiError] = {}
+            for chunk_found, chunk_failed in (
+                replies if pending is None else (p.result() for p in pending)
+            ):
+                found.update(chunk_found)
+                failed.update(chunk_failed)
+            return found, failed
+
+        return answer
 
     def file_names(self, ids: Iterable[str], recent: bool = False) -> dict[str, str]:
         """{id: name} for showing files, looked up in bulk unless that would spend the last of

@@ -138,6 +138,24 @@ def test_bulk_lookup_in_chunks_of_100_and_unknown_ids_reported(client, sandbox):
     assert sandbox.requests()["counts"] == {"POST /v2/bulk/files/get": 2}
 
 
+def test_a_lookup_sent_now_is_read_later_and_its_errors_come_when_read(client, sandbox):
+    folder = client.files(project="demo-user/big-cohort", limit=1).items[0]
+    ids = [f["id"] for f in client.files(parent=folder["id"], limit=100).items][:60]
+    ids += [f["id"] for f in client.files(parent=folder["id"], offset=100, limit=60).items]
+    sandbox.fault(method="POST", path="/v2/bulk/files/get", latency_ms=500, times=2)
+    started = time.monotonic()
+    answer = client.files_by_id_later(ids, parents=True)
+    assert time.monotonic() - started < 0.25  # the page goes on with its other work
+    found = answer()
+    assert time.monotonic() - started >= 0.5
+    assert set(found) == set(ids) and all("parent" in f for f in found.values())
+
+    sandbox.fault(method="POST", path="/v2/bulk/files/get", status=404, code=5002, times=1)
+    answer = client.files_by_id_later(ids[:5])  # refused: told when the answer is read
+    with pytest.raises(NotFound):
+        answer()
+
+
 def test_create_find_delete_a_draft(client, sandbox):
     marker = uuid.uuid4().hex
     body = draft_body(client, marker)

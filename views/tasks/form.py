@@ -9,7 +9,16 @@ import time
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 import batching
 from cavatica import ApiError, Unauthorized, split_app_id
@@ -33,6 +42,7 @@ from ..checks import check_form
 from ..client import app_and_specs, get_client
 from ..problems import platform_problem, platform_status
 from ..problems import problem_title as title_of
+from ..template_helpers import pretty_json
 from . import bp, lost, suggested
 from .kept_form import keep_form_and_sign_in, restored_form, take_pending_form
 from .sent import remember_sent, sender
@@ -102,6 +112,7 @@ class FormPage(FormContext):
     copy_ask: str | None = None  # the offer whose copy is being confirmed
     copy_name: str | None = None  # the name typed for the copy
     look_in_seconds: int | None = None  # a lost draft may still appear: look again after this
+    drawn: dict = field(default_factory=dict)  # parts drawn ahead (`drawn_ahead`), by name
 
 
 def bare_page(context, form, **shown):
@@ -153,7 +164,12 @@ def form_page(
         if files is None:  # with each file's folder, where the companion check looks
             wanted = list(dict.fromkeys([*ids, *suggested_ids]))
             # Files this account's last pages looked up are taken as they were a moment ago.
-            files = client.files_by_id(wanted, parents=True, recent=True) if wanted else {}
+            answer = client.files_by_id_later(wanted, parents=True, recent=True)
+            # Meanwhile, a round trip: the parts of the page that do not need the files.
+            if not form.errors and body is None:
+                body = body_of(context, form)
+            shown["drawn"] = drawn_ahead(form, body)
+            files = answer()
         unknown = [i for i in suggested_ids if i not in files]
         seen = {**files, **client.files_by_id(unknown)} if unknown else files
         shown["missing_files"] = [i for i in ids if i not in files]
@@ -229,6 +245,17 @@ def show_form(
         return keep_form_and_sign_in()
     error = error if error is not None else lookup_error
     return render_form(page, platform_status(error) if error is not None else 200)
+
+
+def drawn_ahead(form, body):
+    """The settings and the JSON body as the page shows them: they do not depend on the chosen
+    files, so they can be drawn while those are looked up (a few ms for a large body)."""
+    settings = "tasks/_settings.html"
+    return {
+        "execution": get_template_attribute(settings, "render_execution")(form.execution.form),
+        "batch": get_template_attribute(settings, "render_batch")(form.batch.form),
+        "body": pretty_json(body) if body else None,
+    }
 
 
 def render_form(page, status=200):
