@@ -56,6 +56,7 @@ MAX_URL_LENGTH = 6000
 # Bulk calls in flight at once from one process, whatever its pages: 3,200 ids wait one round
 # trip, not 32, and more wait a round trip per 3,200 rather than flooding the platform.
 BULK_THREADS = 32
+SENDS_UNDER_WAY_SECONDS = 0.05  # at most, before a look-up sent now and read later returns
 CONNECT_TIMEOUT = 10.0  # seconds; a connect should never take the whole read timeout
 RETRY_STATUSES = frozenset({502, 503, 504})
 # A gateway's own answers: the platform behind it may have acted before its answer was lost.
@@ -576,7 +577,10 @@ class CavaticaClient:
             wanted = [i for i in wanted if i not in found]
         chunks = [wanted[start : start + BULK_CHUNK] for start in range(0, len(wanted), BULK_CHUNK)]
 
+        under_way = threading.Semaphore(0)
+
         def look_up(chunk):
+            under_way.release()
             chunk_found, chunk_failed = self._bulk_files(chunk, parents)
             if self.file_memory is not None and chunk_found:
                 # Kept as each reply comes, while the other calls are still out.
@@ -589,6 +593,12 @@ class CavaticaClient:
         else:
             # The chunks do not depend on each other; the first failure is raised.
             pending = [_bulk_executor().submit(look_up, chunk) for chunk in chunks]
+            if not wait:
+                # Back to the caller once every call is under way: its work would otherwise
+                # hold up the sends (by 5-15 ms for ten), each waiting for the interpreter.
+                deadline = time.monotonic() + SENDS_UNDER_WAY_SECONDS
+                for _ in pending:
+                    under_way.acquire(timeout=max(0.0, deadline - time.monotonic()))
 
         def answer() -> tuple[dict[str, dict], dict[str, ApiError]]:
             failed: dict[str, ApiError] = {}
