@@ -157,7 +157,7 @@ def run(report):
 
 
 def build_flows(app, client, sandbox, token):
-    from state import FileMemory
+    from state import FileMemory, WrittenLater
     from views.client import PARSED_APPS, RevisionCache
 
     big_revision = sandbox.get(f"/apps/{PROJECT}/{BIG_APP}")["revision"]
@@ -206,7 +206,7 @@ def build_flows(app, client, sandbox, token):
         app remembers them for a while: a page timed again and again would measure that)."""
 
         def prepare():
-            app.extensions["file_memory"] = FileMemory()
+            app.extensions["file_memory"] = WrittenLater(FileMemory())
             return form_data(fixture, action)
 
         return prepare

@@ -119,6 +119,26 @@ _bulk_pool: ThreadPoolExecutor | None = None
 _bulk_pool_lock = threading.Lock()
 
 
+def _rate_values(headers: Mapping[str, str]) -> dict[str, int]:
+    """{"limit", "remaining", "reset"}: those of a reply's X-RateLimit-* headers it has."""
+    values = {}
+    for name in ("limit", "remaining", "reset"):
+        try:
+            values[name] = int(headers.get(f"X-RateLimit-{name.title()}"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            continue
+    return values
+
+
+def _latest(reports: Iterable[Mapping[str, int]]) -> Mapping[str, int] | None:
+    """Of replies' rate values sent at once, the one that says the most has been spent: the
+    latest window (reset), and in it the fewest remaining."""
+    known = [r for r in reports if "remaining" in r]
+    if not known:
+        return None
+    return min(known, key=lambda r: (-r.get("reset", 0), r["remaining"]))
+
+
 def _bulk_executor() -> ThreadPoolExecutor:
     """The process's threads for bulk look-ups, started once: starting ten threads for each
     page cost that page several milliseconds of waiting for the interpreter. Shared, so it
@@ -578,10 +598,17 @@ class CavaticaClient:
         chunks = [wanted[start : start + BULK_CHUNK] for start in range(0, len(wanted), BULK_CHUNK)]
 
         under_way = threading.Semaphore(0)
+        # Calls sent together are counted in the shared budget together, and its state noted
+        # once from their replies: in Redis that is 2 round trips for ten calls, not 20.
+        budgeted = self.budget is not None and len(chunks) > 1
+        if budgeted:
+            self.budget.spend(self.account, calls=len(chunks))
+        rates: list[Mapping[str, int]] = []
 
         def look_up(chunk):
             under_way.release()
-            chunk_found, chunk_failed = self._bulk_files(chunk, parents)
+            chunk_found, chunk_failed, rate = self._bulk_files(chunk, parents, budgeted)
+            rates.append(rate)
             if self.file_memory is not None and chunk_found:
                 # Kept as each reply comes, while the other calls are still out.
                 self.file_memory.put_many(self.account, chunk_found)
@@ -607,6 +634,10 @@ class CavaticaClient:
             ):
                 found.update(chunk_found)
                 failed.update(chunk_failed)
+            latest = _latest(rates) if budgeted else None
+            if latest is not None:
+                rates.clear()  # noted once, however often the answer is read
+                self._note_budget(latest)
             return found, failed
 
         return answer
@@ -627,14 +658,16 @@ class CavaticaClient:
         return {i: f["name"] for i, f in found.items() if isinstance(f.get("name"), str)}
 
     def _bulk_files(
-        self, chunk: list[str], parents: bool = False
-    ) -> tuple[dict[str, dict], dict[str, ApiError]]:
-        """One POST /bulk/files/get of at most BULK_CHUNK ids (with `parent` if `parents`)."""
-        data = self._json(
+        self, chunk: list[str], parents: bool = False, budgeted: bool = False
+    ) -> tuple[dict[str, dict], dict[str, ApiError], Mapping[str, int]]:
+        """One POST /bulk/files/get of at most BULK_CHUNK ids (with `parent` if `parents`):
+        (found, failed, the reply's rate values). `budgeted`: as for `_request`."""
+        data, reply_headers = self._request(
             "POST",
             "/bulk/files/get",
             body={"file_ids": chunk},
             headers=ADVANCE_ACCESS if parents else None,
+            budgeted=budgeted,
         )
         items = data.get("items", []) if isinstance(data, dict) else []
         found: dict[str, dict] = {}
@@ -650,7 +683,7 @@ class CavaticaClient:
         for file_id in chunk:
             if file_id not in found and file_id not in failed:
                 failed[file_id] = NotFound("The platform did not return this file.")
-        return found, failed
+        return found, failed, _rate_values(reply_headers)
 
     # ---- tasks -------------------------------------------------------------------------------
 
@@ -755,9 +788,12 @@ class CavaticaClient:
         params: list | None = None,
         body: Any = _NO_BODY,
         headers: Mapping[str, str] | None = None,
+        budgeted: bool = False,
         **path_args: Any,
     ) -> tuple[Any, Mapping[str, str]]:
-        """Send one call; returns (parsed JSON or None, response headers) or raises an ApiError."""
+        """Send one call; returns (parsed JSON or None, response headers) or raises an ApiError.
+        `budgeted`: the caller counted this call in the shared rate budget and notes the
+        budget its reply reports (one of many sent at once: once for all, not once each)."""
         path = route.format(**{name: _path_segment(v) for name, v in path_args.items()})
         url = self.base_url + path
         read_only = method == "GET" or (method == "POST" and route in READ_ONLY_POSTS)
@@ -772,7 +808,9 @@ class CavaticaClient:
                     raise RequestBudgetSpent(self._request_share_message())
                 self.calls_sent += 1
                 self.call_counts[f"{method} {route}"] += 1
-            if self.budget is not None and route != "/rate_limit":  # that one is not counted
+            # GET /rate_limit is not counted; a budgeted call was, but not its retries.
+            counted = route == "/rate_limit" or (budgeted and attempt == 1)
+            if self.budget is not None and not counted:
                 self.budget.spend(self.account)
             started = time.monotonic()
             try:
@@ -794,7 +832,7 @@ class CavaticaClient:
                 response.status_code,
                 (time.monotonic() - started) * 1000,
             )
-            self._note_rate_limit(response)
+            self._note_rate_limit(response, to_budget=not budgeted)
             if read_only and more_tries_left and response.status_code in RETRY_STATUSES:
                 log.info("%s %s -> %s; trying again", method, path, response.status_code)
                 response.close()
@@ -873,22 +911,21 @@ class CavaticaClient:
             return PlatformUnreachable(f"The platform at {host} {what}.")
         return OutcomeUnknown(f"The request was sent, but the platform at {host} {what}.")
 
-    def _note_rate_limit(self, response: requests.Response) -> None:
-        values = {}
-        for name in ("limit", "remaining", "reset"):
-            raw = response.headers.get(f"X-RateLimit-{name.title()}")
-            try:
-                values[name] = int(raw)
-            except (TypeError, ValueError):
-                continue
+    def _note_rate_limit(self, response: requests.Response, to_budget: bool = True) -> None:
+        values = _rate_values(response.headers)
         if values:
             self.last_rate_limit = values
-            if self.budget is not None and "remaining" in values:
-                limit = values.get("limit", values["remaining"])
-                reset = values.get("reset")
-                if reset is not None and reset > 10**11:
-                    reset //= 1000  # tolerate milliseconds, as `_reset_at` does
-                self.budget.note(self.account, limit, values["remaining"], reset)
+            if to_budget:
+                self._note_budget(values)
+
+    def _note_budget(self, values: Mapping[str, int]) -> None:
+        """Tell the shared budget what a reply's rate headers (`_rate_values`) say."""
+        if self.budget is not None and "remaining" in values:
+            limit = values.get("limit", values["remaining"])
+            reset = values.get("reset")
+            if reset is not None and reset > 10**11:
+                reset //= 1000  # tolerate milliseconds, as `_reset_at` does
+            self.budget.note(self.account, limit, values["remaining"], reset)
 
     def rate_state(self) -> dict[str, int] | None:
         """{"limit", "remaining", "reset"}: the budget of this account as last seen (by any

@@ -7,8 +7,17 @@ drafts just sent (the sessions: see sessions.py).
 """
 
 from .in_process import FileMemory, RateBudget, RevisionCache, SentDrafts
+from .written_later import WrittenLater
 
-__all__ = ["FileMemory", "RateBudget", "RevisionCache", "SentDrafts", "init_app", "redis_client"]
+__all__ = [
+    "FileMemory",
+    "RateBudget",
+    "RevisionCache",
+    "SentDrafts",
+    "WrittenLater",
+    "init_app",
+    "redis_client",
+]
 
 
 def redis_client(app):
@@ -28,7 +37,7 @@ def init_app(app):
     url = app.config.get("REDIS_URL")
     if not url:
         app.extensions["rate_budget"] = RateBudget()
-        app.extensions["file_memory"] = FileMemory()
+        app.extensions["file_memory"] = WrittenLater(FileMemory())
         app.extensions["sent_drafts"] = SentDrafts()
         return
     from .in_redis import (
@@ -41,7 +50,7 @@ def init_app(app):
 
     client = redis_client(app)
     app.extensions["rate_budget"] = RedisRateBudget(client)
-    app.extensions["file_memory"] = RedisFileMemory(client)
+    app.extensions["file_memory"] = WrittenLater(RedisFileMemory(client))
     app.extensions["sent_drafts"] = RedisSentDrafts(client)
     app.extensions["app_revisions"] = RedisRevisionCache(client)
     # A claim outlives any POST /tasks and the look-up after it, then lapses by itself.

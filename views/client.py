@@ -5,7 +5,7 @@ Every client shares the process-wide cache of app revisions (`RevisionCache`): a
 never changes, so it is fetched once per process whoever asks.
 """
 
-from flask import current_app, g, session
+from flask import after_this_request, current_app, g, has_request_context, session
 
 from appspec import parse_app
 from cavatica import CavaticaClient
@@ -62,7 +62,21 @@ def get_client():
         if not token:
             raise NotSignedIn()
         g.client = make_client(token)
+        memory = g.client.file_memory
+        if hasattr(memory, "write_pending") and has_request_context():
+            after_this_request(write_files_when_sent(memory))
     return g.client
+
+
+def write_files_when_sent(memory):
+    """The files this request looked up are written to the memory once its page has gone
+    (state/written_later.py): the server closes a response after sending its last byte."""
+
+    def on_response(response):
+        response.call_on_close(memory.write_pending)
+        return response
+
+    return on_response
 
 
 def close_client(_error=None):

@@ -174,6 +174,25 @@ def test_the_draft_page_on_the_other_instance_shows_the_draft_as_it_came_back(in
     )
 
 
+def test_files_a_page_looked_up_on_one_instance_are_known_to_the_other_once_it_is_sent(
+    instances, sandbox
+):
+    one, two = instances
+    bam = a_bam_id(sandbox)
+    with requests.Session() as browser:
+        sign_in(browser, one, sandbox.token)
+        data = filled_form(browser, one, bam, "f11e5f11e5f11e5f11e5f11e5f11e500")
+        sandbox.clear_requests()
+        preview = browser.post(one + FORM, data=dict(data, action="preview"), timeout=30)
+        assert preview.status_code == 200
+        assert sandbox.requests()["counts"].get("POST /v2/bulk/files/get") == 1
+        sandbox.clear_requests()
+        created = browser.post(two + FORM, data=data, allow_redirects=False, timeout=30)
+    assert created.status_code == 302 and "/tasks/" in created.headers["Location"]
+    # The create took the file as the preview's page found it: its one call was POST /tasks.
+    assert sandbox.requests()["counts"] == {"POST /v2/tasks": 1}
+
+
 def test_an_unknown_outcome_on_one_is_resolved_on_the_other(instances, sandbox):
     one, two = instances
     bam = a_bam_id(sandbox)

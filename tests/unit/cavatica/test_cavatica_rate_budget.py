@@ -79,3 +79,41 @@ def test_optional_calls_go_out_when_the_budget_is_unknown_or_the_window_ended(rs
         assert client.can_spend_optional(10)
         budget.note(client.account, 1000, 0, 1)  # a window that ended long ago
         assert client.can_spend_optional(10)
+
+
+class CountingBudget(RateBudget):
+    """A RateBudget that says how often it was told anything."""
+
+    def __init__(self):
+        super().__init__()
+        self.spends, self.notes = [], 0
+
+    def spend(self, key, calls=1):
+        self.spends.append(calls)
+        super().spend(key, calls)
+
+    def note(self, key, limit, remaining, reset):
+        self.notes += 1
+        super().note(key, limit, remaining, reset)
+
+
+def test_calls_sent_together_are_counted_together_and_noted_once(rsps):
+    import json
+
+    left = iter([480, 478, 479])  # replies come in any order; 478 is the latest state
+
+    def answer(request):
+        ids = json.loads(request.body)["file_ids"]
+        items = [{"resource": {"id": i, "name": f"{i}.bam"}} for i in ids]
+        return 200, headers(next(left)), json.dumps({"items": items})
+
+    rsps.add_callback(responses.POST, BASE + "/bulk/files/get", callback=answer)
+    budget = CountingBudget()
+    with CavaticaClient(BASE, "token-1", budget=budget) as client:
+        budget.note(client.account, 1000, 500, RESET)
+        budget.notes = 0
+        found = client.files_by_id([f"f{n}" for n in range(250)])
+        assert len(found) == 250
+        assert budget.spends == [3]  # the three calls, before any was sent
+        assert budget.notes == 1
+        assert client.rate_state()["remaining"] == 478

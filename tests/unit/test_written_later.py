@@ -1,0 +1,56 @@
+"""The files a page looked up are written to the memory after the page has gone; a read in
+the meantime first writes what is held, so no page misses an earlier page's files."""
+
+import threading
+
+from state import FileMemory, WrittenLater
+
+FILE = {"id": "f1", "name": "S1_R1.fastq.gz", "parent": "root"}
+
+
+class CountingMemory(FileMemory):
+    def __init__(self):
+        super().__init__()
+        self.writes = 0
+
+    def put_many(self, account, files):
+        self.writes += 1
+        super().put_many(account, files)
+
+
+def test_writes_wait_for_write_pending():
+    memory = CountingMemory()
+    later = WrittenLater(memory)
+    later.put_many("alice", {"f1": FILE})
+    later.put_many("alice", {})  # nothing to hold
+    assert memory.writes == 0 and later.has_pending
+    later.write_pending()
+    assert memory.writes == 1 and not later.has_pending
+    assert memory.get_many("alice", ["f1"]) == {"f1": FILE}
+
+
+def test_a_read_first_writes_what_is_held():
+    later = WrittenLater(FileMemory())
+    later.put_many("alice", {"f1": FILE})
+    assert later.get_many("alice", ["f1"]) == {"f1": FILE}
+    assert later.get_many("bob", ["f1"]) == {}  # still one account's files
+
+
+def test_each_held_write_is_written_once_whatever_threads_write_them():
+    memory = CountingMemory()
+    later = WrittenLater(memory)
+    for n in range(200):
+        later.put_many("alice", {f"f{n}": dict(FILE, id=f"f{n}")})
+    start = threading.Barrier(8)
+
+    def write():
+        start.wait()
+        later.write_pending()
+
+    threads = [threading.Thread(target=write) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert memory.writes == 200
+    assert len(memory.get_many("alice", [f"f{n}" for n in range(200)])) == 200
