@@ -109,6 +109,25 @@ def file_items(files) -> Markup:
     return Markup("".join(f"<li><bdi>{name}</bdi></li>" for name in shown))
 
 
+def group_rows(groups) -> Markup:
+    """Batch groups (batching.BatchGroup) by criteria as the preview table's rows: number,
+    the group's values, its files. Written here rather than in a template loop: 100 rows took
+    1.5 ms of a page that way. Groups with marks (a lacking companion) are drawn by the
+    template (tasks/_batch_preview.html), which this matches."""
+    rows = []
+    for number, group in enumerate(groups, 1):
+        fields = _escaped_each([f"{key}: {value}" for key, value in group.fields.items()])
+        count = len(group.files)
+        rows.append(
+            f'<tr><td>{number}</td><th scope="row">'
+            + ", ".join(f'<span class="batch-field">{text}</span>' for text in fields)
+            + f'</th><td><span class="visually-hidden">{count} '
+            + ("file" if count == 1 else "files")
+            + f':</span><ul class="batch-files">{file_items(group.files)}</ul></td></tr>'
+        )
+    return Markup("\n".join(rows))
+
+
 def chosen_file_spans(file_names) -> Markup:
     """The chosen files of a file input, `[(id, name)]`, as the comma-separated spans the
     page's script turns into name chips (the text itself without it). Written here rather

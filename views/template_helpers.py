@@ -13,7 +13,7 @@ from cavatica import account_key
 from deployment import deployment_user
 from forms.inputs import MAX_FILE_IDS
 from forms.task import error_list
-from markup import file_items, isolate, render_doc
+from markup import file_items, group_rows, isolate, render_doc
 
 from . import runs
 from .client import current_token, uses_deployment_token
@@ -26,6 +26,7 @@ def init_app(app):
     app.add_template_filter(render_doc, "doc")  # an app's Markdown docs, sanitised
     app.add_template_filter(isolate, "bdi")  # a name from the platform, isolated for direction
     app.add_template_filter(file_items, "file_items")  # files' names as <li>s, each isolated
+    app.add_template_filter(group_rows, "group_rows")  # a batch preview's rows, unmarked
     app.add_template_filter(field_label, "field_label")
     app.add_template_filter(pretty_json, "pretty_json")
     app.add_template_global(error_list, "form_errors")
