@@ -23,7 +23,7 @@ from forms.settings import (
     fill_batch,
     fill_execution,
 )
-from markup import file_items, isolate
+from markup import file_items, group_rows, isolate
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -413,6 +413,7 @@ def jinja():
     env.globals["csrf_token"] = lambda: "unused"
     env.filters["bdi"] = isolate  # as the app registers them
     env.filters["file_items"] = file_items
+    env.filters["group_rows"] = group_rows
     return env
 
 
