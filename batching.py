@@ -130,7 +130,7 @@ def _file_label(file: Mapping[str, Any]) -> str:
 def _criteria_values(file: Mapping[str, Any], keys: list[str]) -> tuple[str, ...] | None:
     """The file's value for each key as text, or None if any is missing."""
     metadata = file.get("metadata")
-    if not isinstance(metadata, Mapping):
+    if type(metadata) is not dict and not isinstance(metadata, Mapping):  # dict: the quick test
         return None
     values = []
     for key in keys:

@@ -186,7 +186,7 @@ def _as_list(value: Any) -> list:
 def _direct_file_ids(value: Any) -> list[str]:
     ids: dict[str, None] = {}  # in order, each once (a list's `in` made 1,000 files cost 500,000)
     for item in _as_list(value):
-        if isinstance(item, Mapping) and item.get("class") == "File":
+        if (type(item) is dict or isinstance(item, Mapping)) and item.get("class") == "File":
             path = item.get("path")
             if isinstance(path, str) and path:
                 ids[path] = None
@@ -271,6 +271,8 @@ class FileCheck:
     # The required companions that are not there: asked of every file several times a page,
     # so worked out once (a cached_property takes a lock on each read in this Python).
     lacking: tuple[Companion, ...] = dataclasses.field(init=False)
+    lacks_required: bool = dataclasses.field(init=False)
+    needs_attention: bool = dataclasses.field(init=False)  # a lacking companion, or a type
 
     def __post_init__(self) -> None:
         missing = ()
@@ -279,14 +281,8 @@ class FileCheck:
                 c for c in self.companions if c.state == MISSING and c.rule.required is True
             )
         object.__setattr__(self, "lacking", missing)
-
-    @property
-    def lacks_required(self) -> bool:
-        return bool(self.lacking)
-
-    @property
-    def needs_attention(self) -> bool:
-        return self.lacks_required or self.type_warning is not None
+        object.__setattr__(self, "lacks_required", bool(missing))
+        object.__setattr__(self, "needs_attention", bool(missing) or self.type_warning is not None)
 
     @property
     def text(self) -> str:

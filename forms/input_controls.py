@@ -174,6 +174,8 @@ class FormValues:
 
     def name_of(self, file_id: str) -> str:
         entry = self.names.get(file_id)
+        if type(entry) is str:  # the common case, asked for each of 1,000 files
+            return entry
         if isinstance(entry, Mapping):
             return str(entry.get("name") or "")
         return "" if entry is None else str(entry)
