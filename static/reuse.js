@@ -40,6 +40,10 @@
   } catch (error) {
     fileNames = {};
   }
+  // The chosen files' names are in their fields' spans (the attribute has only the others).
+  form.querySelectorAll(".chosen-file[data-file-id]").forEach(function (node) {
+    if (!fileNames[node.dataset.fileId]) fileNames[node.dataset.fileId] = node.textContent;
+  });
 
   // The wrapper of one input (or one setting): the outermost field inside its group.
   function holderOf(control) {

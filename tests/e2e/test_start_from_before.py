@@ -54,6 +54,14 @@ def test_copy_a_finished_task_change_two_inputs_then_export_and_import(
     expect(summary).to_contain_text("1 value differs from “QC run”: Threads.")
     page.get_by_label("Disable base grouping").select_option("true")
     expect(summary).to_contain_text("2 values differ")
+    # A changed file input is told by the earlier files' names (from their chips' spans).
+    reads = page.locator("#inputs-reads")
+    page.get_by_role("button", name="Edit ids").first.click()
+    reads.fill(fastqs[0]["id"])
+    note = page.locator(".differs").filter(has=reads).locator(".compare-note")
+    expect(note).to_contain_text(f"{fastqs[0]['name']} {fastqs[1]['name']}")
+    reads.fill(" ".join(f["id"] for f in fastqs))
+    expect(summary).to_contain_text("2 values differ")
 
     sandbox.clear_requests()
     page.get_by_role("button", name="Create draft").click()

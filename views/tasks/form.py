@@ -113,6 +113,13 @@ class FormPage(FormContext):
     copy_name: str | None = None  # the name typed for the copy
     look_in_seconds: int | None = None  # a lost draft may still appear: look again after this
     drawn: dict = field(default_factory=dict)  # parts drawn ahead (`drawn_ahead`), by name
+    chosen_ids: frozenset = frozenset()  # the file ids in the form's inputs
+
+    @property
+    def names_not_chosen(self) -> dict:
+        """{file id: name} of the files looked up that no input has chosen (the app's suggested
+        files): the chosen ones' names are on the page already, in their fields' spans."""
+        return {i: n for i, n in self.file_names.items() if i not in self.chosen_ids}
 
 
 def bare_page(context, form, **shown):
@@ -175,6 +182,7 @@ def form_page(
         shown["missing_files"] = [i for i in ids if i not in files]
         shown["copy_offers"] = suggested.offers(context.specs, form, seen, context.project_id)
         shown["file_names"] = {file_id: f.get("name", file_id) for file_id, f in files.items()}
+        shown["chosen_ids"] = frozenset(ids)
         if preflight is None:
             preflight = check_form(client, context.app, context.specs, form.inputs.form, files)
         shown["preflight"] = preflight

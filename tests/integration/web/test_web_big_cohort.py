@@ -2,6 +2,7 @@
 CRAMs) batched by sample, the preview and the draft, within a few upstream calls."""
 
 import os
+import re
 
 from web_helpers import app_specs, task_form, task_posts, text_of, upstream_counts
 
@@ -70,6 +71,11 @@ def test_a_thousand_fastqs_batched_by_sample_preview_and_draft(
     assert "This batch will make 250 child tasks" in text
     assert "1 file is left out for missing metadata" in text
     assert lost[0]["name"] in text
+    html = preview.get_data(as_text=True)
+    # Each chosen file's name is written once, in its chip's span, not again for the script.
+    names = re.search(r"data-picker-names='([^']*)'", html).group(1)
+    assert reads[0]["id"] not in names and reads[0]["name"] not in names
+    assert html.count(f'data-file-id="{reads[0]["id"]}">{reads[0]["name"]}</span>') == 1
     counts = upstream_counts(sandbox)
     # The names and metadata of 1,000 files: ten bulk calls of 100, never one call per file.
     assert counts["POST /v2/bulk/files/get"] == 10
