@@ -168,13 +168,13 @@ def form_page(
         if len(ids) > MAX_FILE_IDS:
             # Too many to look up: the form says so, and no call is spent on this page at all.
             ids, suggested_ids, files = [], [], {}
+        if not form.errors and body is None:  # needs no file: made before the look-ups
+            body = body_of(context, form)
         if files is None:  # with each file's folder, where the companion check looks
             wanted = list(dict.fromkeys([*ids, *suggested_ids]))
             # Files this account's last pages looked up are taken as they were a moment ago.
             answer = client.files_by_id_later(wanted, parents=True, recent=True)
             # Meanwhile, a round trip: the parts of the page that do not need the files.
-            if not form.errors and body is None:
-                body = body_of(context, form)
             shown["drawn"] = drawn_ahead(form, body)
             files = answer()
         unknown = [i for i in suggested_ids if i not in files]
@@ -186,8 +186,6 @@ def form_page(
         if preflight is None:
             preflight = check_form(client, context.app, context.specs, form.inputs.form, files)
         shown["preflight"] = preflight
-        if not form.errors and body is None:
-            body = body_of(context, form)
         shown["preview"], shown["preview_missing"] = batch_preview_of(form, files)
         if asked_preview and shown["preview"] is None:
             notice = no_preview_reason(form)
