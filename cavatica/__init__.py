@@ -4,7 +4,8 @@
     client.me(); client.projects(name=None, offset=0, limit=50) -> Page(items, total, offset, limit)
     client.apps(project, ...) -> Page; client.app(app_id, revision=None)   # with "raw"
     client.files(project=None, parent=None, names=(), ...) -> Page; client.file(file_id)
-    client.files_by_id(ids) -> {id: file}       # POST /bulk/files/get, 100 ids a call, 16 at once
+    client.files_by_id(ids) -> {id: file}       # POST /bulk/files/get, 100 ids a call, all at once
+    client.files_by_id_later(ids) -> answer()   # sent now, read when the page needs the files
     client.file_names(ids) -> {id: name}        # optional: {} when it would spend the reserve
     client.rate_state(); client.can_spend_optional(calls)   # the rate budget as last seen
     client.files_named(names, project=None, parent=None) -> {name: [files]}

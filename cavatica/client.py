@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import http.client
 import logging
 import os
 import threading
@@ -22,6 +23,7 @@ from urllib.parse import quote, urlsplit
 
 import msgspec
 import requests
+import urllib3
 from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import ConnectTimeoutError
 
@@ -53,8 +55,9 @@ BULK_CHUNK = 100  # the bulk endpoints take at most 100 ids a call
 # The official SDK refuses URLs over 6,000 characters, as gateways may; calls with many name
 # filters are split to stay under it.
 MAX_URL_LENGTH = 6000
-# Bulk calls in flight at once from one process, whatever its pages: 3,200 ids wait one round
-# trip, not 32, and more wait a round trip per 3,200 rather than flooding the platform.
+# Bulk calls in flight at once from the process's bulk threads, whatever its pages, and the most
+# one look-up writes itself on open connections: 3,200 ids wait one round trip, not 32, and more
+# wait a round trip per 3,200 rather than flooding the platform.
 BULK_THREADS = 32
 SENDS_UNDER_WAY_SECONDS = 0.05  # at most, before a look-up sent now and read later returns
 CONNECT_TIMEOUT = 10.0  # seconds; a connect should never take the whole read timeout
@@ -148,6 +151,75 @@ def _bulk_executor() -> ThreadPoolExecutor:
         if _bulk_pool is None:
             _bulk_pool = ThreadPoolExecutor(max_workers=BULK_THREADS, thread_name_prefix="bulk")
         return _bulk_pool
+
+
+# How requests sends a call; a test's mock of the transport replaces it, and is then used.
+_ADAPTER_SEND = requests.adapters.HTTPAdapter.send
+# What writing or reading a call on a connection of its own may raise.
+_CONNECTION_FAILURES = (OSError, http.client.HTTPException, urllib3.exceptions.HTTPError)
+
+
+class _Reply:
+    """A reply read straight off a connection: what this client reads of a requests.Response."""
+
+    def __init__(self, raw: urllib3.BaseHTTPResponse) -> None:
+        self.status_code = raw.status
+        self.reason = raw.reason
+        self.headers = CaseInsensitiveDict(raw.headers)
+        self.content = raw.data or b""
+
+    def json(self) -> Any:
+        return msgspec.json.decode(self.content)
+
+    def close(self) -> None:
+        pass
+
+
+def _as_request_error(exc: BaseException) -> requests.RequestException:
+    """A failure on a connection written to straight, as requests would have raised it."""
+    if isinstance(exc, TimeoutError | urllib3.exceptions.TimeoutError):
+        return requests.ReadTimeout(exc)
+    return requests.ConnectionError(exc)
+
+
+class _SentCall:
+    """One bulk look-up written to an open connection of the read pool, its reply read later.
+    The connection goes back to the pool once the reply is read, or closed if it never is."""
+
+    def __init__(self, pool: urllib3.HTTPConnectionPool, conn: Any, chunk: list[str]) -> None:
+        self.pool, self.conn, self.chunk = pool, conn, chunk
+        self.started = time.monotonic()
+        self.failure: requests.RequestException | None = None
+
+    def send(self, target: str, body: bytes, headers: Mapping[str, str], timeout: float) -> None:
+        try:
+            self.conn.timeout = timeout
+            self.conn.request("POST", target, body=body, headers=headers)
+        except _CONNECTION_FAILURES as exc:
+            self.failure = _as_request_error(exc)
+            self.abandon()
+
+    def reply(self, timeout: float) -> _Reply:
+        """The reply, read in full; raises a requests.RequestException as requests would."""
+        if self.failure is not None:
+            raise self.failure
+        conn, self.conn = self.conn, None
+        try:
+            conn.timeout = timeout
+            return _Reply(conn.getresponse())
+        except _CONNECTION_FAILURES as exc:
+            conn.close()
+            raise _as_request_error(exc) from exc
+        finally:
+            self.pool._put_conn(conn)
+
+    def abandon(self) -> None:
+        """Closes the connection if its reply was not read: it must not carry that reply to
+        the next call made on it."""
+        if self.conn is not None:
+            self.conn.close()
+            self.pool._put_conn(self.conn)
+            self.conn = None
 
 
 def account_key(base_url: str, token: str) -> str:
@@ -605,35 +677,59 @@ class CavaticaClient:
             self.budget.spend(self.account, calls=len(chunks))
         rates: list[Mapping[str, int]] = []
 
-        def look_up(chunk):
-            under_way.release()
-            chunk_found, chunk_failed, rate = self._bulk_files(chunk, parents, budgeted)
+        def kept(chunk_found, chunk_failed, rate):
             rates.append(rate)
             if self.file_memory is not None and chunk_found:
                 # Kept as each reply comes, while the other calls are still out.
                 self.file_memory.put_many(self.account, chunk_found)
             return chunk_found, chunk_failed
 
+        def look_up(chunk):
+            under_way.release()
+            return kept(*self._bulk_files(chunk, parents, budgeted))
+
+        sent: list[_SentCall] = []
         if not chunks or (wait and len(chunks) == 1):
             replies = [look_up(chunk) for chunk in chunks]
-            pending = None
+            readers: list[Callable[[], tuple[dict, dict]]] = [lambda r=r: r for r in replies]
         else:
-            # The chunks do not depend on each other; the first failure is raised.
-            pending = [_bulk_executor().submit(look_up, chunk) for chunk in chunks]
-            if not wait:
+            # Written from this thread, one after another, to connections already open: each
+            # call is on its way in a tenth of a millisecond, with no thread to hand it to, and
+            # the replies are read in turn. Those with no open connection go to the process's
+            # bulk threads, which open theirs at once.
+            calls = self._send_together(chunks, parents, budgeted)
+            sent = [call for call in calls if call is not None]
+            handed = []
+            readers = []
+            for chunk, call in zip(chunks, calls, strict=True):
+                if call is None:
+                    future = _bulk_executor().submit(look_up, chunk)
+                    handed.append(future)
+                    readers.append(future.result)
+                else:
+                    readers.append(
+                        functools.partial(self._read_sent, call, parents, budgeted, kept)
+                    )
+            if handed and not wait:
                 # Back to the caller once every call is under way: its work would otherwise
                 # hold up the sends (by 5-15 ms for ten), each waiting for the interpreter.
                 deadline = time.monotonic() + SENDS_UNDER_WAY_SECONDS
-                for _ in pending:
+                for _ in handed:
                     under_way.acquire(timeout=max(0.0, deadline - time.monotonic()))
+        outcomes: dict[int, tuple[dict, dict]] = {}
 
         def answer() -> tuple[dict[str, dict], dict[str, ApiError]]:
             failed: dict[str, ApiError] = {}
-            for chunk_found, chunk_failed in (
-                replies if pending is None else (p.result() for p in pending)
-            ):
-                found.update(chunk_found)
-                failed.update(chunk_failed)
+            try:
+                for position, read in enumerate(readers):
+                    if position not in outcomes:  # a reply is read once, however often asked
+                        outcomes[position] = read()
+                    chunk_found, chunk_failed = outcomes[position]
+                    found.update(chunk_found)
+                    failed.update(chunk_failed)
+            finally:
+                for call in sent:  # after a failure, the replies left unread
+                    call.abandon()
             latest = _latest(rates) if budgeted else None
             if latest is not None:
                 rates.clear()  # noted once, however often the answer is read
@@ -641,6 +737,78 @@ class CavaticaClient:
             return found, failed
 
         return answer
+
+    def _send_together(
+        self, chunks: list[list[str]], parents: bool, budgeted: bool
+    ) -> list[_SentCall | None]:
+        """A bulk look-up per chunk written now to an open connection of the read pool, each
+        counted as sent; None for the chunks left for another thread (no open connection, or
+        the transport is not requests' own: a test's mock, a proxy)."""
+        url = self.base_url + "/bulk/files/get"
+        pool = self._open_pool(url)
+        if pool is None:
+            return [None] * len(chunks)
+        headers = dict(self.session.headers)
+        headers.update(ADVANCE_ACCESS if parents else {})
+        target = urlsplit(url).path
+        calls: list[_SentCall | None] = []
+        for position, chunk in enumerate(chunks):
+            if position >= BULK_THREADS:  # the rest wait for the bulk threads (bounded too)
+                calls.append(None)
+                continue
+            conn = pool._get_conn()
+            if conn.sock is None:  # opening it here would make the others wait its handshake
+                pool._put_conn(conn)
+                calls.append(None)
+                continue
+            try:
+                self._count_attempt("POST", "/bulk/files/get", budgeted, attempt=1)
+            except RequestBudgetSpent:
+                pool._put_conn(conn)
+                calls.append(None)  # refused there too, and told when the answer is read
+                continue
+            call = _SentCall(pool, conn, chunk)
+            body = msgspec.json.encode({"file_ids": chunk})
+            call.send(target, body, {**headers, "Content-Length": str(len(body))}, self.timeout[1])
+            calls.append(call)
+        return calls
+
+    def _open_pool(self, url: str) -> urllib3.HTTPConnectionPool | None:
+        """The read pool's connections to `url`, when calls may be written to them straight."""
+        adapter = self.session.get_adapter(url)
+        if not isinstance(adapter, _SharedAdapter) or type(adapter).send is not _ADAPTER_SEND:
+            return None
+        if requests.utils.select_proxy(url, self.session.proxies):
+            return None
+        prepared = requests.PreparedRequest()
+        prepared.prepare(method="POST", url=url)
+        return adapter.get_connection_with_tls_context(prepared, self.session.verify)
+
+    def _read_sent(
+        self, call: _SentCall, parents: bool, budgeted: bool, kept: Callable
+    ) -> tuple[dict, dict]:
+        """The reply to a call `_send_together` wrote, read as `_request` reads one; retried
+        (through `_request`) as it would be."""
+        retry = self.retries > 0
+        try:
+            reply = call.reply(self.timeout[1])
+        except requests.RequestException as exc:
+            if not (retry and _retryable_failure(exc)):
+                raise self._transport_error(exc, read_only=True) from exc
+            log.info("POST /bulk/files/get failed (%s); trying again", type(exc).__name__)
+            self._pause(1)
+            return kept(*self._bulk_files(call.chunk, parents, budgeted, tried=1))
+        log.debug(
+            "POST /bulk/files/get -> %s in %.0f ms (sent together)",
+            reply.status_code,
+            (time.monotonic() - call.started) * 1000,
+        )
+        self._note_rate_limit(reply, to_budget=not budgeted)
+        if retry and reply.status_code in RETRY_STATUSES:
+            log.info("POST /bulk/files/get -> %s; trying again", reply.status_code)
+            self._pause(1)
+            return kept(*self._bulk_files(call.chunk, parents, budgeted, tried=1))
+        return kept(*self._bulk_items(call.chunk, self._read(reply, read_only=True), reply.headers))
 
     def file_names(self, ids: Iterable[str], recent: bool = False) -> dict[str, str]:
         """{id: name} for showing files, looked up in bulk unless that would spend the last of
@@ -658,17 +826,24 @@ class CavaticaClient:
         return {i: f["name"] for i, f in found.items() if isinstance(f.get("name"), str)}
 
     def _bulk_files(
-        self, chunk: list[str], parents: bool = False, budgeted: bool = False
+        self, chunk: list[str], parents: bool = False, budgeted: bool = False, tried: int = 0
     ) -> tuple[dict[str, dict], dict[str, ApiError], Mapping[str, int]]:
         """One POST /bulk/files/get of at most BULK_CHUNK ids (with `parent` if `parents`):
-        (found, failed, the reply's rate values). `budgeted`: as for `_request`."""
+        (found, failed, the reply's rate values). `budgeted`, `tried`: as for `_request`."""
         data, reply_headers = self._request(
             "POST",
             "/bulk/files/get",
             body={"file_ids": chunk},
             headers=ADVANCE_ACCESS if parents else None,
             budgeted=budgeted,
+            tried=tried,
         )
+        return self._bulk_items(chunk, data, reply_headers)
+
+    def _bulk_items(
+        self, chunk: list[str], data: Any, reply_headers: Mapping[str, str]
+    ) -> tuple[dict[str, dict], dict[str, ApiError], Mapping[str, int]]:
+        """A bulk reply to `chunk` read: (found, failed, the reply's rate values)."""
         items = data.get("items", []) if isinstance(data, dict) else []
         found: dict[str, dict] = {}
         failed: dict[str, ApiError] = {}
@@ -789,11 +964,13 @@ class CavaticaClient:
         body: Any = _NO_BODY,
         headers: Mapping[str, str] | None = None,
         budgeted: bool = False,
+        tried: int = 0,
         **path_args: Any,
     ) -> tuple[Any, Mapping[str, str]]:
         """Send one call; returns (parsed JSON or None, response headers) or raises an ApiError.
         `budgeted`: the caller counted this call in the shared rate budget and notes the
-        budget its reply reports (one of many sent at once: once for all, not once each)."""
+        budget its reply reports (one of many sent at once: once for all, not once each).
+        `tried`: attempts already made elsewhere (`_send_together`), counted in the retries."""
         path = route.format(**{name: _path_segment(v) for name, v in path_args.items()})
         url = self.base_url + path
         read_only = method == "GET" or (method == "POST" and route in READ_ONLY_POSTS)
@@ -801,17 +978,9 @@ class CavaticaClient:
         kwargs: dict[str, Any] = {"params": params, "timeout": self.timeout, "headers": headers}
         if body is not _NO_BODY:
             kwargs["json"] = body
-        for attempt in range(1, attempts + 1):
+        for attempt in range(1 + tried, attempts + 1):
             more_tries_left = attempt < attempts
-            with self._counts_lock:
-                if self._over_request_share():
-                    raise RequestBudgetSpent(self._request_share_message())
-                self.calls_sent += 1
-                self.call_counts[f"{method} {route}"] += 1
-            # GET /rate_limit is not counted; a budgeted call was, but not its retries.
-            counted = route == "/rate_limit" or (budgeted and attempt == 1)
-            if self.budget is not None and not counted:
-                self.budget.spend(self.account)
+            self._count_attempt(method, route, budgeted, attempt)
             started = time.monotonic()
             try:
                 if route in READ_ONLY_POSTS:
@@ -840,6 +1009,19 @@ class CavaticaClient:
                 continue
             return self._read(response, read_only), response.headers
         raise AssertionError("unreachable: the last attempt always returns or raises")
+
+    def _count_attempt(self, method: str, route: str, budgeted: bool, attempt: int) -> None:
+        """Counts one attempt at a call, here and in the shared budget; raises
+        RequestBudgetSpent instead when this client has sent its share."""
+        with self._counts_lock:
+            if self._over_request_share():
+                raise RequestBudgetSpent(self._request_share_message())
+            self.calls_sent += 1
+            self.call_counts[f"{method} {route}"] += 1
+        # GET /rate_limit is not counted; a budgeted call was, but not its retries.
+        counted = route == "/rate_limit" or (budgeted and attempt == 1)
+        if self.budget is not None and not counted:
+            self.budget.spend(self.account)
 
     def _post_read(
         self, url: str, body: Any, headers: Mapping[str, str] | None

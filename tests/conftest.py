@@ -169,3 +169,48 @@ def redis_url(redis_server):
     with redis.Redis.from_url(redis_server) as client:
         client.flushall()
     return redis_server
+
+
+class _ServedElsewhere:
+    """Where a sandbox in a process of its own listens (what SandboxController reads)."""
+
+    def __init__(self, url):
+        self.url = url
+        self.api_url = url + "/v2"
+
+
+@pytest.fixture(scope="session")
+def kept_alive_sandbox():
+    """The sandbox as `make sandbox` serves it: gunicorn in a process of its own, keeping
+    connections open between requests as the platform does (werkzeug's server, in
+    `sandbox_server`, closes each one after its reply).
+
+    :return: a SandboxController; reset it at the start of a test that needs its seed."""
+    import subprocess
+    import sys
+    import time
+
+    from sandbox import DEMO_TOKEN
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--port", str(port)],
+        cwd=REPO_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    controller = SandboxController(_ServedElsewhere(f"http://127.0.0.1:{port}"), DEMO_TOKEN)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            controller.reset()
+            break
+        except requests.RequestException:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("the sandbox did not start") from None
+            time.sleep(0.1)
+    yield controller
+    controller._http.close()
+    process.terminate()
+    process.wait(timeout=10)
