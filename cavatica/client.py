@@ -748,8 +748,6 @@ class CavaticaClient:
         pool = self._open_pool(url)
         if pool is None:
             return [None] * len(chunks)
-        headers = dict(self.session.headers)
-        headers.update(ADVANCE_ACCESS if parents else {})
         target = urlsplit(url).path
         calls: list[_SentCall | None] = []
         for position, chunk in enumerate(chunks):
@@ -768,8 +766,10 @@ class CavaticaClient:
                 calls.append(None)  # refused there too, and told when the answer is read
                 continue
             call = _SentCall(pool, conn, chunk)
-            body = msgspec.json.encode({"file_ids": chunk})
-            call.send(target, body, {**headers, "Content-Length": str(len(body))}, self.timeout[1])
+            body, headers = self._post_parts(
+                {"file_ids": chunk}, ADVANCE_ACCESS if parents else None
+            )
+            call.send(target, body, headers, self.timeout[1])
             calls.append(call)
         return calls
 
@@ -795,20 +795,21 @@ class CavaticaClient:
         except requests.RequestException as exc:
             if not (retry and _retryable_failure(exc)):
                 raise self._transport_error(exc, read_only=True) from exc
-            log.info("POST /bulk/files/get failed (%s); trying again", type(exc).__name__)
-            self._pause(1)
-            return kept(*self._bulk_files(call.chunk, parents, budgeted, tried=1))
-        log.debug(
-            "POST /bulk/files/get -> %s in %.0f ms (sent together)",
-            reply.status_code,
-            (time.monotonic() - call.started) * 1000,
-        )
-        self._note_rate_limit(reply, to_budget=not budgeted)
-        if retry and reply.status_code in RETRY_STATUSES:
-            log.info("POST /bulk/files/get -> %s; trying again", reply.status_code)
-            self._pause(1)
-            return kept(*self._bulk_files(call.chunk, parents, budgeted, tried=1))
-        return kept(*self._bulk_items(call.chunk, self._read(reply, read_only=True), reply.headers))
+            outcome = f"failed ({type(exc).__name__})"
+        else:
+            log.debug(
+                "POST /bulk/files/get -> %s in %.0f ms (sent together)",
+                reply.status_code,
+                (time.monotonic() - call.started) * 1000,
+            )
+            self._note_rate_limit(reply, to_budget=not budgeted)
+            if not (retry and reply.status_code in RETRY_STATUSES):
+                data = self._read(reply, read_only=True)
+                return kept(*self._bulk_items(call.chunk, data, reply.headers))
+            outcome = f"-> {reply.status_code}"
+        log.info("POST /bulk/files/get %s; trying again", outcome)
+        self._pause(1)
+        return kept(*self._bulk_files(call.chunk, parents, budgeted, tried=1))
 
     def file_names(self, ids: Iterable[str], recent: bool = False) -> dict[str, str]:
         """{id: name} for showing files, looked up in bulk unless that would spend the last of
@@ -1034,10 +1035,7 @@ class CavaticaClient:
         prepared = requests.PreparedRequest()
         prepared.method = "POST"
         prepared.url = url
-        prepared.headers = CaseInsensitiveDict(self.session.headers)
-        prepared.headers.update(headers or {})
-        prepared.body = msgspec.json.encode(body)
-        prepared.headers["Content-Length"] = str(len(prepared.body))
+        prepared.body, prepared.headers = self._post_parts(body, headers)
         prepared.hooks = {"response": []}
         adapter = self.session.get_adapter(url)
         return adapter.send(
@@ -1046,6 +1044,17 @@ class CavaticaClient:
             verify=self.session.verify,
             proxies=self.session.proxies,
         )
+
+    def _post_parts(
+        self, body: Any, headers: Mapping[str, str] | None
+    ) -> tuple[bytes, CaseInsensitiveDict]:
+        """A read-only POST's body as JSON bytes, and its headers: the session's, `headers`,
+        and the body's length."""
+        encoded = msgspec.json.encode(body)
+        merged = CaseInsensitiveDict(self.session.headers)
+        merged.update(headers or {})
+        merged["Content-Length"] = str(len(encoded))
+        return encoded, merged
 
     def _pause(self, attempt: int) -> None:
         if self.backoff > 0:

@@ -117,13 +117,29 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def wait_until_up(process, probe, refused, what, seconds):
+    """Calls `probe` until it stops raising `refused`; kills `process` and fails if it exits or
+    `seconds` pass first."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            probe()
+            return
+        except refused:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError(f"{what} did not start") from None
+            time.sleep(0.05)
+
+
 @pytest.fixture(scope="session")
 def redis_server():
     """A real redis-server on a free loopback port, with nothing written to disk.
 
     :return: its URL, e.g. redis://127.0.0.1:PORT/0."""
     import subprocess
-    import time
 
     import redis
 
@@ -145,16 +161,7 @@ def redis_server():
     )
     url = f"redis://127.0.0.1:{port}/0"
     client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError("redis-server did not start") from None
-            time.sleep(0.05)
+    wait_until_up(process, client.ping, redis.ConnectionError, "redis-server", seconds=10)
     yield url
     client.close()
     process.terminate()
@@ -188,7 +195,6 @@ def kept_alive_sandbox():
     :return: a SandboxController; reset it at the start of a test that needs its seed."""
     import subprocess
     import sys
-    import time
 
     from sandbox import DEMO_TOKEN
 
@@ -200,16 +206,7 @@ def kept_alive_sandbox():
         stderr=subprocess.DEVNULL,
     )
     controller = SandboxController(_ServedElsewhere(f"http://127.0.0.1:{port}"), DEMO_TOKEN)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            controller.reset()
-            break
-        except requests.RequestException:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError("the sandbox did not start") from None
-            time.sleep(0.1)
+    wait_until_up(process, controller.reset, requests.RequestException, "the sandbox", seconds=30)
     yield controller
     controller._http.close()
     process.terminate()
