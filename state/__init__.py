@@ -20,6 +20,11 @@ __all__ = [
 ]
 
 
+# What a process keeps of its own pages' look-ups beside Redis (state/written_later.py).
+NEAR_FILE_SECONDS = 60
+NEAR_FILES = 20_000
+
+
 def redis_client(app):
     """The process's one Redis client (and so one pool of connections) for REDIS_URL, shared
     by the sessions and everything here."""
@@ -50,7 +55,8 @@ def init_app(app):
 
     client = redis_client(app)
     app.extensions["rate_budget"] = RedisRateBudget(client)
-    app.extensions["file_memory"] = WrittenLater(RedisFileMemory(client))
+    near = FileMemory(ttl=NEAR_FILE_SECONDS, size=NEAR_FILES)
+    app.extensions["file_memory"] = WrittenLater(RedisFileMemory(client), near=near)
     app.extensions["sent_drafts"] = RedisSentDrafts(client)
     app.extensions["app_revisions"] = RedisRevisionCache(client)
     # A claim outlives any POST /tasks and the look-up after it, then lapses by itself.

@@ -6,6 +6,12 @@ look-ups, where every other reply waits for it. The next page that reads the mem
 user's next click, so the writes can wait until this page has gone: `write_pending` runs then
 (views/client.py). Reads first write what is still pending in this process, so a page never
 misses what an earlier page of the same process looked up.
+
+With a shared memory in Redis, a process also keeps `near` (in its own memory, for a minute)
+what its own pages looked up: the create after a preview, usually served by the process that
+served the preview, then reads its 1,000 files here (2 ms) instead of from Redis (8-15 ms).
+A near copy is at most a minute old, younger than the shared memory's own five minutes, so
+it is never staler than a read of the shared memory may be.
 """
 
 import threading
@@ -14,8 +20,8 @@ import threading
 class WrittenLater:
     """`memory` (get_many / put_many) whose put_many is held until `write_pending`."""
 
-    def __init__(self, memory):
-        self.memory = memory
+    def __init__(self, memory, near=None):
+        self.memory, self.near = memory, near
         self._pending = []  # (account, files), in the order they came
         self._lock = threading.Lock()
 
@@ -26,7 +32,11 @@ class WrittenLater:
 
     def get_many(self, account, ids):
         self.write_pending()
-        return self.memory.get_many(account, ids)
+        if self.near is None:
+            return self.memory.get_many(account, ids)
+        found = self.near.get_many(account, ids)
+        rest = [i for i in ids if i not in found]
+        return {**found, **self.memory.get_many(account, rest)} if rest else found
 
     def write_pending(self):
         """Write what is held, each once (whichever thread comes first writes it)."""
@@ -34,6 +44,8 @@ class WrittenLater:
             pending, self._pending = self._pending, []
         for account, files in pending:
             self.memory.put_many(account, files)
+            if self.near is not None:
+                self.near.put_many(account, files)
 
     @property
     def has_pending(self):
