@@ -54,6 +54,9 @@ class SandboxController:
         response.raise_for_status()
         return response.json()
 
+    def close(self):
+        self._http.close()
+
     def reset(self):
         return self._call("POST", "reset")
 
@@ -98,7 +101,7 @@ def sandbox_server():
     handle = serve_in_thread(create_sandbox_app())  # installs every app in REAL_APPS_DIR
     controller = SandboxController(handle, DEMO_TOKEN)
     yield controller
-    controller._http.close()
+    controller.close()
     handle.shutdown()
 
 
@@ -208,6 +211,6 @@ def kept_alive_sandbox():
     controller = SandboxController(_ServedElsewhere(f"http://127.0.0.1:{port}"), DEMO_TOKEN)
     wait_until_up(process, controller.reset, requests.RequestException, "the sandbox", seconds=30)
     yield controller
-    controller._http.close()
+    controller.close()
     process.terminate()
     process.wait(timeout=10)
